@@ -1,0 +1,82 @@
+"""Working days: weekends and public holidays off, make-up working days (调休) on.
+
+The calendar is data: a station keeps an editable table of closures and
+make-up working days, seeded from the `holidays` package's official CN schedule
+(see `official_days`). Deadlines in working days are counted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import holidays
+
+DayKind = Literal["closure", "workday"]
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    day: dt.date
+    kind: DayKind  # "closure": a day off that would otherwise be worked; "workday": a make-up working day
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    closures: frozenset[dt.date] = field(default_factory=frozenset)
+    workdays: frozenset[dt.date] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_days(cls, days: Iterable[SpecialDay]) -> WorkingCalendar:
+        days = list(days)
+        return cls(
+            closures=frozenset(d.day for d in days if d.kind == "closure"),
+            workdays=frozenset(d.day for d in days if d.kind == "workday"),
+        )
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.closures:
+            return False
+        return day.weekday() < 5
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """`day` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def add_working_days(self, start: dt.date, count: int) -> dt.date:
+        """The working day `count` working days after `start`.
+
+        With `count == 0` this is the same day when `start` is a working day
+        (the "same-day" promise), else the next working day. A case accepted on
+        a day off starts counting from the next working day.
+        """
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day = self.next_working_day(start)
+        for _ in range(count):
+            day = self.next_working_day(day + dt.timedelta(days=1))
+        return day
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in the half-open range (start, end]."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
+
+
+def official_days(years: Iterable[int]) -> list[SpecialDay]:
+    """Public holidays on weekdays and make-up working days from the package's CN calendar."""
+    years = sorted(set(years))
+    country = holidays.country_holidays("CN", years=years, language="zh_CN")
+    days = [SpecialDay(day, "closure", name) for day, name in sorted(country.items()) if day.weekday() < 5]
+    days += [SpecialDay(day, "workday", "调休上班") for day in sorted(country.weekend_workdays) if day.year in years]
+    return sorted(days, key=lambda d: d.day)

@@ -1,0 +1,94 @@
+"""The application state machine. Every change of state goes through `transition`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    AWAITING_MATERIALS = "awaiting_materials"
+    APPROVED = "approved"
+    VERIFYING = "verifying"  # out-of-province: waiting for the home province
+    IN_PRODUCTION = "in_production"
+    READY = "ready"
+    COLLECTED = "collected"
+    POSTED = "posted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    REQUEST_MATERIALS = "request_materials"
+    SUPPLY_MATERIALS = "supply_materials"
+    APPROVE = "approve"
+    FORWARD_FOR_VERIFICATION = "forward_for_verification"
+    VERIFICATION_PASSED = "verification_passed"
+    START_PRODUCTION = "start_production"
+    MARK_READY = "mark_ready"
+    COLLECT = "collect"
+    POST = "post"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    EXPIRE = "expire"
+
+
+FINAL_STATES = frozenset({State.COLLECTED, State.POSTED, State.REJECTED, State.WITHDRAWN, State.EXPIRED})
+
+_OPEN_BEFORE_APPROVAL = (State.SUBMITTED, State.AWAITING_MATERIALS)
+
+# (action) -> {from state: to state}
+TRANSITIONS: dict[Action, dict[State, State]] = {
+    Action.SUBMIT: {State.DRAFT: State.SUBMITTED},
+    Action.REQUEST_MATERIALS: {State.SUBMITTED: State.AWAITING_MATERIALS},
+    Action.SUPPLY_MATERIALS: {State.AWAITING_MATERIALS: State.SUBMITTED},
+    Action.APPROVE: {State.SUBMITTED: State.APPROVED},
+    Action.FORWARD_FOR_VERIFICATION: {State.APPROVED: State.VERIFYING},
+    Action.VERIFICATION_PASSED: {State.VERIFYING: State.IN_PRODUCTION},
+    Action.START_PRODUCTION: {State.APPROVED: State.IN_PRODUCTION},
+    Action.MARK_READY: {State.IN_PRODUCTION: State.READY},
+    Action.COLLECT: {State.READY: State.COLLECTED},
+    Action.POST: {State.READY: State.POSTED},
+    Action.REJECT: {s: State.REJECTED for s in (*_OPEN_BEFORE_APPROVAL, State.APPROVED, State.VERIFYING)},
+    Action.WITHDRAW: {s: State.WITHDRAWN for s in (State.DRAFT, *_OPEN_BEFORE_APPROVAL)},
+    Action.EXPIRE: {State.DRAFT: State.EXPIRED, State.AWAITING_MATERIALS: State.EXPIRED},
+}
+
+# Out-of-province cases are verified by the home province before production;
+# local cases never are.
+_OUT_OF_PROVINCE_ONLY = frozenset({Action.FORWARD_FOR_VERIFICATION, Action.VERIFICATION_PASSED})
+_LOCAL_ONLY = frozenset({Action.START_PRODUCTION})
+
+
+class IllegalTransition(ValueError):
+    def __init__(self, state: State, action: Action, why: str):
+        super().__init__(f"cannot {action.value} an application that is {state.value}: {why}")
+        self.state = state
+        self.action = action
+
+
+def _refusal(state: State, action: Action, out_of_province: bool) -> str | None:
+    """Why `action` cannot be taken now, or None when it can."""
+    if state not in TRANSITIONS[action]:
+        return "not allowed from this state"
+    if action in _OUT_OF_PROVINCE_ONLY and not out_of_province:
+        return "only out-of-province cases are verified"
+    if action in _LOCAL_ONLY and out_of_province:
+        return "out-of-province cases are verified first"
+    return None
+
+
+def transition(state: State, action: Action, *, out_of_province: bool) -> State:
+    """The state after `action`, or IllegalTransition."""
+    why = _refusal(state, action, out_of_province)
+    if why:
+        raise IllegalTransition(state, action, why)
+    return TRANSITIONS[action][state]
+
+
+def allowed_actions(state: State, *, out_of_province: bool) -> list[Action]:
+    """The actions a person may take now, in the order they are usually taken."""
+    return [a for a in TRANSITIONS if _refusal(state, a, out_of_province) is None]

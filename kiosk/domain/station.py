@@ -1,0 +1,190 @@
+"""Station settings: what differs from one police station to the next.
+
+A station's settings are kept as data in the database and seeded from a TOML
+file (see `kiosk/data/demo_station.toml`). `parse_station_settings` checks a
+parsed document and names the offending key; `locate_key` finds that key's line
+so `kiosk init` can report file, line and key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from .catalogue import ApplicationType, Exemption
+from .commitments import Commitment
+from .regions import MAINLAND_CODES
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SESSION = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class SettingsError(ValueError):
+    def __init__(self, key: str, message: str):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Session:
+    opens: dt.time
+    closes: dt.time
+
+    def __str__(self) -> str:
+        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    code: str
+    name: str
+    province_code: str
+    address: str
+    hotline: str
+    timezone: str
+    opening_hours: dict[str, tuple[Session, ...]]  # weekday name -> sessions
+    renewal_window_days: int
+    fees: dict[ApplicationType, int]  # yuan
+    exemption_pay_percent: dict[Exemption, int]
+    postal_delivery_fee: int
+    promise_local: dict[ApplicationType, int]  # working days to collection
+    promise_out_of_province: dict[ApplicationType, int]
+    commitment_target_days: dict[Commitment, int]  # working days to handle
+    materials_deadline_days: int
+    temporary_id_out_of_province: bool
+    temporary_id_valid_days: int
+    retention_days: int
+    calendar_seed_years: tuple[int, ...]
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class _Reader:
+    """Typed access to a nested document that raises SettingsError naming the dotted key."""
+
+    def __init__(self, doc: dict[str, Any]):
+        self.doc = doc
+
+    def get(self, key: str) -> Any:
+        node: Any = self.doc
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise SettingsError(key, "missing")
+            node = node[part]
+        return node
+
+    def text(self, key: str) -> str:
+        value = self.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise SettingsError(key, "must be a non-empty string")
+        return value.strip()
+
+    def integer(self, key: str, low: int = 0, high: int = 100_000) -> int:
+        value = self.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(key, "must be a whole number")
+        if not low <= value <= high:
+            raise SettingsError(key, f"must be between {low} and {high}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.get(key)
+        if not isinstance(value, bool):
+            raise SettingsError(key, "must be true or false")
+        return value
+
+    def table(self, key: str, enum: type, low: int = 0, high: int = 100_000) -> dict:
+        return {member: self.integer(f"{key}.{member.value}", low, high) for member in enum}
+
+
+def _sessions(reader: _Reader, key: str) -> tuple[Session, ...]:
+    value = reader.get(key)
+    if not isinstance(value, list):
+        raise SettingsError(key, 'must be a list like ["08:30-12:00", "13:30-17:30"]')
+    sessions = []
+    for item in value:
+        match = _SESSION.match(item) if isinstance(item, str) else None
+        try:
+            opens = dt.time(int(match[1]), int(match[2])) if match else None
+            closes = dt.time(int(match[3]), int(match[4])) if match else None
+        except ValueError:
+            opens = closes = None
+        if opens is None or closes is None or closes <= opens:
+            raise SettingsError(key, f"{item!r} is not a session like 08:30-12:00")
+        if sessions and opens < sessions[-1].closes:
+            raise SettingsError(key, f"{item!r} overlaps the session before it")
+        sessions.append(Session(opens, closes))
+    return tuple(sessions)
+
+
+def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
+    r = _Reader(doc)
+    province = r.text("station.province_code")
+    if province not in MAINLAND_CODES:
+        raise SettingsError("station.province_code", "must be a mainland province code such as 33")
+    timezone = r.text("station.timezone")
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise SettingsError("station.timezone", f"unknown time zone {timezone!r}") from None
+    code = r.text("station.code")
+    if not re.fullmatch(r"[A-Za-z0-9]{2,12}", code):
+        raise SettingsError("station.code", "must be 2-12 letters or digits")
+    seed_years = r.get("calendar.seed_years")
+    if not isinstance(seed_years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in seed_years):
+        raise SettingsError("calendar.seed_years", "must be a list of years such as [2026]")
+    return StationSettings(
+        code=code,
+        name=r.text("station.name"),
+        province_code=province,
+        address=r.text("station.address"),
+        hotline=r.text("station.hotline"),
+        timezone=timezone,
+        opening_hours={day: _sessions(r, f"opening_hours.{day}") for day in WEEKDAYS},
+        renewal_window_days=r.integer("renewal.window_days", 0, 366),
+        fees=r.table("fees", ApplicationType, 0, 1000),
+        exemption_pay_percent={
+            e: r.integer(f"exemptions.{e.value}", 0, 100) for e in Exemption if e is not Exemption.NONE
+        }
+        | {Exemption.NONE: 100},
+        postal_delivery_fee=r.integer("fees.postal_delivery", 0, 1000),
+        promise_local=r.table("promise.local", ApplicationType, 0, 90),
+        promise_out_of_province=r.table("promise.out_of_province", ApplicationType, 0, 90),
+        commitment_target_days=r.table("commitments", Commitment, 0, 90),
+        materials_deadline_days=r.integer("commitments.materials_deadline_days", 1, 90),
+        temporary_id_out_of_province=r.flag("temporary_id.out_of_province"),
+        temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
+        retention_days=r.integer("retention.days", 30, 3650),
+        calendar_seed_years=tuple(seed_years),
+    )
+
+
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\s\"]+?)\s*\]\s*(#.*)?$")
+
+
+def locate_key(toml_text: str, key: str) -> int | None:
+    """The 1-based line where dotted `key` is set (or its nearest enclosing table starts)."""
+    parts = key.split(".")
+    best: int | None = None
+    table: list[str] = []
+    for number, line in enumerate(toml_text.splitlines(), start=1):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            table = [p.strip().strip('"') for p in header[1].split(".")]
+            if parts[: len(table)] == table and best is None:
+                best = number
+            continue
+        if "=" not in line or line.lstrip().startswith("#"):
+            continue
+        name = line.split("=", 1)[0].strip().strip('"')
+        if table + name.split(".") == parts:
+            return number
+        if parts[: len(table) + 1] == table + [name]:
+            best = number  # an inline table holding the key
+    return best

@@ -1,0 +1,67 @@
+import tomllib
+
+import pytest
+
+from kiosk.domain.station import SettingsError, locate_key, parse_station_settings
+from kiosk.services.station import DEMO_STATION_FILE
+
+TEXT = DEMO_STATION_FILE.read_text()
+
+
+def _parse(text: str):
+    return parse_station_settings(tomllib.loads(text))
+
+
+def test_the_demo_station_is_in_jiaxing_zhejiang():
+    settings = _parse(TEXT)
+    assert settings.province_code == "33"
+    assert "嘉兴" in settings.name
+    assert settings.timezone == "Asia/Shanghai"
+    assert str(settings.opening_hours["monday"][-1]) == "17:30-20:00"
+    assert settings.renewal_window_days == 90
+    assert settings.retention_days == 365
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('province_code = "33"', 'province_code = "99"', "station.province_code"),
+        ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "station.timezone"),
+        ("lost = 40", 'lost = "forty"', "fees.lost"),
+        ("lost = 40", "lost = -1", "fees.lost"),
+        ("window_days = 90", "window_days = true", "renewal.window_days"),
+        ('sunday    = ["09:00-12:00"]', 'sunday    = ["9-12"]', "opening_hours.sunday"),
+        ('sunday    = ["09:00-12:00"]', 'sunday    = ["12:00-09:00"]', "opening_hours.sunday"),
+        ('sunday    = ["09:00-12:00"]', 'sunday    = ["09:00-12:00", "11:00-13:00"]', "opening_hours.sunday"),
+        ("out_of_province = true", "out_of_province = 1", "temporary_id.out_of_province"),
+        ("seed_years = [2026]", 'seed_years = ["2026"]', "calendar.seed_years"),
+    ],
+)
+def test_bad_values_name_their_key(old, new, key):
+    assert old in TEXT
+    with pytest.raises(SettingsError) as caught:
+        _parse(TEXT.replace(old, new, 1))
+    assert caught.value.key == key
+
+
+def test_missing_key_is_named():
+    with pytest.raises(SettingsError) as caught:
+        _parse(TEXT.replace("damaged = 40\n", "", 1))
+    assert caught.value.key == "fees.damaged" and caught.value.message == "missing"
+
+
+def test_locate_key_finds_lines():
+    lines = TEXT.splitlines()
+    for key, start in [
+        ("fees.lost", "lost = 40"),
+        ("promise.local.first", "first = 15"),
+        ("station.timezone", "timezone"),
+        ("opening_hours.sunday", "sunday"),
+    ]:
+        assert lines[locate_key(TEXT, key) - 1].startswith(start)
+    # A missing key points at its table.
+    assert (
+        lines[locate_key(TEXT.replace("damaged = 40\n", ""), "fees.damaged") - 1]
+        == "[fees]                                    # yuan"
+    )
+    assert locate_key(TEXT, "nowhere.at_all") is None
