@@ -1,0 +1,131 @@
+"""The engine, sessions and transactions.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys and a busy
+timeout; write transactions start with BEGIN IMMEDIATE so two writers queue on
+the busy timeout instead of failing on a lock upgrade. PostgreSQL is reached
+through psycopg 3. Services open one transaction per use case with
+`Database.transaction()`; a locked or unreachable database surfaces as
+`DatabaseUnavailable`, after the transaction was rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Session, create_engine
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database is locked by another writer, or cannot be reached."""
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware one")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_url(url: str) -> str:
+    """postgres:// and postgresql:// mean psycopg 3 here."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    url = normalise_url(url)
+    if make_url(url).get_backend_name() != "sqlite":
+        # A lock held too long fails like SQLite's busy timeout instead of hanging the request.
+        return create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": 5, "options": f"-c lock_timeout={int(busy_timeout_ms)}"},
+        )
+
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(connection):
+        mode = "IMMEDIATE" if connection.get_execution_options().get("kiosk_write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+class Database:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._writer = engine.execution_options(kiosk_write=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        with self._session(self._writer) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session (nothing is committed)."""
+        with self._session(self.engine, commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, bind, commit: bool = True) -> Iterator[Session]:
+        session = Session(bind, expire_on_commit=False)
+        try:
+            yield session
+            if commit:
+                session.commit()
+        except (OperationalError, InterfaceError) as error:
+            try:
+                session.rollback()
+            except (OperationalError, InterfaceError):
+                pass  # the connection is gone; the server has dropped the transaction
+            raise DatabaseUnavailable(str(error.orig or error)) from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,101 @@
+"""Staff accounts: creation, sign-in with lockout after repeated failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from enum import StrEnum
+
+from sqlmodel import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..db import Database, utcnow
+from ..models import AuditEvent, StaffUser, Station
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+
+class Role(StrEnum):
+    WINDOW = "window"
+    SUPERVISOR = "supervisor"
+    VISIT_OFFICER = "visit_officer"
+    ADMIN = "admin"
+
+
+class StaffError(ValueError):
+    pass
+
+
+class SignInRefused(Exception):
+    """`reason`: "invalid" (unknown user or wrong password) or "locked"."""
+
+    def __init__(self, reason: str, until: dt.datetime | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_staff(
+    db: Database, *, station_code: str, username: str, display_name: str, role: Role, password: str
+) -> StaffUser:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    with db.transaction() as session:
+        station = session.exec(select(Station).where(Station.code == station_code)).first()
+        if station is None:
+            raise StaffError(f"no station with code {station_code}; run 'kiosk init' first")
+        if session.exec(select(StaffUser).where(StaffUser.username == username)).first():
+            raise StaffError(f"a staff account named {username} exists already")
+        user = StaffUser(
+            username=username,
+            display_name=display_name,
+            role=role.value,
+            station_id=station.id,
+            password_hash=generate_password_hash(password),
+        )
+        session.add(user)
+        session.flush()
+        session.add(AuditEvent(actor="system:cli", action="create_staff", reason=f"{username} ({role.value})"))
+        return user
+
+
+def staff_exists(db: Database, username: str) -> bool:
+    with db.reading() as session:
+        return session.exec(select(StaffUser.id).where(StaffUser.username == username)).first() is not None
+
+
+def get_staff(db: Database, user_id: int) -> StaffUser | None:
+    with db.reading() as session:
+        user = session.get(StaffUser, user_id)
+        return user if user is not None and user.active else None
+
+
+def sign_in(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> StaffUser:
+    """The user, or SignInRefused. Failures count towards a temporary lockout."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        user = session.exec(select(StaffUser).where(StaffUser.username == username, StaffUser.active)).first()
+        if user is None:
+            # Spend the same time as a real check so timing does not reveal names.
+            check_password_hash(generate_password_hash("x"), password)
+            raise SignInRefused("invalid")
+        if user.locked_until is not None and user.locked_until > now:
+            raise SignInRefused("locked", user.locked_until)
+        if not check_password_hash(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                user.failed_logins = 0
+                user.locked_until = now + LOCKOUT
+            session.add(user)
+            session.commit()  # the count must survive the refusal below
+            raise SignInRefused("invalid")
+        user.failed_logins = 0
+        user.locked_until = None
+        session.add(user)
+        return user

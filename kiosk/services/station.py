@@ -1,0 +1,102 @@
+"""Loading station settings into the database and reading them back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import delete, select
+
+from ..db import Database, utcnow
+from ..domain.calendar import SpecialDay, WorkingCalendar, official_days
+from ..domain.station import SettingsError, StationSettings, locate_key, parse_station_settings
+from ..models import CalendarDay, Station
+
+DEMO_STATION_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_station.toml"
+
+
+class SettingsFileError(ValueError):
+    """A settings file that cannot be used, located as precisely as the file allows."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, key: str | None = None):
+        where = f"{path}" + (f", line {line}" if line else "") + (f", key '{key}'" if key else "")
+        super().__init__(f"{where}: {message}")
+        self.path, self.line, self.key, self.message = path, line, key, message
+
+
+def read_settings_file(path: Path) -> tuple[dict, StationSettings]:
+    """The settings document and its parsed form, or SettingsFileError naming file, line and key."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SettingsFileError(path, f"cannot be read ({error})") from None
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # Python 3.11's TOMLDecodeError carries the position only in its message.
+        match = re.search(r"line (\d+)", str(error))
+        raise SettingsFileError(path, f"is not valid TOML: {error}", int(match[1]) if match else None) from None
+    try:
+        return doc, parse_station_settings(doc)
+    except SettingsError as error:
+        raise SettingsFileError(path, error.message, locate_key(text, error.key), error.key) from None
+
+
+@dataclass(frozen=True)
+class StationContext:
+    """What a request needs to know about its station."""
+
+    id: int
+    settings: StationSettings
+    calendar: WorkingCalendar
+
+    def today(self, now: dt.datetime | None = None) -> dt.date:
+        return (now or utcnow()).astimezone(self.settings.zone).date()
+
+
+def install_station(db: Database, doc: dict, settings: StationSettings) -> int:
+    """Create or update a station from its settings; (re)seed the official calendar years.
+
+    Days a person entered by hand (source "manual") are kept; seeded days are
+    replaced, so running it again is safe.
+    """
+    with db.transaction() as session:
+        station = session.exec(select(Station).where(Station.code == settings.code)).first()
+        if station is None:
+            station = Station(
+                code=settings.code, name=settings.name, province_code=settings.province_code, settings=doc
+            )
+        station.name, station.province_code, station.settings = settings.name, settings.province_code, doc
+        station.updated_at = utcnow()
+        session.add(station)
+        session.flush()
+
+        session.exec(delete(CalendarDay).where(CalendarDay.station_id == station.id, CalendarDay.source == "package"))
+        manual = set(session.exec(select(CalendarDay.day).where(CalendarDay.station_id == station.id)))
+        for day in official_days(settings.calendar_seed_years):
+            if day.day not in manual:
+                session.add(
+                    CalendarDay(station_id=station.id, day=day.day, kind=day.kind, name=day.name, source="package")
+                )
+        return station.id
+
+
+def load_station(db: Database, code: str) -> StationContext | None:
+    with db.reading() as session:
+        station = session.exec(select(Station).where(Station.code == code)).first()
+        if station is None:
+            return None
+        days = session.exec(select(CalendarDay).where(CalendarDay.station_id == station.id)).all()
+        return StationContext(
+            id=station.id,
+            settings=parse_station_settings(station.settings),
+            calendar=WorkingCalendar.from_days(SpecialDay(d.day, d.kind, d.name) for d in days),
+        )
+
+
+def station_codes(db: Database) -> list[str]:
+    with db.reading() as session:
+        return list(session.exec(select(Station.code).order_by(Station.code)))
