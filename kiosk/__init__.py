@@ -1,0 +1,73 @@
+"""The kiosk web application: `create_app` is the application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .db import Database, make_engine
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: SQLite file kiosk.db in the instance folder
+    "STATION_CODE": None,  # None: the only station in the database
+    "BUSY_TIMEOUT_MS": 5000,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "STAFF_SESSION_HOURS": 8,
+    "STATION_CACHE_SECONDS": 60,
+    "BABEL_DEFAULT_LOCALE": "zh_Hans",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+}
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Settings, lowest priority first: DEFAULTS, `kiosk.cfg` in the instance
+    folder, `KIOSK_*` environment variables, then `config`."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("KIOSK_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("kiosk.cfg", silent=True)
+    app.config.from_prefixed_env("KIOSK")
+    app.config.update(config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'kiosk.db'}"
+
+    app.extensions["kiosk_db"] = Database(
+        make_engine(app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["BUSY_TIMEOUT_MS"]))
+    )
+
+    from .routes import init_app
+
+    init_app(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """The embedded default: a random key generated once into the instance folder."""
+    path = instance / "secret_key"
+    if not path.exists():
+        # Written aside and linked into place, so workers starting together agree on one key.
+        draft = instance / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,105 @@
+"""Languages and the translated wording of codes that the domain and services return."""
+
+from __future__ import annotations
+
+from flask import request, session
+from flask_babel import lazy_gettext as _l
+
+# Code -> the language's own name, shown on the welcome page.
+LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_Hans"
+
+
+_TRADITIONAL = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def _from_browser(tag: str) -> str | None:
+    tag = tag.lower().replace("_", "-")
+    if tag.startswith(_TRADITIONAL):
+        return "zh_Hant"
+    if tag.startswith("zh"):
+        return "zh_Hans"
+    if tag.startswith("en"):
+        return "en"
+    return None
+
+
+def select_locale() -> str:
+    """The language chosen on the welcome page, else the browser's (a phone), else Simplified Chinese."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        language = _from_browser(tag)
+        if language:
+            return language
+    return DEFAULT_LANGUAGE
+
+
+def html_lang() -> str:
+    """The BCP 47 tag for <html lang>: zh-Hans, zh-Hant, en."""
+    return select_locale().replace("_", "-")
+
+
+def current_language() -> str:
+    return select_locale()
+
+
+def is_english() -> bool:
+    return select_locale() == "en"
+
+
+ID_NUMBER_ERRORS = {
+    "format": _l("An ID number has 18 characters: 17 digits, then a digit or X. Please check it and try again."),
+    "province": _l("The first two digits of this ID number are not a province code. Please check them."),
+    "birth_date": _l("Digits 7 to 14 of this ID number are not a real date of birth. Please check them."),
+    "check_digit": _l("This ID number does not add up: one of its digits is probably wrong. Please check it."),
+}
+
+ELIGIBILITY_REASONS = {
+    "not_resident": _l(
+        "Residents of Hong Kong, Macao and Taiwan cannot get a resident ID card here. "
+        "Please ask at the window about a residence permit."
+    ),
+    "temporary_out_of_province": _l(
+        "This station cannot issue a temporary ID card for another province. "
+        "You can apply for the ID card itself here, or ask for a temporary card in your home province."
+    ),
+    "renewal_too_early": _l(
+        "Your card is still valid for a while. You can renew it from %(date)s. Please come back then."
+    ),
+}
+
+APPLICATION_TYPES = {
+    "first": _l("First ID card"),
+    "renewal_expiry": _l("Renew: my card is expiring"),
+    "renewal_change": _l("Renew: my details changed or are wrong"),
+    "damaged": _l("Replace a damaged card"),
+    "lost": _l("Replace a lost card"),
+    "temporary": _l("Temporary ID card"),
+}
+
+COMMITMENTS = {
+    "immediate": _l("Complete: handled at once"),
+    "time_limited": _l("Something missing: handled within a time limit"),
+    "home_visit": _l("Home visit for people who cannot travel"),
+    "priority": _l("Priority for special groups"),
+    "urgent": _l("Urgent need: special handling"),
+    "registered": _l("Registered: waiting on an outside cause"),
+    "appointment": _l("Appointment outside normal hours"),
+}
+
+STATES = {
+    "draft": _l("Not sent yet"),
+    "submitted": _l("Received, waiting for staff"),
+    "awaiting_materials": _l("Waiting for missing papers"),
+    "approved": _l("Approved"),
+    "verifying": _l("Being checked by your home province"),
+    "in_production": _l("Card being made"),
+    "ready": _l("Ready to collect"),
+    "collected": _l("Collected"),
+    "posted": _l("Sent by post"),
+    "rejected": _l("Refused"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
+}

@@ -1,0 +1,42 @@
+"""Helpers the blueprints share: the database, this server's station, the clock."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app
+
+from ..db import Database
+from ..services.station import StationContext, load_station, station_codes
+
+
+class StationMissing(RuntimeError):
+    pass
+
+
+def db() -> Database:
+    return current_app.extensions["kiosk_db"]
+
+
+def station() -> StationContext:
+    """This server's station (KIOSK_STATION_CODE, or the only one), cached for a short while."""
+    cache = current_app.extensions.setdefault("kiosk_station_cache", {})
+    ttl = float(current_app.config["STATION_CACHE_SECONDS"])
+    cached = cache.get("station")
+    if cached and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    code = current_app.config["STATION_CODE"]
+    if not code:
+        codes = station_codes(db())
+        if len(codes) != 1:
+            raise StationMissing(
+                "no station in the database; run 'kiosk init'"
+                if not codes
+                else "several stations in the database; set KIOSK_STATION_CODE"
+            )
+        code = codes[0]
+    context = load_station(db(), code)
+    if context is None:
+        raise StationMissing(f"station {code} is not in the database; run 'kiosk init'")
+    cache["station"] = (time.monotonic(), context)
+    return context

@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: `gunicorn kiosk.wsgi:app`."""
+
+from . import create_app
+
+app = create_app()
