@@ -139,3 +139,7 @@ def staff_client(client, staff_user):
 def aware(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
     """A moment in Beijing time, as the aware UTC datetime services take."""
     return dt.datetime(year, month, day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone(dt.UTC)
+
+
+def pytest_report_header(config):
+    return f"database under test: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary files)'}"
