@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "STAFF_SESSION_HOURS": 8,
     "STATION_CACHE_SECONDS": 60,
+    "PUBLIC_URL": None,  # the address phones reach for the progress page (QR codes); None: this server
+    "TRACK_RATE_LIMIT": "10 per minute",  # progress look-ups per client address
+    "RATELIMIT_STORAGE_URI": "memory://",
     "BABEL_DEFAULT_LOCALE": "zh_Hans",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

@@ -68,6 +68,69 @@ ELIGIBILITY_REASONS = {
     "renewal_too_early": _l(
         "Your card is still valid for a while. You can renew it from %(date)s. Please come back then."
     ),
+    "card_long_term": _l(
+        "A long-term card does not expire, so it does not need renewing. "
+        "If it is damaged or your details changed, go back and choose that instead."
+    ),
+}
+
+MOBILE_ERRORS = {
+    "length": _l("A mobile number has 11 digits. Please check it."),
+    "prefix": _l("A mobile number starts with 13 to 19. Please check it."),
+}
+
+MATERIALS = {
+    "household_register": _l("Household register (hukou booklet)"),
+    "old_card": _l("Your old ID card"),
+    "guardian_id": _l("A parent or guardian, with their ID card"),
+    "residence_proof": _l("Residence permit, or proof of work, study or home here"),
+    "commitment_letter": _l("Signed commitment letter (you can sign it at the window)"),
+    "photo": _l("ID photo (taken here)"),
+    "exemption_certificate": _l("Certificate for the fee reduction"),
+}
+
+SPECIAL_GROUPS = {
+    "elderly": _l("Aged 70 or older"),
+    "disabled": _l("Person with a disability"),
+    "pregnant": _l("Pregnant"),
+    "military": _l("Serving soldier or veteran"),
+    "other": _l("Other special need"),
+}
+
+URGENT_REASONS = {
+    "exam": _l("An exam"),
+    "travel": _l("A journey or flight"),
+    "medical": _l("Medical treatment"),
+    "other": _l("Another urgent matter"),
+}
+
+BLOCKING_REASONS = {
+    "registration_moving": _l("My household registration is being moved or corrected"),
+    "records": _l("My records have a problem staff told me about"),
+}
+
+EXEMPTIONS = {
+    "none": _l("No"),
+    "minimum_income": _l("Minimum-income household (dibao) certificate"),
+    "veteran_family": _l("Entitled veteran family certificate"),
+    "hardship": _l("Other hardship"),
+}
+
+NEXT_STEPS = {
+    "immediate": _l("Staff handle your application today. Your card will be ready by %(date)s."),
+    "time_limited": _l(
+        "We accept your application now. Please bring what is missing by %(deadline)s. "
+        "Your card will be ready about %(date)s."
+    ),
+    "home_visit": _l("An officer will visit you at home by %(deadline)s. Your card will be ready about %(date)s."),
+    "priority": _l("You go to the front of the queue. Your card will be ready by %(date)s."),
+    "urgent": _l(
+        "Your case is handled urgently and a supervisor signs it off today. Your card will be ready by %(date)s."
+    ),
+    "registered": _l(
+        "We register your application now and staff will contact you by %(deadline)s about the next step."
+    ),
+    "appointment": _l("You can come at a booked time in the evening, at a weekend or on a holiday."),
 }
 
 APPLICATION_TYPES = {

@@ -70,6 +70,11 @@ class Application(SQLModel, table=True):
     fee_yuan: int = 0
     exemption: str = Field(default="none", max_length=20)
     fee_paid: bool = False
+    postal_fee_yuan: int = 0
+    collection: str = Field(default="station", max_length=10)  # "station" or "post" (fixed at acceptance)
+    photo_at_window: bool = False  # staff must still take the photo
+    # The secret in the receipt's QR link to the public progress page.
+    track_token: str = Field(max_length=24, index=True)
     # Free-text answers that route the case (urgent reason, blocking reason,
     # special group); purged with the applicant's personal data.
     situation: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -120,3 +125,15 @@ class DailyCounter(SQLModel, table=True):
     station_id: int = Field(foreign_key="station.id", primary_key=True)
     day: dt.date = Field(primary_key=True)
     last: int = 0
+
+
+class KioskSession(SQLModel, table=True):
+    """A citizen's answers between wizard pages, kept on the server (the cookie holds only the token).
+
+    Deleted when the citizen finishes, starts over or walks away; rows idle for
+    longer than the kiosk's reset time are ignored and purged.
+    """
+
+    token: str = Field(primary_key=True, max_length=64)
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = _created()

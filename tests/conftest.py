@@ -14,6 +14,7 @@ from sqlalchemy import text
 from kiosk import create_app, migrate
 from kiosk.db import Database, make_engine, normalise_url
 from kiosk.domain.id_number import check_character
+from kiosk.routes import limiter
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import DEMO_STATION_FILE, install_station, load_station, read_settings_file
 
@@ -108,6 +109,7 @@ def app_config(tmp_path, database_url) -> dict:
 @pytest.fixture
 def app(app_config, database):
     app = create_app(app_config)
+    limiter.reset()  # the limiter's memory is per process: each test starts with none used
     yield app
     app.extensions["kiosk_db"].dispose()
 

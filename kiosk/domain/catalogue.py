@@ -136,18 +136,22 @@ def check_eligibility(
     settings: StationSettings,
     today: dt.date,
     card_expires: dt.date | None = None,
+    card_long_term: bool = False,
 ) -> Eligibility:
     """Can this station take this case? Refusals name a reason the kiosk explains.
 
     Reasons: `not_resident` (HK/Macao/Taiwan numbers: a residence permit instead),
     `temporary_out_of_province` (this station issues no temporary IDs for other
-    provinces), `renewal_too_early` (earliest = first day of the renewal window).
+    provinces), `renewal_too_early` (earliest = first day of the renewal window),
+    `card_long_term` (a long-term card never expires, so it is not renewed for expiry).
     """
     if id_number.province_code in NON_RESIDENT_CODES or registered_province in NON_RESIDENT_CODES:
         return Eligibility(False, "not_resident")
     out_of_province = registered_province != settings.province_code
     if app_type is ApplicationType.TEMPORARY and out_of_province and not settings.temporary_id_out_of_province:
         return Eligibility(False, "temporary_out_of_province")
+    if app_type is ApplicationType.RENEWAL_EXPIRY and card_long_term:
+        return Eligibility(False, "card_long_term")
     if app_type is ApplicationType.RENEWAL_EXPIRY and card_expires is not None:
         earliest = card_expires - dt.timedelta(days=settings.renewal_window_days)
         if today < earliest:

@@ -59,6 +59,9 @@ class StationSettings:
     temporary_id_valid_days: int
     retention_days: int
     calendar_seed_years: tuple[int, ...]
+    idle_seconds: int  # a kiosk untouched this long asks "are you still there?"
+    countdown_seconds: int  # ... and wipes itself when nobody answers within this
+    photo_capture: str  # "kiosk" (self-service camera) or "window" (staff take it)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -139,6 +142,9 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
     seed_years = r.get("calendar.seed_years")
     if not isinstance(seed_years, list) or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in seed_years):
         raise SettingsError("calendar.seed_years", "must be a list of years such as [2026]")
+    photo_capture = r.text("kiosk.photo_capture")
+    if photo_capture not in ("kiosk", "window"):
+        raise SettingsError("kiosk.photo_capture", 'must be "kiosk" or "window"')
     return StationSettings(
         code=code,
         name=r.text("station.name"),
@@ -162,6 +168,9 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
         retention_days=r.integer("retention.days", 30, 3650),
         calendar_seed_years=tuple(seed_years),
+        idle_seconds=r.integer("kiosk.idle_seconds", 20, 600),
+        countdown_seconds=r.integer("kiosk.countdown_seconds", 5, 120),
+        photo_capture=photo_capture,
     )
 
 

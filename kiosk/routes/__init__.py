@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, session
 from flask_babel import Babel
 from flask_babel import gettext as _
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from .. import i18n
 from ..db import DatabaseUnavailable
-from ..domain.masking import mask_id_number, mask_name
 from ..services.staff import get_staff
-from .common import StationMissing, db
+from .common import StationMissing, db, station
 
 csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
 
 
@@ -35,21 +38,31 @@ def init_app(app: Flask) -> None:
         user = get_staff(db(), int(user_id))
         return StaffPrincipal(user) if user else None
 
-    from . import health, kiosk, staff
+    limiter.init_app(app)
+
+    from . import display, health, kiosk, staff, track
 
     app.register_blueprint(health.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(track.bp, url_prefix="/track")
     app.register_blueprint(staff.bp, url_prefix="/staff")
 
-    app.jinja_env.filters.update(mask_id=mask_id_number, mask_name=mask_name)
-    app.jinja_env.globals.update(
-        LANGUAGES=i18n.LANGUAGES,
-        APPLICATION_TYPES=i18n.APPLICATION_TYPES,
-        COMMITMENTS=i18n.COMMITMENTS,
-        STATES=i18n.STATES,
-        html_lang=i18n.html_lang,
-        current_language=i18n.current_language,
-    )
+    display.register(app)
+
+    @app.context_processor
+    def _kiosk_display():
+        """The idle timer (read by kiosk.js) and the large-text choice, on every page."""
+        try:
+            settings = station().settings
+            idle = {"idle": settings.idle_seconds, "countdown": settings.countdown_seconds}
+        except (StationMissing, DatabaseUnavailable):
+            idle = None  # an error page still renders; it has no timer
+        return {"idle": idle, "large_text": bool(session.get("large"))}
+
+    @app.errorhandler(429)
+    def _too_many(error):
+        message = _("Too many tries. Please wait a minute and try again, or ask at the window.")
+        return render_template("error.html", message=message), 429
 
     @app.errorhandler(DatabaseUnavailable)
     def _database_unavailable(error):
@@ -66,6 +79,18 @@ def init_app(app: Flask) -> None:
     def _csrf_error(error):
         message = _("This page was open too long. Please start again.")
         return render_template("error.html", message=message), 400
+
+    @app.before_request
+    def _start_clock():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _server_timing(response):
+        # The server's own time for this request, for monitoring and bench/wizard_bench.py.
+        started = g.get("request_started")
+        if started is not None:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
     @app.after_request
     def _no_store(response):

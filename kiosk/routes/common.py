@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from io import BytesIO
 
-from flask import current_app
+import qrcode
+import qrcode.image.svg
+from flask import current_app, request, url_for
 
 from ..db import Database
+from ..models import Application
 from ..services.station import StationContext, load_station, station_codes
 
 
@@ -40,3 +44,20 @@ def station() -> StationContext:
         raise StationMissing(f"station {code} is not in the database; run 'kiosk init'")
     cache["station"] = (time.monotonic(), context)
     return context
+
+
+def track_url(application: Application) -> str:
+    """The public progress page of an application, as printed in its QR code."""
+    path = url_for("track.by_link", number=application.number, token=application.track_token)
+    base = current_app.config.get("PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + path
+
+
+def qr_svg(data: str) -> str:
+    """An inline SVG QR code (error correction M, quiet zone of 4 modules)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=10)
+    code.add_data(data)
+    out = BytesIO()
+    code.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
+    svg = out.getvalue().decode()
+    return svg[svg.index("<svg") :]  # drop the XML declaration for inline use

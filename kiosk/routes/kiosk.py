@@ -1,57 +1,111 @@
-"""The citizen's kiosk: apply for an ID card.
+"""The citizen's kiosk: a one-question-per-page wizard to apply for an ID card.
 
-The foundation's slice: one page takes the ID number, the type of application
-and where the household registration is, and submits. The full one-question-
-per-page wizard grows from here.
+The flow (which page, in which order, what may be skipped) is
+`kiosk.domain.wizard`; each page here parses its own form into answers. The
+answers live on the server (`services.wizard`); the browser holds a token.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from .. import i18n
+from ..domain import wizard as flow
 from ..domain.catalogue import ApplicationType
+from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
+from ..domain.masking import mask_address, mask_phone
 from ..domain.regions import MAINLAND_CODES, province_name
-from ..domain.states import State
+from ..services import wizard as store
 from ..services.applications import (
     ApplicationNotFound,
-    NewApplication,
+    Assessment,
     NotEligible,
+    assess,
     get_application,
+    materials_of,
     submit_application,
 )
-from .common import db, station
+from ..services.station import StationContext
+from .common import db, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
-MAX_NAME_LENGTH = 50
+MAX_NAME_LENGTH = 30
+MAX_ADDRESS_LENGTH = 120
+VISIT_DATE_CHOICES = 8  # working days offered for a home visit
+_NAME = re.compile(r"^[\w\u00b7\u30fb·. '-]+$")  # letters of any script, middle dot, space, hyphen
 
 
-def _provinces() -> list[tuple[str, str]]:
-    english = i18n.is_english()
-    return [(code, province_name(code, english)) for code in MAINLAND_CODES]
+# --- the citizen's session -------------------------------------------------------------
 
 
-def _render_form(values: dict, errors: dict, status: int = 200):
-    return (
-        render_template(
-            "kiosk/apply.html",
-            values=values,
-            errors=errors,
-            provinces=_provinces(),
-            idempotency_key=values.get("idempotency_key") or uuid.uuid4().hex,
-        ),
-        status,
-    )
+def _max_idle(context: StationContext) -> dt.timedelta:
+    return dt.timedelta(seconds=context.settings.idle_seconds + context.settings.countdown_seconds)
+
+
+def _answers(context: StationContext) -> dict[str, Any]:
+    token = session.get("wizard")
+    return store.load_answers(db(), token, max_idle=_max_idle(context)) if token else {}
+
+
+def _save(answers: dict[str, Any]) -> None:
+    # One wizard, one application: the key that makes a double tap on "send" harmless.
+    answers.setdefault("idempotency_key", uuid.uuid4().hex)
+    token = session.get("wizard") or store.new_token()
+    session["wizard"] = token
+    store.save_answers(db(), token, answers)
+
+
+def _wipe(keep_preferences: bool = False) -> None:
+    """Forget the citizen: their answers on the server and everything in the cookie
+    (but the language and text size they just chose on the welcome page, when starting)."""
+    token = session.get("wizard")
+    if token:
+        store.forget(db(), token)
+    preferences = {key: session[key] for key in ("lang", "large") if key in session}
+    session.clear()
+    if keep_preferences:
+        session.update(preferences)
+
+
+def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
+    """Why this station cannot take the case, once the eligibility questions are answered."""
+    deciding = [name for name in flow.needed_steps(answers) if name in flow.ELIGIBILITY_STEPS]
+    if not all(flow.is_answered(name, answers) for name in deciding):
+        return None
+    try:
+        assess(context, store.to_new_application(answers, today=context.today()), context.today())
+    except NotEligible as refusal:
+        return refusal
+    return None
+
+
+def _assessment(answers: dict, context: StationContext) -> Assessment:
+    return assess(context, store.to_new_application(answers, today=context.today()), context.today())
+
+
+# --- welcome, language, display, reset -------------------------------------------------
 
 
 @bp.get("/")
-def apply_form():
-    return _render_form({"registered_province": station().settings.province_code}, {})
+def welcome():
+    return render_template("kiosk/welcome.html")
+
+
+@bp.post("/start")
+def start():
+    _wipe(keep_preferences=True)
+    return redirect(url_for("kiosk.step", name="type"), 303)
 
 
 @bp.post("/language")
@@ -59,73 +113,315 @@ def choose_language():
     chosen = request.form.get("lang", "")
     if chosen in i18n.LANGUAGES:
         session["lang"] = chosen
-    return redirect(url_for("kiosk.apply_form"))
+    return redirect(_same_page(), 303)
 
 
-@bp.post("/apply")
-def apply_submit():
-    context = station()
-    form = request.form
-    values = {
-        key: form.get(key, "").strip()
-        for key in ("id_number", "app_type", "name", "registered_province", "idempotency_key")
-    }
-    errors: dict[str, str] = {}
+@bp.post("/display")
+def toggle_display():
+    """Large text and extra contrast, for poor eyesight."""
+    session["large"] = not session.get("large", False)
+    return redirect(_same_page(), 303)
 
+
+@bp.post("/reset")
+def reset():
+    """Start over, or the idle timer ran out: the next person starts clean."""
+    _wipe()
+    return redirect(url_for("kiosk.welcome"), 303)
+
+
+def _same_page() -> str:
+    """Back to the page the button was on (only paths of this site)."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/") and not back.startswith("//") else url_for("kiosk.welcome")
+
+
+# --- the wizard ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One question: parse its form into answers (or errors), and what its template needs."""
+
+    parse: Callable[[MultiDict, dict, StationContext], tuple[dict, dict]]
+    extra: Callable[[dict, StationContext], dict] = lambda answers, context: {}
+
+
+def _parse_type(form, answers, context):
+    value = form.get("app_type", "")
+    if value not in {t.value for t in ApplicationType}:
+        return {}, {"app_type": _("Please choose what you need.")}
+    return {"app_type": value}, {}
+
+
+def _parse_id_number(form, answers, context):
+    text = form.get("id_number", "").strip()
+    if not text and "id_number" in answers:  # kept: the masked number was shown, nothing retyped
+        return {}, {}
     try:
-        id_number = parse_id_number(values["id_number"], today=context.today())
+        return {"id_number": parse_id_number(text, today=context.today()).number}, {}
     except InvalidIdNumber as error:
-        errors["id_number"] = str(i18n.ID_NUMBER_ERRORS[error.reason])
-    if values["app_type"] not in {t.value for t in ApplicationType}:
-        errors["app_type"] = _("Please choose what you need.")
-    if values["registered_province"] not in MAINLAND_CODES:
-        errors["registered_province"] = _("Please choose the province of your household registration.")
-    if len(values["name"]) > MAX_NAME_LENGTH:
-        errors["name"] = _("A name has at most %(count)d characters.", count=MAX_NAME_LENGTH)
-    if not (8 <= len(values["idempotency_key"]) <= 64):
-        abort(400)
+        return {}, {"id_number": str(i18n.ID_NUMBER_ERRORS[error.reason])}
+
+
+def _parse_name(form, answers, context):
+    name = " ".join(form.get("name", "").split())
+    if not name:
+        return {}, {"name": _("Please enter your name as it is on your household register.")}
+    if len(name) > MAX_NAME_LENGTH or not _NAME.match(name) or any(c.isdigit() for c in name):
+        return {}, {"name": _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)}
+    return {"name": name}, {}
+
+
+def _parse_registration(form, answers, context):
+    province = form.get("registered_province", "")
+    if province not in MAINLAND_CODES:
+        return {}, {"registered_province": _("Please choose the province of your household registration.")}
+    return {"registered_province": province}, {}
+
+
+def _parse_expiry(form, answers, context):
+    if form.get("long_term"):
+        return {"card_expires": "long_term"}, {}
+    digits = re.sub(r"\D", "", form.get("card_expires", ""))
+    try:
+        expires = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8])) if len(digits) == 8 else None
+    except ValueError:
+        expires = None
+    today = context.today()
+    if expires is None or not (dt.date(2000, 1, 1) <= expires <= today.replace(year=today.year + 21)):
+        message = _("Please type the end date printed on your card as 8 digits, for example 20260520.")
+        return {}, {"card_expires": message}
+    return {"card_expires": expires.isoformat()}, {}
+
+
+def _choice(form, field: str, allowed, errors: dict, message: str) -> str:
+    value = form.get(field, "")
+    if value not in allowed:
+        errors[field] = message
+    return value
+
+
+def _parse_situation(form, answers, context):
+    errors: dict[str, str] = {}
+    pick = _("Please choose one answer.")
+    travel = _choice(form, "can_travel", ("yes", "no"), errors, pick)
+    group = _choice(form, "special_group", ("none", *i18n.SPECIAL_GROUPS), errors, pick)
+    urgent = _choice(form, "urgent", ("none", *i18n.URGENT_REASONS), errors, pick)
+    blocking = _choice(form, "blocking", ("none", *i18n.BLOCKING_REASONS), errors, pick)
+    out_of_hours = _choice(form, "out_of_hours", ("yes", "no"), errors, pick)
+    exemption = _choice(form, "exemption", tuple(i18n.EXEMPTIONS), errors, pick)
     if errors:
-        return _render_form(values, errors, 422)
+        return {}, errors
+    situation = {
+        "cannot_travel": travel == "no",
+        "special_group": None if group == "none" else group,
+        "urgent_reason": "" if urgent == "none" else urgent,
+        "blocking_reason": "" if blocking == "none" else blocking,
+        "out_of_hours": out_of_hours == "yes",
+        "exemption": exemption,
+    }
+    return {"situation": situation}, {}
 
+
+def _situation_extra(answers, context):
+    """Defaults for a first visit: "no" everywhere, the elderly group suggested from the birth date."""
+    if "situation" in answers:
+        return {"situation": answers["situation"]}
+    age = parse_id_number(answers["id_number"], today=context.today()).age_on(context.today())
+    return {
+        "situation": {
+            "cannot_travel": False,
+            "special_group": "elderly" if age >= 70 else None,
+            "urgent_reason": "",
+            "blocking_reason": "",
+            "out_of_hours": False,
+            "exemption": "none",
+        }
+    }
+
+
+def _visit_date_choices(context: StationContext) -> list[dt.date]:
+    day, dates = context.today(), []
+    while len(dates) < VISIT_DATE_CHOICES:
+        day = context.calendar.next_working_day(day + dt.timedelta(days=1))
+        dates.append(day)
+    return dates
+
+
+def _parse_visit(form, answers, context):
+    errors: dict[str, str] = {}
+    address = " ".join(form.get("address", "").split())
+    if not address:
+        errors["address"] = _("Please enter the address where the officer should come.")
+    elif len(address) > MAX_ADDRESS_LENGTH:
+        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
+    offered = {d.isoformat() for d in _visit_date_choices(context)}
+    dates = [d for d in form.getlist("dates") if d in offered]
+    if not dates:
+        errors["dates"] = _("Please choose at least one day that suits you.")
+    if errors:
+        return {}, errors
+    return {"visit": {"address": address, "dates": sorted(set(dates))[:3]}}, {}
+
+
+def _parse_materials(form, answers, context):
+    required = {m.value for m in _assessment(answers, context).required}
+    return {"held": sorted(m for m in form.getlist("held") if m in required)}, {}
+
+
+def _parse_plan(form, answers, context):
+    return {"plan_seen": True}, {}
+
+
+def _parse_photo(form, answers, context):
+    # Until the self-service camera is in place, photos are taken at the window.
+    return {"photo": "window"}, {}
+
+
+def _parse_contact(form, answers, context):
     try:
-        application = submit_application(
-            db(),
-            context,
-            NewApplication(
-                id_number=id_number,
-                app_type=ApplicationType(values["app_type"]),
-                registered_province=values["registered_province"],
-                name=values["name"],
-                idempotency_key=values["idempotency_key"],
-            ),
-            actor=f"kiosk:{context.settings.code}",
-        )
-    except NotEligible as refusal:
-        message = i18n.ELIGIBILITY_REASONS[refusal.reason]
-        errors["app_type"] = str(message % {"date": refusal.earliest}) if refusal.earliest else str(message)
-        return _render_form(values, errors, 422)
-
-    session["done_application_id"] = application.id
-    return redirect(url_for("kiosk.done"), 303)
+        return {"phone": parse_mobile(form.get("phone", ""))}, {}
+    except InvalidMobile as error:
+        return {}, {"phone": str(i18n.MOBILE_ERRORS[error.reason])}
 
 
-@bp.get("/done")
-def done():
-    application_id = session.get("done_application_id")
-    if application_id is None:
-        return redirect(url_for("kiosk.apply_form"))
-    try:
-        application, applicant = get_application(db(), application_id)
-    except ApplicationNotFound:
-        session.pop("done_application_id", None)
-        return redirect(url_for("kiosk.apply_form"))
-    return render_template(
-        "kiosk/done.html", application=application, applicant=applicant, submitted=State.SUBMITTED.value
+def _parse_collection(form, answers, context):
+    method = form.get("method", "")
+    if method == "station":
+        return {"collection": {"method": "station"}}, {}
+    if method != "post":
+        return {}, {"method": _("Please choose how you want to receive your card.")}
+    address = " ".join(form.get("address", "").split())
+    if not address:
+        return {}, {"address": _("Please enter the address the card should be posted to.")}
+    if len(address) > MAX_ADDRESS_LENGTH:
+        return {}, {"address": _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)}
+    return {"collection": {"method": "post", "address": address}}, {}
+
+
+def _plan_extra(answers, context):
+    return {"assessment": _assessment(answers, context)}
+
+
+def _check_extra(answers, context):
+    return {
+        "assessment": _assessment(answers, context),
+        "masked_phone": mask_phone(answers.get("phone", "")),
+        "masked_address": mask_address(
+            answers.get("visit", {}).get("address") or answers.get("collection", {}).get("address") or ""
+        ),
+    }
+
+
+PAGES: dict[str, Page] = {
+    "type": Page(_parse_type),
+    "id_number": Page(_parse_id_number),
+    "name": Page(_parse_name),
+    "registration": Page(_parse_registration),
+    "expiry": Page(_parse_expiry),
+    "situation": Page(_parse_situation, _situation_extra),
+    "visit": Page(_parse_visit, lambda answers, context: {"date_choices": _visit_date_choices(context)}),
+    "materials": Page(_parse_materials, _plan_extra),
+    "plan": Page(_parse_plan, _plan_extra),
+    "photo": Page(_parse_photo),
+    "contact": Page(_parse_contact),
+    "collection": Page(_parse_collection),
+}
+
+# Answering any of these again changes what the station promises: show the plan again.
+_BEFORE_PLAN = set(flow.STEP_NAMES[: flow.STEP_NAMES.index("plan")])
+
+
+@bp.route("/apply/<name>", methods=["GET", "POST"])
+def step(name: str):
+    context = station()
+    answers = _answers(context)
+    refusal = _refusal(answers, context)
+    if name == "check":
+        return _check(answers, context, refusal)
+    if name == flow.REFUSED:
+        if refusal is None:
+            return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers)))
+        return _render(flow.REFUSED, answers, context, refusal=refusal)
+    if name not in PAGES:
+        abort(404)
+    if not flow.may_show(name, answers, refused=refusal is not None):
+        # Skipping ahead is refused: back to the first question still open.
+        return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refusal is not None)))
+
+    page = PAGES[name]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        updates, errors = page.parse(request.form, answers, context)
+        if not errors:
+            answers.update(updates)
+            if name in _BEFORE_PLAN:
+                answers.pop("plan_seen", None)
+            _save(answers)
+            refused = _refusal(answers, context) is not None
+            return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refused)), 303)
+    return _render(name, answers, context, errors=errors, **page.extra(answers, context))
+
+
+def _render(name: str, answers: dict, context: StationContext, errors: dict | None = None, **extra):
+    back = flow.previous_step(name, answers) if name != "check" else flow.needed_steps(answers)[-2]
+    status = 422 if errors else 200
+    provinces = [(code, province_name(code, i18n.is_english())) for code in MAINLAND_CODES]
+    return (
+        render_template(
+            f"kiosk/steps/{name}.html",
+            step=name,
+            answers=answers,
+            errors=errors or {},
+            back=back,
+            settings=context.settings,
+            provinces=provinces,
+            **extra,
+        ),
+        status,
     )
 
 
-@bp.post("/start-over")
-def start_over():
-    """Forget everything about this citizen; the next person starts clean."""
-    session.clear()
-    return redirect(url_for("kiosk.apply_form"), 303)
+def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
+    if flow.first_unanswered(answers, refused=refusal is not None) != "check":
+        return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refusal is not None)))
+    if request.method == "POST":
+        key = request.form.get("idempotency_key", "")
+        if key != answers.get("idempotency_key"):
+            # A stale page (e.g. the citizen changed an answer in another tab): show it again.
+            return redirect(url_for("kiosk.step", name="check"), 303)
+        application = submit_application(
+            db(),
+            context,
+            store.to_new_application(answers, today=context.today()),
+            actor=f"kiosk:{context.settings.code}",
+        )
+        _wipe(keep_preferences=True)  # the done page stays in the citizen's language
+        session["done"] = application.id
+        return redirect(url_for("kiosk.done"), 303)
+    return _render("check", answers, context, **_check_extra(answers, context))
+
+
+@bp.get("/apply/done")
+def done():
+    application_id = session.get("done")
+    if application_id is None:
+        return redirect(url_for("kiosk.welcome"))
+    try:
+        application, applicant = get_application(db(), application_id)
+    except ApplicationNotFound:
+        session.clear()
+        return redirect(url_for("kiosk.welcome"))
+    url = track_url(application)
+    return render_template(
+        "kiosk/done.html",
+        application=application,
+        applicant=applicant,
+        settings=station().settings,
+        track_link=url,
+        qr=qr_svg(url),
+        masked_phone=mask_phone(applicant.phone or ""),
+        masked_address=mask_address(applicant.address or ""),
+        missing=[material for material, held in materials_of(db(), application.id) if not held],
+    )

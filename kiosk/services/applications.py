@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -19,7 +20,7 @@ from ..domain.catalogue import (
     promised_working_days,
     required_materials,
 )
-from ..domain.commitments import Situation, SpecialGroup, decide_commitment
+from ..domain.commitments import Decision, Situation, SpecialGroup, decide_commitment
 from ..domain.id_number import IdNumber
 from ..domain.states import FINAL_STATES, Action, State, transition
 from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, DailyCounter
@@ -49,7 +50,6 @@ class NewApplication:
     idempotency_key: str
     name: str = ""
     phone: str = ""
-    address: str = ""
     held: frozenset[Material] = frozenset()
     exemption: Exemption = Exemption.NONE
     cannot_travel: bool = False
@@ -58,24 +58,29 @@ class NewApplication:
     blocking_reason: str = ""
     wants_out_of_hours_slot: bool = False
     card_expires: dt.date | None = None
+    card_long_term: bool = False
+    visit_dates: tuple[dt.date, ...] = ()  # preferred dates for a home visit
+    collection: str = "station"  # "station" or "post"
+    address: str = ""  # the home-visit or postal address
+    photo_at_window: bool = False  # the photo is still to be taken by staff
     channel: str = "kiosk"
 
 
-def submit_application(
-    db: Database, station: StationContext, new: NewApplication, *, actor: str, now: dt.datetime | None = None
-) -> Application:
-    """Create and submit an application in one transaction.
+@dataclass(frozen=True)
+class Assessment:
+    """What the station promises for a case: shown before submitting, stored on submit."""
 
-    A second call with the same idempotency key (a double tap, a retried
-    request) returns the application the first call made.
-    """
-    now = now or utcnow()
-    existing = find_by_idempotency_key(db, new.idempotency_key)
-    if existing is not None:
-        return existing
+    out_of_province: bool
+    required: tuple[Material, ...]
+    decision: Decision
+    fee_yuan: int
+    postal_fee_yuan: int
+    expected_ready: dt.date
 
+
+def assess(station: StationContext, new: NewApplication, today: dt.date) -> Assessment:
+    """The commitment, deadlines, fee and expected date for `new`, or NotEligible."""
     settings = station.settings
-    today = station.today(now)
     eligibility = check_eligibility(
         new.app_type,
         new.id_number,
@@ -83,6 +88,7 @@ def submit_application(
         settings=settings,
         today=today,
         card_expires=new.card_expires,
+        card_long_term=new.card_long_term,
     )
     if not eligibility.ok:
         raise NotEligible(eligibility.reason, eligibility.earliest)
@@ -108,6 +114,32 @@ def submit_application(
         temporary_id_possible=not out_of_province or settings.temporary_id_out_of_province,
     )
     promised = promised_working_days(new.app_type, out_of_province=out_of_province, settings=settings)
+    return Assessment(
+        out_of_province=out_of_province,
+        required=required,
+        decision=decision,
+        fee_yuan=fee_yuan(new.app_type, settings, new.exemption),
+        postal_fee_yuan=settings.postal_delivery_fee if new.collection == "post" else 0,
+        expected_ready=station.calendar.add_working_days(today, promised),
+    )
+
+
+def submit_application(
+    db: Database, station: StationContext, new: NewApplication, *, actor: str, now: dt.datetime | None = None
+) -> Application:
+    """Create and submit an application in one transaction.
+
+    A second call with the same idempotency key (a double tap, a retried
+    request) returns the application the first call made.
+    """
+    now = now or utcnow()
+    existing = find_by_idempotency_key(db, new.idempotency_key)
+    if existing is not None:
+        return existing
+
+    today = station.today(now)
+    assessment = assess(station, new, today)
+    decision, required = assessment.decision, assessment.required
 
     try:
         with db.transaction() as session:
@@ -127,14 +159,18 @@ def submit_application(
                 applicant_id=applicant.id,
                 app_type=new.app_type.value,
                 state=State.DRAFT.value,
-                out_of_province=out_of_province,
+                out_of_province=assessment.out_of_province,
                 registered_province=new.registered_province,
                 commitment=decision.commitment.value,
                 queue_rank=decision.queue_rank,
                 handling_deadline=decision.handling_deadline,
                 materials_deadline=decision.materials_deadline,
-                expected_ready=station.calendar.add_working_days(today, promised),
-                fee_yuan=fee_yuan(new.app_type, settings, new.exemption),
+                expected_ready=assessment.expected_ready,
+                fee_yuan=assessment.fee_yuan,
+                postal_fee_yuan=assessment.postal_fee_yuan,
+                collection=new.collection,
+                photo_at_window=new.photo_at_window,
+                track_token=secrets.token_urlsafe(12),
                 exemption=new.exemption.value,
                 situation={
                     "flags": sorted(decision.flags),
@@ -145,6 +181,7 @@ def submit_application(
                     "wants_out_of_hours_slot": new.wants_out_of_hours_slot,
                     "supervisor_sign_off": decision.supervisor_sign_off,
                     "offer_temporary_id": decision.offer_temporary_id,
+                    "visit_dates": [d.isoformat() for d in new.visit_dates],
                 },
                 channel=new.channel,
                 idempotency_key=new.idempotency_key,
@@ -202,6 +239,67 @@ def get_application(db: Database, application_id: int) -> tuple[Application, App
         if row is None:
             raise ApplicationNotFound(application_id)
         return row[0], row[1]
+
+
+@dataclass(frozen=True)
+class TrackedCase:
+    """What the public progress page may show: no personal data beyond the masked name."""
+
+    number: str
+    token: str
+    phone_tail: str
+    app_type: str
+    state: str
+    commitment: str
+    expected_ready: dt.date | None
+    materials_deadline: dt.date | None
+    missing: tuple[str, ...]
+    history: tuple[tuple[dt.datetime, str], ...]  # (when, state reached)
+
+
+def find_for_tracking(db: Database, number: str) -> TrackedCase | None:
+    with db.reading() as session:
+        row = session.exec(
+            select(Application, Applicant)
+            .join(Applicant, Applicant.id == Application.applicant_id)
+            .where(Application.number == number)
+        ).first()
+        if row is None:
+            return None
+        application, applicant = row
+        events = session.exec(
+            select(AuditEvent.at, AuditEvent.to_state)
+            .where(AuditEvent.application_id == application.id, col(AuditEvent.to_state).is_not(None))
+            .order_by(AuditEvent.id)
+        ).all()
+        missing = session.exec(
+            select(ApplicationMaterial.material).where(
+                ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False)
+            )
+        ).all()
+        return TrackedCase(
+            number=application.number,
+            token=application.track_token,
+            phone_tail=(applicant.phone or "")[-4:],
+            app_type=application.app_type,
+            state=application.state,
+            commitment=application.commitment,
+            expected_ready=application.expected_ready,
+            materials_deadline=application.materials_deadline,
+            missing=tuple(missing),
+            history=tuple((at, state) for at, state in events if state != State.DRAFT.value),
+        )
+
+
+def materials_of(db: Database, application_id: int) -> list[tuple[str, bool]]:
+    """(material, held) for each material the application needs, in the catalogue's order."""
+    with db.reading() as session:
+        rows = session.exec(
+            select(ApplicationMaterial.material, ApplicationMaterial.held)
+            .where(ApplicationMaterial.application_id == application_id)
+            .order_by(ApplicationMaterial.id)
+        ).all()
+        return [(material, held) for material, held in rows]
 
 
 def list_applications(

@@ -136,3 +136,9 @@ def test_renewal_window():
     assert not too_early.ok and too_early.reason == "renewal_too_early"
     assert too_early.earliest == TODAY + dt.timedelta(days=1)
     assert _eligibility(T.RENEWAL_EXPIRY, LOCAL_ID, "33", card_expires=TODAY - dt.timedelta(days=400)).ok
+
+
+def test_long_term_cards_are_not_renewed_for_expiry():
+    result = _eligibility(T.RENEWAL_EXPIRY, LOCAL_ID, "33", card_long_term=True)
+    assert not result.ok and result.reason == "card_long_term"
+    assert _eligibility(T.DAMAGED, LOCAL_ID, "33", card_long_term=True).ok

@@ -4,41 +4,42 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from kiosk.models import Application
+from kiosk.models import Application, KioskSession
 from tests.conftest import JIANGXI_ID, LOCAL_ID, make_id
+from tests.helpers import NO_SITUATION, apply, idempotency_key, post_step, walk_to_check
 
 
-def form(**overrides):
-    data = {
-        "id_number": LOCAL_ID,
-        "app_type": "renewal_expiry",
-        "name": "王小明",
-        "registered_province": "33",
-        "idempotency_key": "k" * 32,
-    }
-    return data | overrides
-
-
-def applications(app):
+def count(app, model=Application):
     with app.extensions["kiosk_db"].reading() as session:
-        return session.exec(select(func.count()).select_from(Application)).one()
+        return session.exec(select(func.count()).select_from(model)).one()
 
 
-def test_the_kiosk_page_asks_for_number_type_and_province(client):
+def test_welcome_offers_languages_start_and_follow(client):
     page = client.get("/").get_data(as_text=True)
-    assert 'name="id_number"' in page and 'name="app_type"' in page and 'name="registered_province"' in page
+    for label in ("简体中文", "繁體中文", "English"):
+        assert label in page
+    assert 'id="start"' in page and 'id="follow"' in page
     assert 'lang="zh-Hans"' in page
-    assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', page)
 
 
-def test_submit_shows_the_done_page_with_masked_data(client, app):
-    response = client.post("/apply", data=form())
-    assert response.status_code == 303
-    done = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "330402-" in done
+def test_the_whole_wizard_submits_one_application(client, app):
+    done = apply(client)
+    assert re.search(r'id="application-number">330402-\d{6}-0001<', done)
     assert LOCAL_ID not in done and LOCAL_ID[:6] + "********" + LOCAL_ID[-4:] in done
     assert "王小明" not in done and "王*明" in done
-    assert applications(app) == 1
+    assert "13812345678" not in done and "138****5678" in done
+    assert "<svg" in done  # the QR code to the progress page
+    assert count(app) == 1
+    assert count(app, KioskSession) == 0  # the answers are gone once submitted
+
+
+def test_skipping_ahead_is_refused(client):
+    client.post("/start")
+    response = client.post("/apply/contact", data={"phone": "13812345678"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/apply/type")
+    post_step(client, "type", {"app_type": "lost"})
+    response = client.get("/apply/check")
+    assert response.headers["Location"].endswith("/apply/id_number")
 
 
 @pytest.mark.parametrize(
@@ -50,53 +51,127 @@ def test_submit_shows_the_done_page_with_masked_data(client, app):
         ("110105194912310021", "does not add up"),
     ],
 )
-def test_each_bad_id_number_gets_its_own_message(client, app, number, reason_words):
+def test_each_bad_id_number_gets_its_own_message(client, number, reason_words):
     client.post("/language", data={"lang": "en"})
-    response = client.post("/apply", data=form(id_number=number))
+    client.post("/start")
+    post_step(client, "type", {"app_type": "lost"})
+    response = post_step(client, "id_number", {"id_number": number}, expect=422)
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
     assert reason_words in page
     assert 'class="error-summary"' in page and 'href="#id_number"' in page
-    assert applications(app) == 0
 
 
 def test_messages_are_translated(client):
-    page = client.post("/apply", data=form(id_number="1234")).get_data(as_text=True)
-    assert "身份证号码" in page  # default language: Simplified Chinese
+    client.post("/start")
+    post_step(client, "type", {"app_type": "lost"})
+    page = post_step(client, "id_number", {"id_number": "1234"}, expect=422).get_data(as_text=True)
+    assert "身份证号码" in page
     client.post("/language", data={"lang": "zh_Hant"})
-    page = client.post("/apply", data=form(id_number="1234")).get_data(as_text=True)
+    page = post_step(client, "id_number", {"id_number": "1234"}, expect=422).get_data(as_text=True)
     assert "身份證號碼" in page
 
 
-def test_missing_choices_are_reported_next_to_their_field(client):
-    page = client.post("/apply", data=form(app_type="", registered_province="99")).get_data(as_text=True)
-    assert 'href="#app_type"' in page and 'href="#registered_province"' in page
+@pytest.mark.parametrize(
+    ("phone", "expect"),
+    [("13812345678", 303), ("138 1234 5678", 303), ("+8613812345678", 303), ("1381234567", 422), ("12812345678", 422)],
+)
+def test_mobile_numbers(client, phone, expect):
+    walk_to_check(client)
+    post_step(client, "contact", {"phone": phone}, expect=expect)
+
+
+def test_post_needs_an_address_and_shows_the_fee(client):
+    walk_to_check(client)
+    page = post_step(client, "collection", {"method": "post"}, expect=422).get_data(as_text=True)
+    assert 'href="#address"' in page
+    post_step(client, "collection", {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号"})
+    check = client.get("/apply/check").get_data(as_text=True)
+    assert "某某路" not in check and "浙江省嘉兴市" in check
 
 
 def test_a_double_tap_creates_one_application(client, app):
-    first = client.post("/apply", data=form(idempotency_key="double-tap-key"))
-    second = client.post("/apply", data=form(idempotency_key="double-tap-key"))
-    assert first.status_code == second.status_code == 303
-    assert applications(app) == 1
+    check = walk_to_check(client)
+    key = idempotency_key(check)
+    first = client.post("/apply/check", data={"idempotency_key": key})
+    second = client.post("/apply/check", data={"idempotency_key": key})
+    assert first.status_code == 303
+    assert second.status_code in (302, 303)  # the answers are gone: back to the start, nothing new
+    assert count(app) == 1
+
+
+def test_out_of_province_first_application(client, app):
+    done = apply(client, app_type="first", id_number=JIANGXI_ID, province="36", held=["household_register"])
+    assert count(app) == 1
+    assert "out of province" in done or "省外" in done or "跨省" in done
 
 
 def test_refused_case_explains_what_to_do(client, app):
     client.post("/language", data={"lang": "en"})
-    page = client.post("/apply", data=form(id_number=make_id("81000019900101001"))).get_data(as_text=True)
+    client.post("/start")
+    post_step(client, "type", {"app_type": "first"})
+    post_step(client, "id_number", {"id_number": make_id("81000019900101001")})
+    post_step(client, "name", {"name": "Chan Tai Man"})
+    response = post_step(client, "registration", {"registered_province": "33"})
+    assert response.headers["Location"].endswith("/apply/not_here")
+    page = client.get("/apply/not_here").get_data(as_text=True)
     assert "residence permit" in page
-    assert applications(app) == 0
+    assert client.get("/apply/situation").headers["Location"].endswith("/apply/not_here")
+    assert count(app) == 0
 
 
-def test_out_of_province_case_is_accepted(client, app):
-    response = client.post("/apply", data=form(id_number=JIANGXI_ID, app_type="first", registered_province="36"))
-    assert response.status_code == 303
+def test_renewal_too_early_names_the_date(client):
+    client.post("/language", data={"lang": "en"})
+    client.post("/start")
+    post_step(client, "type", {"app_type": "renewal_expiry"})
+    post_step(client, "id_number", {"id_number": LOCAL_ID})
+    post_step(client, "name", {"name": "王小明"})
+    post_step(client, "registration", {"registered_province": "33"})
+    post_step(client, "expiry", {"card_expires": "20351231"})
+    page = client.get("/apply/not_here").get_data(as_text=True)
+    assert "2035" in page
 
 
-def test_start_over_forgets_the_citizen(client):
-    client.post("/apply", data=form())
-    assert client.get("/done").status_code == 200
-    client.post("/start-over")
-    assert client.get("/done").status_code == 302
+def test_changing_an_answer_returns_to_the_plan_then_check(client):
+    walk_to_check(client)
+    response = post_step(client, "situation", NO_SITUATION | {"urgent": "exam"})
+    assert response.headers["Location"].endswith("/apply/plan")
+    post_step(client, "plan")
+    assert client.get("/apply/photo").status_code == 200  # earlier answers stay
+    assert client.get("/apply/check").status_code == 200
+
+
+def test_elderly_applicants_are_offered_priority(client):
+    client.post("/start")
+    post_step(client, "type", {"app_type": "lost"})
+    post_step(client, "id_number", {"id_number": "11010519491231002X"})
+    post_step(client, "name", {"name": "王老"})
+    post_step(client, "registration", {"registered_province": "33"})
+    page = client.get("/apply/situation").get_data(as_text=True)
+    assert re.search(r'value="elderly"\s+checked', page)
+
+
+def test_start_over_and_citizens_do_not_see_each_other(client, app):
+    walk_to_check(client, name="张三")
+    client.post("/reset")
+    assert count(app, KioskSession) == 0
+    client.post("/start")
+    for step in ("id_number", "name", "check"):
+        page = client.get(f"/apply/{step}", follow_redirects=True).get_data(as_text=True)
+        assert "张" not in page and LOCAL_ID[-4:] not in page
+
+
+def test_idle_answers_expire_on_the_server(client, app, database):
+    """Even if the browser never sends its reset, answers idle too long are gone."""
+    import datetime as dt
+
+    from kiosk.models import KioskSession
+
+    walk_to_check(client)
+    with database.transaction() as session:
+        for row in session.exec(select(KioskSession)):
+            row.updated_at = row.updated_at - dt.timedelta(minutes=3)
+            session.add(row)
+    assert client.get("/apply/check").headers["Location"].endswith("/apply/type")
 
 
 def test_pages_are_not_cached(client):
@@ -106,28 +181,27 @@ def test_pages_are_not_cached(client):
 
 
 def test_a_locked_database_gives_a_translated_message_and_saves_nothing(client, app, database_url):
+    from kiosk.db import Database, make_engine
     from tests.services.test_applications import _hold_write_lock
 
+    check = walk_to_check(client)
     app.extensions["kiosk_db"].dispose()
-    from kiosk.db import Database, make_engine
-
     app.extensions["kiosk_db"] = Database(make_engine(database_url, busy_timeout_ms=300))
-    client.get("/")  # warm the station cache before the lock
     release = _hold_write_lock(database_url)
     try:
-        response = client.post("/apply", data=form(idempotency_key="locked-web-key"))
+        response = client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
     finally:
         release()
     assert response.status_code == 503
     assert "系统繁忙" in response.get_data(as_text=True)
-    assert applications(app) == 0
-    assert client.post("/apply", data=form(idempotency_key="locked-web-key")).status_code == 303
-    assert applications(app) == 1
+    assert count(app) == 0
+    retry = client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
+    assert retry.status_code == 303 and count(app) == 1
 
 
 def test_csrf_is_enforced(app_config, database):
     from kiosk import create_app
 
     app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
-    response = app.test_client().post("/apply", data=form())
+    response = app.test_client().post("/start")
     assert response.status_code == 400

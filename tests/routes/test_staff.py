@@ -1,16 +1,10 @@
 from kiosk.services.staff import MAX_FAILED_SIGN_INS
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD
+from tests.helpers import apply
 
 
-def submit(client, key="key-for-staff-test"):
-    data = {
-        "id_number": LOCAL_ID,
-        "app_type": "lost",
-        "name": "李四",
-        "registered_province": "33",
-        "idempotency_key": key,
-    }
-    assert client.post("/apply", data=data).status_code == 303
+def submit(client):
+    apply(client, app_type="lost", name="李四")
 
 
 def test_staff_pages_need_sign_in(client):
@@ -22,6 +16,11 @@ def test_staff_pages_need_sign_in(client):
 def test_a_kiosk_session_cannot_reach_staff_pages(client):
     submit(client)
     assert client.get("/staff/").status_code == 302
+
+
+def test_starting_at_the_kiosk_ends_a_staff_session(staff_client):
+    staff_client.post("/start")
+    assert staff_client.get("/staff/").status_code == 302
 
 
 def test_wrong_password_is_refused(client, staff_user):
@@ -40,7 +39,7 @@ def test_lockout_after_repeated_failures(client, staff_user):
 
 
 def test_queue_lists_masked_applications_and_approves(staff_client, app):
-    submit(staff_client)
+    submit(app.test_client())  # a kiosk: starting there would end a staff session
     page = staff_client.get("/staff/").get_data(as_text=True)
     assert LOCAL_ID not in page and LOCAL_ID[:6] + "********" in page
     assert "李*" in page

@@ -1,0 +1,85 @@
+"""The kiosk wizard's answers, kept server-side between pages, and turning them into an application.
+
+The browser holds only a random token. Answers idle for longer than the
+kiosk's reset time are treated as gone, so a citizen who walks away leaves
+nothing the next person could see, even if the browser never sends its reset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from sqlmodel import col, delete
+
+from ..db import Database, utcnow
+from ..domain.catalogue import ApplicationType, Exemption, Material
+from ..domain.commitments import SpecialGroup
+from ..domain.id_number import parse_id_number
+from ..models import KioskSession
+from .applications import NewApplication
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def load_answers(db: Database, token: str, *, max_idle: dt.timedelta, now: dt.datetime | None = None) -> dict:
+    now = now or utcnow()
+    with db.reading() as session:
+        row = session.get(KioskSession, token)
+        if row is None or now - row.updated_at > max_idle:
+            return {}
+        return dict(row.answers)
+
+
+def save_answers(db: Database, token: str, answers: dict[str, Any], *, now: dt.datetime | None = None) -> None:
+    with db.transaction() as session:
+        row = session.get(KioskSession, token) or KioskSession(token=token)
+        row.answers = answers
+        row.updated_at = now or utcnow()
+        session.add(row)
+
+
+def forget(db: Database, token: str) -> None:
+    with db.transaction() as session:
+        session.exec(delete(KioskSession).where(KioskSession.token == token))
+
+
+def purge_idle(db: Database, *, max_idle: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete every wizard session idle for longer than `max_idle`; returns how many."""
+    cutoff = (now or utcnow()) - max_idle
+    with db.transaction() as session:
+        result = session.exec(delete(KioskSession).where(col(KioskSession.updated_at) < cutoff))
+        return result.rowcount
+
+
+def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_key: str = "") -> NewApplication:
+    """The application the answers describe (the answers were validated page by page)."""
+    situation = answers.get("situation", {})
+    visit = answers.get("visit", {})
+    collection = answers.get("collection", {})
+    expires = answers.get("card_expires")
+    address = visit.get("address") or collection.get("address") or ""
+    return NewApplication(
+        id_number=parse_id_number(answers["id_number"], today=today),
+        app_type=ApplicationType(answers["app_type"]),
+        registered_province=answers["registered_province"],
+        idempotency_key=idempotency_key or answers.get("idempotency_key", ""),
+        name=answers.get("name", ""),
+        phone=answers.get("phone", ""),
+        held=frozenset(Material(m) for m in answers.get("held", [])),
+        exemption=Exemption(situation.get("exemption", "none")),
+        cannot_travel=bool(situation.get("cannot_travel")),
+        special_group=SpecialGroup(situation["special_group"]) if situation.get("special_group") else None,
+        urgent_reason=situation.get("urgent_reason", ""),
+        blocking_reason=situation.get("blocking_reason", ""),
+        wants_out_of_hours_slot=bool(situation.get("out_of_hours")),
+        card_expires=dt.date.fromisoformat(expires) if expires and expires != "long_term" else None,
+        card_long_term=expires == "long_term",
+        visit_dates=tuple(dt.date.fromisoformat(d) for d in visit.get("dates", [])),
+        collection=collection.get("method", "station"),
+        address=address,
+        photo_at_window=answers.get("photo") == "window",
+    )

@@ -1,0 +1,48 @@
+// The on-screen keyboard for names and addresses: pinyin with character
+// candidates (simple-keyboard's Chinese layout), or plain Latin letters.
+import chinese from "./vendor/simple-keyboard-layouts-3.4.265/chinese.js";
+
+const Keyboard = window.SimpleKeyboard.default;
+const input = document.querySelector("[data-keyboard]");
+
+const latin = {
+  default: [
+    "1 2 3 4 5 6 7 8 9 0",
+    "q w e r t y u i o p",
+    "a s d f g h j k l",
+    "z x c v b n m · - {bksp}",
+    "{space}",
+  ],
+};
+const pinyin = {
+  default: [
+    "q w e r t y u i o p",
+    "a s d f g h j k l",
+    "z x c v b n m · {bksp}",
+    "{space}",
+  ],
+};
+
+if (input) {
+  const keyboard = new Keyboard({
+    onChange: (value) => { input.value = value; },
+    layout: pinyin,
+    layoutCandidates: chinese.layoutCandidates,
+    enableLayoutCandidates: true,
+    layoutCandidatesPageSize: 8,
+    display: { "{bksp}": "⌫", "{space}": "␣" },
+    theme: "hg-theme-default kiosk-keyboard",
+    maxLength: input.maxLength > 0 ? input.maxLength : 60,
+  });
+  keyboard.setInput(input.value);
+
+  document.querySelectorAll("[data-keyboard-mode]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const isPinyin = button.dataset.keyboardMode === "pinyin";
+      keyboard.setOptions({ layout: isPinyin ? pinyin : latin, enableLayoutCandidates: isPinyin });
+      document.querySelectorAll("[data-keyboard-mode]").forEach((other) => {
+        other.setAttribute("aria-pressed", String(other === button));
+      });
+    });
+  });
+}

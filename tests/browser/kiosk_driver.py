@@ -1,0 +1,68 @@
+"""Driving the kiosk in a real browser as a citizen would: taps only, no typing into fields."""
+
+from __future__ import annotations
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+_axe = Axe()
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """Serious and critical axe-core violations on the current page."""
+    violations = _axe.run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def tap_keys(page: Page, text: str) -> None:
+    for character in text:
+        page.locator(f".keypad [data-key='{character}']").click()
+
+
+def tap_continue(page: Page) -> None:
+    page.locator("#continue").click()
+
+
+def choose_tile(page: Page, name: str, value: str) -> None:
+    page.locator(f"input[name='{name}'][value='{value}']").check()
+
+
+def type_pinyin(page: Page, syllable: str, character: str) -> None:
+    """Type a pinyin syllable on the on-screen keyboard and pick `character` from the candidates."""
+    for letter in syllable:
+        page.locator(f".simple-keyboard [data-skbtn='{letter}']").click()
+    page.locator(".hg-candidate-box-list-item", has_text=character).first.click()
+
+
+def type_latin(page: Page, text: str) -> None:
+    page.locator("[data-keyboard-mode='latin']").click()
+    for letter in text:
+        key = "{space}" if letter == " " else letter
+        page.locator(f".simple-keyboard [data-skbtn='{key}']").click()
+
+
+def start(page: Page, base: str, language: str = "zh_Hans") -> None:
+    page.goto(base + "/")
+    if language != "zh_Hans":
+        page.locator(f"button[name='lang'][value='{language}']").click()
+    page.locator("#start").click()
+    expect(page).to_have_url(base + "/apply/type")
+
+
+def answer_identity(page: Page, *, app_type: str, id_number: str, name_pinyin, province: str, station_province="33"):
+    page.locator(f"button[name='app_type'][value='{app_type}']").click()
+    tap_keys(page, id_number)
+    tap_continue(page)
+    for syllable, character in name_pinyin:
+        type_pinyin(page, syllable, character)
+    tap_continue(page)
+    if province == station_province:
+        page.locator("#this-province").click()
+    else:
+        page.locator(f"button[name='registered_province'][value='{province}']").click()
+
+
+def answer_situation(page: Page, **choices: str) -> None:
+    for name, value in choices.items():
+        choose_tile(page, name, value)
+    tap_continue(page)

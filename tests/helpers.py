@@ -1,0 +1,69 @@
+"""Driving the kiosk wizard through the Flask test client."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import LOCAL_ID
+
+NO_SITUATION = {
+    "can_travel": "yes",
+    "special_group": "none",
+    "urgent": "none",
+    "blocking": "none",
+    "out_of_hours": "no",
+    "exemption": "none",
+}
+
+
+def post_step(client, step: str, data: dict | None = None, expect: int = 303):
+    response = client.post(f"/apply/{step}", data=data or {})
+    assert response.status_code == expect, (step, response.status_code, response.get_data(as_text=True)[-2000:])
+    return response
+
+
+def walk_to_check(
+    client,
+    *,
+    app_type="renewal_expiry",
+    id_number=LOCAL_ID,
+    name="王小明",
+    province="33",
+    card_expires="20261220",
+    situation=None,
+    visit=None,
+    held=(),
+    phone="13812345678",
+    collection=None,
+):
+    """Answer every question; returns the check page's response."""
+    client.post("/start")
+    post_step(client, "type", {"app_type": app_type})
+    post_step(client, "id_number", {"id_number": id_number})
+    post_step(client, "name", {"name": name})
+    post_step(client, "registration", {"registered_province": province})
+    if app_type == "renewal_expiry":
+        post_step(client, "expiry", {"card_expires": card_expires})
+    post_step(client, "situation", NO_SITUATION | (situation or {}))
+    if visit:
+        post_step(client, "visit", visit)
+    post_step(client, "materials", {"held": list(held)})
+    post_step(client, "plan")
+    post_step(client, "photo")
+    post_step(client, "contact", {"phone": phone})
+    post_step(client, "collection", collection or {"method": "station"})
+    check = client.get("/apply/check")
+    assert check.status_code == 200, check.headers.get("Location")
+    return check
+
+
+def idempotency_key(page) -> str:
+    return re.search(r'name="idempotency_key" value="(\w+)"', page.get_data(as_text=True))[1]
+
+
+def apply(client, **answers) -> str:
+    """Walk the wizard and submit; returns the done page's HTML."""
+    check = walk_to_check(client, **answers)
+    response = client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/apply/done")
+    return client.get("/apply/done").get_data(as_text=True)
