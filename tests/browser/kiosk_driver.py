@@ -18,7 +18,14 @@ def accessibility_problems(page: Page) -> list[str]:
     return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
+def settled(page: Page) -> None:
+    """The current document has loaded its scripts and styles (clicks do not wait for that)."""
+    page.wait_for_function("document.readyState === 'complete'")
+
+
 def tap_keys(page: Page, text: str) -> None:
+    page.locator(".keypad").wait_for()  # the page with the keypad is there...
+    settled(page)  # ...and kiosk.js, which makes its keys work, has run
     for character in text:
         page.locator(f".keypad [data-key='{character}']").click()
 

@@ -13,6 +13,7 @@ from tests.browser.kiosk_driver import (
     answer_identity,
     answer_situation,
     choose_tile,
+    settled,
     start,
     tap_continue,
     tap_keys,
@@ -163,12 +164,15 @@ def test_idle_reset_wipes_everything(page, live_server, app):
     start(page, live_server)
     answer_identity(page, app_type="lost", id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
     page.evaluate("window.sessionStorage.setItem('left-behind', 'x')")
+    expect(page).to_have_url(live_server + "/apply/situation")
+    settled(page)  # the idle timer starts when kiosk.js runs
     page.clock.run_for("01:29")
     expect(page.locator("#idle-dialog")).not_to_be_visible()
     page.clock.run_for("00:02")
     expect(page.locator("#idle-dialog")).to_be_visible()
     page.locator("#idle-continue").click()  # "yes, continue": nothing is lost
     expect(page.locator("#idle-dialog")).not_to_be_visible()
+    expect(page).to_have_url(live_server + "/apply/situation")
     page.clock.run_for("01:31")
     expect(page.locator("#idle-dialog")).to_be_visible()
     page.clock.run_for("00:31")
@@ -267,6 +271,7 @@ def test_large_text_toggle(page, live_server, screenshot):
     page.goto(live_server + "/")
     page.locator(".display-toggle").click()
     expect(page.locator("body")).to_have_class(re.compile("large-text"))
+    settled(page)  # the stylesheet has applied
     size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size >= 32
     screenshot(page, "kiosk-welcome-large-text")
