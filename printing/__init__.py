@@ -1,5 +1,37 @@
 """Printed documents: receipts, pickup slips and home-visit slips as PDFs, and printer backends.
 
 A pure library: document data in, PDF bytes out. It knows nothing of Flask or
-the database. Its contents arrive with the printing work.
+the database, and the caller masks personal data before handing it over (see
+`printing.data`).
+
+    pdf = receipt_pdf(receipt, paper=printer.paper)
+    job = printer.submit(pdf, title=receipt.application_number)  # or PrinterUnavailable: retry later
+    printer.status(job)  # JobState.DONE once printed
 """
+
+from .backends import CupsPrinter, FilePrinter, JobState, Printer, PrinterUnavailable
+from .data import CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .documents import RoundLayout, pickup_slip_pdf, receipt_pdf, visit_round_pdf, visit_slip_pdf
+from .fonts import FONT_ENV, load_typeface
+from .paper import Paper
+
+__all__ = [
+    "FONT_ENV",
+    "CollectAtStation",
+    "CupsPrinter",
+    "DeliverByPost",
+    "FilePrinter",
+    "JobState",
+    "Paper",
+    "PickupSlip",
+    "Printer",
+    "PrinterUnavailable",
+    "Receipt",
+    "RoundLayout",
+    "VisitSlip",
+    "load_typeface",
+    "pickup_slip_pdf",
+    "receipt_pdf",
+    "visit_round_pdf",
+    "visit_slip_pdf",
+]

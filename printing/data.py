@@ -1,0 +1,133 @@
+"""What each printed document shows, as plain frozen dataclasses.
+
+The caller masks personal data before it gets here (DOMAIN.md §1: `110105********002X`,
+`王*明`, `138****5678`; kiosk.domain.masking does it): fields named `*_masked` are printed as
+given. As a safety net, an ID number or phone field that still holds a run of seven or more
+digits is refused. Labels such as the application reason or the payment state arrive as the
+text to print, already in the reader's language.
+
+Times are printed as given: pass them in the station's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import MISSING, dataclass, fields
+from decimal import Decimal
+
+_UNMASKED = re.compile(r"\d{7,}")
+
+
+def _refuse_unmasked(document: object, *names: str) -> None:
+    for name in names:
+        if _UNMASKED.search(getattr(document, name)):
+            raise ValueError(f"{type(document).__name__}.{name} must be masked by the caller")
+
+
+def _require_filled(document: object) -> None:
+    """Every text field without a default says something."""
+    for field in fields(document):  # type: ignore[arg-type]
+        value = getattr(document, field.name)
+        if field.default is MISSING and isinstance(value, str) and not value.strip():
+            raise ValueError(f"{type(document).__name__}.{field.name} is empty")
+
+
+@dataclass(frozen=True)
+class CollectAtStation:
+    """The card is collected at the station's window."""
+
+    address: str
+    hours: tuple[str, ...]  # e.g. "周一至周五 08:30–12:00、13:30–20:00"
+
+
+@dataclass(frozen=True)
+class DeliverByPost:
+    """The card is posted to the applicant (chosen at acceptance, cannot be changed later)."""
+
+    address_masked: str
+    note: str = ""  # e.g. "邮费到付" or who may sign for it
+
+
+Collection = CollectAtStation | DeliverByPost
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """受理回执: what the applicant takes home when the application is accepted (DOMAIN.md §7)."""
+
+    application_number: str
+    progress_url: str  # carried by the QR code
+    name_masked: str
+    id_number_masked: str
+    application_type: str  # 居民身份证
+    reason: str  # 有效期满换领
+    station: str
+    accepted_by: str  # the kiosk or the officer, e.g. "自助终端 K-01"
+    accepted_at: dt.datetime
+    commitment: str  # 手续齐全立即办
+    promise: str  # what the commitment promises this applicant
+    fee_yuan: Decimal
+    payment_status: str  # 已缴费, 免费, 领证时缴纳 ...
+    expected_collection: dt.date
+    collection: Collection
+    phone_masked: str
+    hotline: str
+    bring_at_collection: tuple[str, ...] = ()
+    missing_materials: tuple[str, ...] = ()
+    materials_deadline: dt.date | None = None
+    temporary_id_number: str = ""  # the temporary ID card issued today, if any
+
+    def __post_init__(self) -> None:
+        _require_filled(self)
+        _refuse_unmasked(self, "id_number_masked", "phone_masked")
+
+
+@dataclass(frozen=True)
+class PickupSlip:
+    """领取凭证: shown at the window when the card is collected; its code proves the slip."""
+
+    application_number: str
+    verification_code: str  # carried by the QR code
+    name_masked: str
+    id_number_masked: str
+    application_type: str
+    reason: str
+    station: str
+    collection: CollectAtStation
+    expected_collection: dt.date
+    issued_at: dt.datetime
+    hotline: str
+    bring_at_collection: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. who may collect on the applicant's behalf
+
+    def __post_init__(self) -> None:
+        _require_filled(self)
+        _refuse_unmasked(self, "id_number_masked")
+
+
+@dataclass(frozen=True)
+class VisitSlip:
+    """One stop of an officer's home-visit round (行动不便上门办).
+
+    The officer has to find, call and identify the applicant, so name, address and phone are
+    printed as given; only the ID number must be masked.
+    """
+
+    application_number: str
+    purpose: str  # 上门受理, 上门送证 ...
+    name: str
+    id_number_masked: str
+    address: str
+    phone: str
+    station: str
+    officer: str
+    visit_date: dt.date
+    time_window: str = ""  # e.g. "09:00–10:00"
+    collect: tuple[str, ...] = ()  # what to take from the applicant
+    hand_over: tuple[str, ...] = ()  # what to give the applicant
+    notes: str = ""
+
+    def __post_init__(self) -> None:
+        _require_filled(self)
+        _refuse_unmasked(self, "id_number_masked")
