@@ -1,0 +1,74 @@
+"""`make_id_photo`: the compliant 358 x 441 JPEG, or `PhotoNotCompliant` saying why not."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from photo.analysis import analyse
+from photo.detection import FaceDetector
+from photo.errors import PhotoNotCompliant
+from photo.geometry import GA461, PhotoGeometry
+from photo.limits import DEFAULT_LIMITS, QualityLimits
+from photo.loading import ImageSource, load_image, srgb_profile
+from photo.placement import Placement
+
+# GA 461: quality about 70, which puts a 358 x 441 portrait at the usual 14-20 KB.
+JPEG_QUALITY = 70
+
+
+def make_id_photo(
+    source: ImageSource,
+    *,
+    geometry: PhotoGeometry = GA461,
+    limits: QualityLimits = DEFAULT_LIMITS,
+    detector: FaceDetector | None = None,
+) -> bytes:
+    """The ID photo as baseline JPEG bytes (24-bit RGB, sRGB profile, dpi set).
+
+    Raises `UnreadableImage`, or `PhotoNotCompliant` listing the failed checks.
+    """
+    report = analyse(source, geometry=geometry, limits=limits, detector=detector)
+    if not report.ok:
+        raise PhotoNotCompliant(report)
+    return encode_jpeg(render_photo(load_image(source), report.placement), geometry.dpi)
+
+
+def render_photo(pixels: np.ndarray, placement: Placement) -> np.ndarray:
+    """The photo cut from full-resolution pixels: shrunk by area averaging (no aliasing), then
+    levelled and positioned by one interpolated warp."""
+    height, width = pixels.shape[:2]
+    x0, y0, x1, y1 = placement.bounding_box()
+    x0, y0 = max(math.floor(x0) - 2, 0), max(math.floor(y0) - 2, 0)
+    x1, y1 = min(math.ceil(x1) + 2, width), min(math.ceil(y1) + 2, height)
+    region = pixels[y0:y1, x0:x1]
+    matrix = placement.output_to_source()
+    matrix[:, 2] -= (x0, y0)
+    if placement.scale < 1:
+        size = (max(1, round(region.shape[1] * placement.scale)), max(1, round(region.shape[0] * placement.scale)))
+        matrix[0] *= size[0] / region.shape[1]
+        matrix[1] *= size[1] / region.shape[0]
+        region = cv2.resize(region, size, interpolation=cv2.INTER_AREA)
+    return cv2.warpAffine(
+        region,
+        matrix,
+        placement.output_size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+
+
+def encode_jpeg(rgb: np.ndarray, dpi: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(
+        buffer,
+        "JPEG",
+        quality=JPEG_QUALITY,
+        dpi=(dpi, dpi),
+        icc_profile=srgb_profile().tobytes(),
+    )
+    return buffer.getvalue()
