@@ -22,9 +22,12 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": None,  # the address phones reach for the progress page (QR codes); None: this server
     "TRACK_RATE_LIMIT": "10 per minute",  # progress look-ups per client address
     "RATELIMIT_STORAGE_URI": "memory://",
+    "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],  # the kiosk terminals: they book walk-in places
     "BABEL_DEFAULT_LOCALE": "zh_Hans",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
+    "PRINTER_QUEUE": "kioskpdf",
 }
 
 

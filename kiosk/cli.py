@@ -6,6 +6,7 @@ KIOSK_DATABASE_URL, KIOSK_STATION_CODE, ...).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sys
@@ -19,6 +20,9 @@ from .services.staff import Role, StaffError, create_staff, generate_password, s
 from .services.station import DEMO_STATION_FILE, SettingsFileError, install_station, read_settings_file
 
 DEMO_STAFF = "demo"
+# Answers of a kiosk session untouched this long are deleted by the sweep; the
+# app already ignores them after the station's idle + countdown time.
+KIOSK_ANSWERS_KEPT = dt.timedelta(minutes=10)
 
 
 def _database() -> tuple[Database, str]:
@@ -95,6 +99,47 @@ def create_staff_command(username: str, display_name: str, role: str, station_co
     click.echo(f"staff account '{username}' ({role}) created")
     if not password_stdin:
         click.echo(f"password: {password} (shown only this once)")
+
+
+@main.command("print-retry")
+def print_retry() -> None:
+    """Print the documents waiting for the printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
+    from .services.printing import QUEUED, printer_from_config, retry_queued
+
+    app = create_app()
+    try:
+        outcomes = retry_queued(app.extensions["kiosk_db"], printer_from_config(app.config, app.instance_path))
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    printed = sum(outcome.printed for outcome in outcomes)
+    click.echo(f"{printed} printed, {len(outcomes) - printed} not printed")
+    for outcome in outcomes:
+        if not outcome.printed:
+            click.echo(f"job {outcome.job.id} {outcome.job.state}: {outcome.job.last_error}", err=True)
+    if any(outcome.job.state == QUEUED for outcome in outcomes):
+        sys.exit(1)
+
+
+@main.command()
+def sweep() -> None:
+    """The periodic housekeeping: missed appointments, abandoned kiosk answers.
+
+    Run it every few minutes (the service's timer does).
+    """
+    from .services.booking import mark_no_shows
+    from .services.station import load_station, station_codes
+    from .services.wizard import purge_idle
+
+    database, _instance = _database()
+    try:
+        for code in station_codes(database):
+            station = load_station(database, code)
+            no_shows = mark_no_shows(database, station)
+            click.echo(f"station {code}: {no_shows} missed appointments marked")
+        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT)
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    click.echo(f"{forgotten} abandoned kiosk sessions forgotten")
 
 
 @main.command()

@@ -166,3 +166,33 @@ STATES = {
     "withdrawn": _l("Withdrawn"),
     "expired": _l("Expired"),
 }
+
+
+BOOKING_REFUSALS = {
+    "one_per_day": _l("You already have a booking on this day. One booking per person per day."),
+    "too_far": _l("That day is too far ahead. Please choose a day closer to today."),
+    "past": _l("That time has already passed. Please choose another."),
+    "notice": _l("Bookings can be changed or cancelled only up to a day before. Please call the station."),
+    "banned": _l(
+        "Because of missed appointments, online booking is closed to you until %(date)s. "
+        "You can still come to the window."
+    ),
+    "not_today": _l("Check-in opens an hour before your booked time and closes shortly after it."),
+    "not_found": _l("We found no booking with this code. Please check it."),
+}
+
+BOOKING_STATES = {
+    "booked": _l("Booked"),
+    "cancelled": _l("Cancelled"),
+    "checked_in": _l("Checked in"),
+    "no_show": _l("Missed"),
+}
+
+PRINT_KINDS = {"receipt": _l("Receipt")}
+
+PRINT_STATES = {
+    "queued": _l("Waiting for the printer"),
+    "printing": _l("Printing"),
+    "done": _l("Printed"),
+    "failed": _l("Failed"),
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .db import UTCDateTime, utcnow
@@ -35,8 +35,9 @@ class CalendarDay(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     station_id: int = Field(foreign_key="station.id", index=True)
     day: dt.date
-    kind: str = Field(max_length=10)  # "closure" or "workday"
+    kind: str = Field(max_length=10)  # "closure", "workday", "closed" or "extra" (domain/calendar.py)
     name: str = Field(default="", max_length=100)
+    extra_sessions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     source: str = Field(default="manual", max_length=10)  # "package" (seeded) or "manual" (edited)
 
 
@@ -136,4 +137,78 @@ class KioskSession(SQLModel, table=True):
 
     token: str = Field(primary_key=True, max_length=64)
     answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: dt.datetime = _created()
+
+
+class Slot(SQLModel, table=True):
+    """A bookable time at a station. Capacity is enforced by a conditional update of `booked`."""
+
+    __table_args__ = (
+        UniqueConstraint("station_id", "starts_at"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="slot_within_capacity"),
+        CheckConstraint("booked_online >= 0 AND booked_online <= booked", name="slot_online_within_booked"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: int = Field(foreign_key="station.id")
+    starts_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    ends_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+    local_day: dt.date = Field(index=True)
+    extended: bool = False  # evening, weekend or holiday service
+    capacity: int
+    online_capacity: int  # places kept for phone/web bookings until the release time
+    booked: int = 0
+    booked_online: int = 0
+
+
+class Booking(SQLModel, table=True):
+    """An appointment. Personal fields are nullable so the retention purge can blank them."""
+
+    __table_args__ = (
+        # One active booking per person per day, enforced by the database.
+        Index(
+            "ux_booking_person_day",
+            "station_id",
+            "id_number",
+            "local_day",
+            unique=True,
+            sqlite_where=text("state = 'booked'"),
+            postgresql_where=text("state = 'booked'"),
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True)  # what the citizen types or scans
+    station_id: int = Field(foreign_key="station.id")
+    slot_id: int = Field(foreign_key="slot.id", index=True)
+    local_day: dt.date
+    service: str = Field(max_length=20)  # an application type
+    channel: str = Field(max_length=10)  # "online", "kiosk", "staff"
+    state: str = Field(default="booked", max_length=12)  # booked, cancelled, checked_in, no_show
+    name: str | None = Field(default=None, max_length=100)
+    id_number: str | None = Field(default=None, max_length=18, index=True)
+    phone: str | None = Field(default=None, max_length=20)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    idempotency_key: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class PrintJob(SQLModel, table=True):
+    """A document to print for an application, and what became of it (kiosk.services.printing).
+
+    `queued` waits for the printer (it was unavailable: `last_error` says why); `printing` is
+    being handed over now; `done` was handed to the printer; `failed` could not be rendered.
+    """
+
+    __table_args__ = (Index("ix_printjob_application_kind", "application_id", "kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    kind: str = Field(max_length=20)  # "receipt"
+    printer: str = Field(max_length=100)  # "file", "cups:kioskpdf"
+    requested_by: str = Field(max_length=64)  # "kiosk:330402", "staff:zhang"
+    progress_url: str = Field(max_length=300)  # what the receipt's QR code carries
+    state: str = Field(default="queued", max_length=10, index=True)
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=500)
+    backend_job: str | None = Field(default=None, max_length=200)  # the printer's job reference
+    created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()

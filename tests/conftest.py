@@ -145,3 +145,17 @@ def aware(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
 
 def pytest_report_header(config):
     return f"database under test: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary files)'}"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Drive the booking clock: `clock.set(moment)`; services and pages then see that time."""
+    import kiosk.services.booking
+    import kiosk.services.station
+
+    class Clock:
+        def set(self, moment: dt.datetime) -> None:
+            for module in (kiosk.services.booking, kiosk.services.station):
+                monkeypatch.setattr(module, "utcnow", lambda: moment)
+
+    return Clock()

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from sqlmodel import select
 
 from kiosk.cli import main
 from kiosk.services.station import DEMO_STATION_FILE
@@ -61,3 +62,40 @@ def test_unreachable_database_is_a_clear_error(env, monkeypatch):
     monkeypatch.setenv("KIOSK_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/test")
     result = run("init")
     assert result.exit_code == 1 and "the database cannot be used" in result.output
+
+
+def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
+    import datetime as dt
+    import uuid
+
+    from kiosk.domain.id_number import parse_id_number
+    from kiosk.models import Booking, KioskSession
+    from kiosk.services import booking as bookings
+    from kiosk.services.station import load_station
+    from kiosk.services.wizard import save_answers
+    from tests.conftest import LOCAL_ID
+
+    station = load_station(database, "330402")
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    slots = bookings.free_slots(database, station, first=station.today(past), days=1, channel="kiosk", now=past)
+    slot = next(iter(slots.values()))[0]
+    bookings.book(
+        database,
+        station,
+        slot_id=slot.id,
+        service="lost",
+        channel="kiosk",
+        id_number=parse_id_number(LOCAL_ID),
+        name="王",
+        phone="13812345678",
+        idempotency_key=uuid.uuid4().hex,
+        actor="test",
+        now=slot.starts - dt.timedelta(minutes=30),
+    )
+    save_answers(database, "abandoned", {"name": "王"}, now=past)
+    result = run("sweep")
+    assert result.exit_code == 0, result.output
+    assert "1 missed appointments" in result.output and "1 abandoned" in result.output
+    with database.reading() as session:
+        assert session.get(KioskSession, "abandoned") is None
+        assert [b.state for b in session.exec(select(Booking))] == ["no_show"]

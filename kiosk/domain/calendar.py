@@ -14,14 +14,20 @@ from typing import Literal
 
 import holidays
 
-DayKind = Literal["closure", "workday"]
+# "closure": a public holiday (no normal service; holiday appointments may run);
+# "workday": a make-up working day (调休), worked like a weekday;
+# "closed": the station is shut (no service at all, not a working day);
+# "extra": an extra session on top of the day's hours (see `extra_sessions`).
+DayKind = Literal["closure", "workday", "closed", "extra"]
+OFF_KINDS = ("closure", "closed")
 
 
 @dataclass(frozen=True)
 class SpecialDay:
     day: dt.date
-    kind: DayKind  # "closure": a day off that would otherwise be worked; "workday": a make-up working day
+    kind: DayKind
     name: str = ""
+    extra_sessions: tuple[str, ...] = ()  # "19:00-21:00", for kind "extra"
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class WorkingCalendar:
     def from_days(cls, days: Iterable[SpecialDay]) -> WorkingCalendar:
         days = list(days)
         return cls(
-            closures=frozenset(d.day for d in days if d.kind == "closure"),
+            closures=frozenset(d.day for d in days if d.kind in OFF_KINDS),
             workdays=frozenset(d.day for d in days if d.kind == "workday"),
         )
 

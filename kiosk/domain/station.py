@@ -39,6 +39,23 @@ class Session:
 
 
 @dataclass(frozen=True)
+class BookingRules:
+    """How appointments work at this station (DOMAIN.md §6 example defaults)."""
+
+    slot_minutes: int
+    windows: int  # places per slot
+    online_places: int  # of those, kept for phone/web bookings...
+    release_minutes: int  # ...until this long before the slot, when walk-ins may take them
+    days_ahead: int  # how many days ahead a slot can be booked
+    cancel_notice_hours: int  # change or cancel at least this long before
+    no_show_grace_minutes: int  # not checked in this long after the start: a no-show
+    no_show_limit: int  # this many no-shows within 30 days...
+    no_show_ban_days: int  # ...and online booking is closed to the person for this long
+    normal_hours: Session  # weekday hours that count as normal; others are extended service
+    holiday_sessions: tuple[Session, ...]  # appointment service on public holidays (假日期间预约办)
+
+
+@dataclass(frozen=True)
 class StationSettings:
     code: str
     name: str
@@ -62,6 +79,7 @@ class StationSettings:
     idle_seconds: int  # a kiosk untouched this long asks "are you still there?"
     countdown_seconds: int  # ... and wipes itself when nobody answers within this
     photo_capture: str  # "kiosk" (self-service camera) or "window" (staff take it)
+    booking: BookingRules
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -106,23 +124,30 @@ class _Reader:
         return {member: self.integer(f"{key}.{member.value}", low, high) for member in enum}
 
 
+def parse_session(text: object) -> Session | None:
+    """`"08:30-12:00"` as a Session, or None when it is not one."""
+    match = _SESSION.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    try:
+        opens, closes = dt.time(int(match[1]), int(match[2])), dt.time(int(match[3]), int(match[4]))
+    except ValueError:
+        return None
+    return Session(opens, closes) if closes > opens else None
+
+
 def _sessions(reader: _Reader, key: str) -> tuple[Session, ...]:
     value = reader.get(key)
     if not isinstance(value, list):
         raise SettingsError(key, 'must be a list like ["08:30-12:00", "13:30-17:30"]')
-    sessions = []
+    sessions: list[Session] = []
     for item in value:
-        match = _SESSION.match(item) if isinstance(item, str) else None
-        try:
-            opens = dt.time(int(match[1]), int(match[2])) if match else None
-            closes = dt.time(int(match[3]), int(match[4])) if match else None
-        except ValueError:
-            opens = closes = None
-        if opens is None or closes is None or closes <= opens:
+        session = parse_session(item)
+        if session is None:
             raise SettingsError(key, f"{item!r} is not a session like 08:30-12:00")
-        if sessions and opens < sessions[-1].closes:
+        if sessions and session.opens < sessions[-1].closes:
             raise SettingsError(key, f"{item!r} overlaps the session before it")
-        sessions.append(Session(opens, closes))
+        sessions.append(session)
     return tuple(sessions)
 
 
@@ -171,6 +196,27 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         idle_seconds=r.integer("kiosk.idle_seconds", 20, 600),
         countdown_seconds=r.integer("kiosk.countdown_seconds", 5, 120),
         photo_capture=photo_capture,
+        booking=_booking_rules(r),
+    )
+
+
+def _booking_rules(r: _Reader) -> BookingRules:
+    normal = parse_session(r.get("booking.normal_hours"))
+    if normal is None:
+        raise SettingsError("booking.normal_hours", "must be a session like 08:30-17:30")
+    windows = r.integer("booking.windows", 1, 100)
+    return BookingRules(
+        slot_minutes=r.integer("booking.slot_minutes", 5, 240),
+        windows=windows,
+        online_places=r.integer("booking.online_places", 0, windows),
+        release_minutes=r.integer("booking.release_minutes", 0, 24 * 60),
+        days_ahead=r.integer("booking.days_ahead", 1, 90),
+        cancel_notice_hours=r.integer("booking.cancel_notice_hours", 0, 24 * 14),
+        no_show_grace_minutes=r.integer("booking.no_show_grace_minutes", 0, 240),
+        no_show_limit=r.integer("booking.no_show_limit", 1, 100),
+        no_show_ban_days=r.integer("booking.no_show_ban_days", 0, 365),
+        normal_hours=normal,
+        holiday_sessions=_sessions(r, "booking.holiday_sessions"),
     )
 
 

@@ -11,6 +11,7 @@ from flask import current_app, request, url_for
 
 from ..db import Database
 from ..models import Application
+from ..services.printing import NamedPrinter, printer_from_config
 from ..services.station import StationContext, load_station, station_codes
 
 
@@ -44,6 +45,11 @@ def station() -> StationContext:
         raise StationMissing(f"station {code} is not in the database; run 'kiosk init'")
     cache["station"] = (time.monotonic(), context)
     return context
+
+
+def printer() -> NamedPrinter:
+    """The printer this server prints to (PRINTER_BACKEND, PRINTER_QUEUE)."""
+    return printer_from_config(current_app.config, current_app.instance_path)
 
 
 def track_url(application: Application) -> str:

@@ -35,8 +35,9 @@ from ..services.applications import (
     materials_of,
     submit_application,
 )
+from ..services.printing import RECEIPT, request_print
 from ..services.station import StationContext
-from .common import db, qr_svg, station, track_url
+from .common import db, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -405,6 +406,32 @@ def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
 
 @bp.get("/apply/done")
 def done():
+    return _done_page()
+
+
+@bp.post("/apply/done/print")
+def print_receipt():
+    """The big "Print receipt" button: prints once per application, however often it is tapped."""
+    application_id = session.get("done")
+    if application_id is None:
+        return redirect(url_for("kiosk.welcome"), 303)
+    try:
+        application, _applicant = get_application(db(), application_id)
+    except ApplicationNotFound:
+        session.clear()
+        return redirect(url_for("kiosk.welcome"), 303)
+    outcome = request_print(
+        db(),
+        application.id,
+        RECEIPT,
+        actor=f"kiosk:{station().settings.code}",
+        printer=printer(),
+        url=track_url(application),
+    )
+    return _done_page(print_result="printed" if outcome.printed else "unavailable")
+
+
+def _done_page(print_result: str | None = None):
     application_id = session.get("done")
     if application_id is None:
         return redirect(url_for("kiosk.welcome"))
@@ -424,4 +451,5 @@ def done():
         masked_phone=mask_phone(applicant.phone or ""),
         masked_address=mask_address(applicant.address or ""),
         missing=[material for material, held in materials_of(db(), application.id) if not held],
+        print_result=print_result,
     )

@@ -14,9 +14,11 @@ from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import Action, IllegalTransition, State
 from ..models import StaffUser
 from ..services.applications import ApplicationNotFound, change_state, get_application, list_applications
+from ..services.booking import checked_in_today
+from ..services.printing import PrintJobNotFound, recent_jobs, reprint
 from ..services.staff import SignInRefused
 from ..services.staff import sign_in as check_sign_in
-from .common import db, station
+from .common import db, printer, station
 
 bp = Blueprint("staff", __name__)
 
@@ -77,7 +79,11 @@ def _queue_rows():
 @bp.get("/")
 @login_required
 def queue():
-    return render_template("staff/queue.html", rows=_queue_rows())
+    arrivals = [
+        {"booking": booking, "slot": slot, "masked_name": mask_name(booking.name or "")}
+        for booking, slot in checked_in_today(db(), station())
+    ]
+    return render_template("staff/queue.html", rows=_queue_rows(), arrivals=arrivals)
 
 
 @bp.post("/applications/<int:application_id>/approve")
@@ -96,3 +102,29 @@ def approve(application_id: int):
     if request.headers.get("HX-Request"):
         return render_template("staff/_queue.html", rows=_queue_rows(), message=message, ok=ok)
     return render_template("staff/queue.html", rows=_queue_rows(), message=message, ok=ok), (200 if ok else 409)
+
+
+# --- printed documents -----------------------------------------------------------------
+
+
+def _prints_page(message: str | None = None, ok: bool = True):
+    rows = recent_jobs(db(), station())
+    return render_template("staff/prints.html", rows=rows, message=message, ok=ok)
+
+
+@bp.get("/prints")
+@login_required
+def prints():
+    return _prints_page()
+
+
+@bp.post("/prints/<int:job_id>/again")
+@login_required
+def print_again(job_id: int):
+    try:
+        outcome = reprint(db(), job_id, actor=current_user.actor, printer=printer(), station=station())
+    except PrintJobNotFound:
+        abort(404)
+    if outcome.printed:
+        return _prints_page(_("Sent to the printer."))
+    return _prints_page(_("The printer is not working. The document waits in the queue."), ok=False)

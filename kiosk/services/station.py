@@ -52,6 +52,7 @@ class StationContext:
     id: int
     settings: StationSettings
     calendar: WorkingCalendar
+    special_days: dict[dt.date, SpecialDay]
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return (now or utcnow()).astimezone(self.settings.zone).date()
@@ -89,11 +90,13 @@ def load_station(db: Database, code: str) -> StationContext | None:
         station = session.exec(select(Station).where(Station.code == code)).first()
         if station is None:
             return None
-        days = session.exec(select(CalendarDay).where(CalendarDay.station_id == station.id)).all()
+        rows = session.exec(select(CalendarDay).where(CalendarDay.station_id == station.id)).all()
+        days = [SpecialDay(d.day, d.kind, d.name, tuple(d.extra_sessions)) for d in rows]
         return StationContext(
             id=station.id,
             settings=parse_station_settings(station.settings),
-            calendar=WorkingCalendar.from_days(SpecialDay(d.day, d.kind, d.name) for d in days),
+            calendar=WorkingCalendar.from_days(days),
+            special_days={d.day: d for d in days},
         )
 
 

@@ -1,0 +1,238 @@
+"""Appointments from a phone browser or the kiosk: choose a service, a day, a time; change,
+cancel and check in with the booking code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import i18n
+from ..domain.catalogue import ApplicationType
+from ..domain.contact import InvalidMobile, parse_mobile
+from ..domain.id_number import InvalidIdNumber, parse_id_number
+from ..models import Booking
+from ..services import booking as bookings
+from ..services.booking import BookingRefused, SlotTaken
+from . import limiter
+from .common import db, qr_svg, station
+
+bp = Blueprint("booking", __name__)
+
+_CODE = re.compile(r"^\d{8}$")
+
+
+def _channel() -> str:
+    """Kiosk terminals (known addresses) book walk-in places; everyone else books online."""
+    return "kiosk" if request.remote_addr in current_app.config["KIOSK_ADDRESSES"] else bookings.ONLINE
+
+
+def _service() -> str:
+    service = request.values.get("service", "")
+    if service not in {t.value for t in ApplicationType}:
+        abort(400)
+    return service
+
+
+def _refusal_message(refusal: BookingRefused) -> str:
+    return str(i18n.BOOKING_REFUSALS[refusal.reason]) % {"date": refusal.until or ""}
+
+
+@bp.get("/")
+def choose_service():
+    return render_template("booking/service.html", changing=session.get("changing"))
+
+
+@bp.get("/days")
+def choose_day():
+    context = station()
+    days = bookings.free_slots(
+        db(), context, first=context.today(), days=context.settings.booking.days_ahead + 1, channel=_channel()
+    )
+    return render_template("booking/days.html", service=_service(), days=days)
+
+
+@bp.get("/slots")
+def choose_slot():
+    context = station()
+    try:
+        day = dt.date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        abort(400)
+    slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel()).get(day, [])
+    return render_template("booking/slots.html", service=_service(), day=day, slots=slots)
+
+
+@bp.route("/details", methods=["GET", "POST"])
+def details():
+    service = _service()
+    slot_id = request.values.get("slot", type=int)
+    if slot_id is None:
+        abort(400)
+    if session.get("changing"):
+        return _change_to(slot_id)
+    values = {k: request.form.get(k, "").strip() for k in ("name", "id_number", "phone")}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        context = station()
+        if not values["name"] or len(values["name"]) > 30:
+            errors["name"] = _("Please enter your name as it is on your household register.")
+        try:
+            id_number = parse_id_number(values["id_number"], today=context.today())
+        except InvalidIdNumber as error:
+            errors["id_number"] = str(i18n.ID_NUMBER_ERRORS[error.reason])
+        try:
+            phone = parse_mobile(values["phone"])
+        except InvalidMobile as error:
+            errors["phone"] = str(i18n.MOBILE_ERRORS[error.reason])
+        if not errors:
+            try:
+                booking = bookings.book(
+                    db(),
+                    context,
+                    slot_id=slot_id,
+                    service=service,
+                    channel=_channel(),
+                    id_number=id_number,
+                    name=values["name"],
+                    phone=phone,
+                    idempotency_key=request.form.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
+                    actor=f"{_channel()}:booking",
+                    application_id=session.get("done"),  # booked from the kiosk's done page
+                )
+            except SlotTaken as taken:
+                return render_template(
+                    "booking/slots.html", service=service, day=None, slots=taken.alternatives, taken=True
+                ), 409
+            except BookingRefused as refusal:
+                errors["slot"] = _refusal_message(refusal)
+            else:
+                session["booking"] = booking.id
+                return redirect(url_for("booking.confirmation"), 303)
+    return render_template(
+        "booking/details.html",
+        service=service,
+        slot_id=slot_id,
+        values=values,
+        errors=errors,
+        idempotency_key=request.form.get("idempotency_key") or uuid.uuid4().hex,
+    ), (422 if errors else 200)
+
+
+def _own_booking():
+    booking_id = session.get("booking")
+    if booking_id is None:
+        abort(404)
+    with db().reading() as s:
+        booking = s.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    return booking
+
+
+@bp.get("/confirmation")
+def confirmation():
+    booking = _own_booking()
+    slot = bookings.slot_of(db(), booking, station())
+    return render_template("booking/confirmation.html", booking=booking, slot=slot, qr=qr_svg(booking.code))
+
+
+@bp.get("/appointment.ics")
+def calendar_file():
+    booking = _own_booking()
+    context = station()
+    slot = bookings.slot_of(db(), booking, context)
+    stamp = "%Y%m%dT%H%M%SZ"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//kiosk//appointment//ZH",
+        "BEGIN:VEVENT",
+        f"UID:{booking.code}@{context.settings.code}",
+        f"DTSTAMP:{dt.datetime.now(dt.UTC).strftime(stamp)}",
+        f"DTSTART:{slot.starts.astimezone(dt.UTC).strftime(stamp)}",
+        f"DTEND:{slot.ends.astimezone(dt.UTC).strftime(stamp)}",
+        f"SUMMARY:{_('ID card appointment')} {booking.code}",
+        f"LOCATION:{context.settings.name} {context.settings.address}".replace(",", "\\,"),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    response = Response("\r\n".join(lines) + "\r\n", mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="appointment-{booking.code}.ics"'
+    return response
+
+
+@bp.route("/manage", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
+def manage():
+    errors: dict[str, str] = {}
+    code = request.form.get("code", "").strip()
+    if request.method == "POST":
+        tail = re.sub(r"\D", "", request.form.get("phone_tail", ""))
+        booking = bookings.find_booking(db(), code, tail) if _CODE.match(code) else None
+        if booking is None:
+            errors["code"] = _("We found no booking with this code and phone. Please check both.")
+        else:
+            session["booking"] = booking.id
+            return redirect(url_for("booking.manage_one"), 303)
+    return render_template("booking/manage.html", errors=errors, code=code), (422 if errors else 200)
+
+
+@bp.get("/manage/booking")
+def manage_one():
+    booking = _own_booking()
+    slot = bookings.slot_of(db(), booking, station())
+    return render_template("booking/booking.html", booking=booking, slot=slot, message=request.args.get("m"))
+
+
+@bp.post("/manage/cancel")
+def cancel():
+    booking = _own_booking()
+    try:
+        bookings.cancel(db(), station(), booking.id, actor="online:manage")
+    except BookingRefused as refusal:
+        slot = bookings.slot_of(db(), booking, station())
+        return render_template("booking/booking.html", booking=booking, slot=slot, error=_refusal_message(refusal)), 409
+    return redirect(url_for("booking.manage_one", m="cancelled"), 303)
+
+
+@bp.post("/manage/change")
+def start_change():
+    booking = _own_booking()
+    session["changing"] = booking.id
+    return redirect(url_for("booking.choose_day", service=booking.service), 303)
+
+
+def _change_to(slot_id: int):
+    booking = _own_booking()
+    context = station()
+    session.pop("changing", None)
+    try:
+        bookings.change(db(), context, booking.id, slot_id, actor="online:manage")
+    except SlotTaken as taken:
+        session["changing"] = booking.id
+        return render_template(
+            "booking/slots.html", service=booking.service, day=None, slots=taken.alternatives, taken=True
+        ), 409
+    except BookingRefused as refusal:
+        slot = bookings.slot_of(db(), booking, context)
+        return render_template("booking/booking.html", booking=booking, slot=slot, error=_refusal_message(refusal)), 409
+    return redirect(url_for("booking.manage_one", m="changed"), 303)
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+def check_in():
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        code = re.sub(r"\D", "", request.form.get("code", ""))
+        try:
+            booking = bookings.check_in(db(), station(), code, actor=f"{_channel()}:check-in")
+        except BookingRefused as refusal:
+            errors["code"] = _refusal_message(refusal)
+        else:
+            slot = bookings.slot_of(db(), booking, station())
+            return render_template("booking/checked_in.html", booking=booking, slot=slot)
+    return render_template("booking/check_in.html", errors=errors), (422 if errors else 200)

@@ -1,0 +1,441 @@
+"""Appointments: free slots, booking safely under concurrency, change, cancel, check-in, no-shows.
+
+A slot can never hold more bookings than its capacity: a booking takes its
+place with one conditional UPDATE (`booked < capacity`) inside the booking's
+transaction, which SQLite (BEGIN IMMEDIATE) and PostgreSQL (row lock on the
+update) both serialise; a CHECK constraint backs it. One active booking per
+person per day is a partial unique index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import and_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..db import Database, utcnow
+from ..domain.id_number import IdNumber
+from ..domain.schedule import slots_between
+from ..models import AuditEvent, Booking, Slot
+from .station import StationContext
+
+ONLINE = "online"
+CHANNELS = (ONLINE, "kiosk", "staff")
+CHECK_IN_EARLY = dt.timedelta(hours=1)  # how early before the slot a citizen may check in
+NO_SHOW_WINDOW = dt.timedelta(days=30)
+
+
+class SlotTaken(Exception):
+    """Someone else took the last place; `alternatives` are the nearest free slots."""
+
+    def __init__(self, alternatives: list[SlotView]):
+        super().__init__("slot taken")
+        self.alternatives = alternatives
+
+
+class BookingRefused(Exception):
+    """`reason`: one_per_day, too_far, past, notice, banned, not_today, not_found."""
+
+    def __init__(self, reason: str, until: dt.date | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.until = until
+
+
+class _Full(Exception):
+    """No place left for this channel (turned into SlotTaken with alternatives)."""
+
+
+@dataclass(frozen=True)
+class SlotView:
+    id: int
+    starts: dt.datetime  # in the station's zone
+    ends: dt.datetime
+    extended: bool
+    free: int
+
+
+def _walk_in_release(slot: Slot, station: StationContext, now: dt.datetime) -> bool:
+    return now >= slot.starts_at - dt.timedelta(minutes=station.settings.booking.release_minutes)
+
+
+def _free_for(slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> int:
+    """Places this channel may still take: online up to its share; walk-ins the rest, all once released."""
+    total_free = slot.capacity - slot.booked
+    if channel == ONLINE:
+        return max(0, min(total_free, slot.online_capacity - slot.booked_online))
+    if _walk_in_release(slot, station, now):
+        return total_free
+    walk_in_booked = slot.booked - slot.booked_online
+    return max(0, min(total_free, slot.capacity - slot.online_capacity - walk_in_booked))
+
+
+def _view(slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> SlotView:
+    zone = station.settings.zone
+    return SlotView(
+        slot.id,
+        slot.starts_at.astimezone(zone),
+        slot.ends_at.astimezone(zone),
+        slot.extended,
+        _free_for(slot, channel, station, now),
+    )
+
+
+def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt.date) -> set[dt.datetime]:
+    """Create the slots of [first, last] that the schedule has and the database lacks (safe to run
+    concurrently); returns the start times (UTC) the schedule has now.
+
+    Slots the schedule no longer has (a day closed after its slots were made) stay in the
+    database with their bookings, for staff to see, but are never offered or booked again.
+    """
+    wanted = slots_between(first, last, station.settings, station.special_days)
+    starts = {s.starts.astimezone(dt.UTC) for s in wanted}
+    with db.reading() as session:
+        have = set(
+            session.exec(
+                select(Slot.starts_at).where(
+                    Slot.station_id == station.id, Slot.local_day >= first, Slot.local_day <= last
+                )
+            )
+        )
+    missing = [s for s in wanted if s.starts.astimezone(dt.UTC) not in have]
+    if missing:
+        rules = station.settings.booking
+        rows = [
+            {
+                "station_id": station.id,
+                "starts_at": s.starts.astimezone(dt.UTC),
+                "ends_at": s.ends.astimezone(dt.UTC),
+                "local_day": s.starts.date(),
+                "extended": s.extended,
+                "capacity": rules.windows,
+                "online_capacity": rules.online_places,
+                "booked": 0,
+                "booked_online": 0,
+            }
+            for s in missing
+        ]
+        with db.transaction() as session:
+            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+            session.execute(
+                insert(Slot).values(rows).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
+            )
+    return starts
+
+
+def _in_schedule(station: StationContext, slot: Slot) -> bool:
+    return slot.starts_at in {
+        s.starts.astimezone(dt.UTC)
+        for s in slots_between(slot.local_day, slot.local_day, station.settings, station.special_days)
+    }
+
+
+def free_slots(
+    db: Database, station: StationContext, *, first: dt.date, days: int, channel: str, now: dt.datetime | None = None
+) -> dict[dt.date, list[SlotView]]:
+    """Free slots per day for `channel`, from `first` for `days` days, soonest first."""
+    now = now or utcnow()
+    last = first + dt.timedelta(days=days - 1)
+    scheduled = ensure_slots(db, station, first, last)
+    with db.reading() as session:
+        slots = session.exec(
+            select(Slot)
+            .where(
+                Slot.station_id == station.id,
+                Slot.local_day >= first,
+                Slot.local_day <= last,
+                Slot.starts_at > now,
+                Slot.booked < Slot.capacity,
+            )
+            .order_by(Slot.starts_at)
+        ).all()
+    by_day: dict[dt.date, list[SlotView]] = {}
+    for slot in slots:
+        if slot.starts_at not in scheduled:
+            continue
+        view = _view(slot, channel, station, now)
+        if view.free:
+            by_day.setdefault(slot.local_day, []).append(view)
+    return by_day
+
+
+def nearest_free(
+    db: Database, station: StationContext, near: dt.datetime, channel: str, now: dt.datetime, count: int = 3
+) -> list[SlotView]:
+    days = free_slots(
+        db, station, first=station.today(now), days=station.settings.booking.days_ahead + 1, channel=channel, now=now
+    )
+    slots = [s for day in days.values() for s in day]
+    return sorted(slots, key=lambda s: abs((s.starts - near).total_seconds()))[:count]
+
+
+def _new_code(session: Session) -> str:
+    while True:  # 8 digits: typed on the kiosk keypad; collisions are retried
+        code = f"{secrets.randbelow(10**8):08d}"
+        if session.exec(select(Booking.id).where(Booking.code == code)).first() is None:
+            return code
+
+
+def _banned_until(session: Session, id_number: str, station: StationContext, now: dt.datetime) -> dt.date | None:
+    rules = station.settings.booking
+    starts = session.exec(
+        select(Slot.starts_at)
+        .join(Booking, Booking.slot_id == Slot.id)
+        .where(Booking.id_number == id_number, Booking.state == "no_show", Slot.starts_at >= now - NO_SHOW_WINDOW)
+        .order_by(Slot.starts_at)
+    ).all()
+    if len(starts) < rules.no_show_limit:
+        return None
+    until = (starts[-1] + dt.timedelta(days=rules.no_show_ban_days)).astimezone(station.settings.zone).date()
+    return until if until > station.today(now) else None
+
+
+def _take_place(session: Session, slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> bool:
+    """One conditional UPDATE: true when a place was taken, false when none is left for this channel."""
+    online = channel == ONLINE
+    condition = [Slot.id == slot.id, Slot.booked < Slot.capacity]
+    if online:
+        condition.append(Slot.booked_online < Slot.online_capacity)
+    elif not _walk_in_release(slot, station, now):
+        condition.append(Slot.booked - Slot.booked_online < Slot.capacity - Slot.online_capacity)
+    result = session.execute(
+        update(Slot)
+        .where(and_(*condition))
+        .values(booked=Slot.booked + 1, booked_online=Slot.booked_online + (1 if online else 0))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _release_place(session: Session, booking: Booking) -> None:
+    online = booking.channel == ONLINE
+    session.execute(
+        update(Slot)
+        .where(Slot.id == booking.slot_id)
+        .values(booked=Slot.booked - 1, booked_online=Slot.booked_online - (1 if online else 0))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _audit(session: Session, booking: Booking, actor: str, action: str, now: dt.datetime, reason: str = "") -> None:
+    session.add(
+        AuditEvent(
+            application_id=booking.application_id,
+            at=now,
+            actor=actor,
+            action=action,
+            reason=f"booking {booking.code} slot {booking.slot_id}" + (f": {reason}" if reason else ""),
+        )
+    )
+
+
+def book(
+    db: Database,
+    station: StationContext,
+    *,
+    slot_id: int,
+    service: str,
+    channel: str,
+    id_number: IdNumber,
+    name: str,
+    phone: str,
+    idempotency_key: str,
+    actor: str,
+    application_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Book a place; SlotTaken (with the nearest free slots) or BookingRefused."""
+    now = now or utcnow()
+    with db.reading() as session:
+        existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
+        if existing is not None:
+            return existing
+        slot = session.get(Slot, slot_id)
+    if slot is None or slot.station_id != station.id or not _in_schedule(station, slot):
+        raise BookingRefused("not_found")
+    if slot.starts_at <= now:
+        raise BookingRefused("past")
+    if slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
+        raise BookingRefused("too_far")
+    try:
+        with db.transaction() as session:
+            if channel == ONLINE:
+                until = _banned_until(session, id_number.number, station, now)
+                if until:
+                    raise BookingRefused("banned", until)
+            if not _take_place(session, slot, channel, station, now):
+                raise _Full()
+            booking = Booking(
+                code=_new_code(session),
+                station_id=station.id,
+                slot_id=slot.id,
+                local_day=slot.local_day,
+                service=service,
+                channel=channel,
+                name=name,
+                id_number=id_number.number,
+                phone=phone,
+                application_id=application_id,
+                idempotency_key=idempotency_key,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(booking)
+            session.flush()
+            _audit(session, booking, actor, "book", now)
+            return booking
+    except (_Full, IntegrityError) as error:
+        with db.reading() as session:
+            existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
+        if existing is not None:
+            return existing  # a double tap raced the first one, which got the place
+        if isinstance(error, _Full):
+            zone = station.settings.zone
+            raise SlotTaken(nearest_free(db, station, slot.starts_at.astimezone(zone), channel, now)) from None
+        if "ux_booking_person_day" in str(error.orig) or "booking.station_id, booking.id_number" in str(error.orig):
+            raise BookingRefused("one_per_day") from None
+        raise
+
+
+def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:
+    """The booking with `code` whose phone ends in `phone_tail` (both must match)."""
+    with db.reading() as session:
+        booking = session.exec(select(Booking).where(Booking.code == code)).first()
+    if booking is None or not (booking.phone or "").endswith(phone_tail) or len(phone_tail) != 4:
+        return None
+    return booking
+
+
+def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
+    with db.reading() as session:
+        return _view(session.get(Slot, booking.slot_id), booking.channel, station, utcnow())
+
+
+def _locked_booking(session: Session, booking_id: int) -> Booking:
+    booking = session.get(Booking, booking_id, with_for_update=True)
+    if booking is None:
+        raise BookingRefused("not_found")
+    return booking
+
+
+def _check_notice(session: Session, booking: Booking, station: StationContext, now: dt.datetime) -> None:
+    if booking.state != "booked":
+        raise BookingRefused("not_found")
+    starts = session.get(Slot, booking.slot_id).starts_at
+    if starts - now < dt.timedelta(hours=station.settings.booking.cancel_notice_hours):
+        raise BookingRefused("notice")
+
+
+def cancel(
+    db: Database, station: StationContext, booking_id: int, *, actor: str, now: dt.datetime | None = None
+) -> Booking:
+    now = now or utcnow()
+    with db.transaction() as session:
+        booking = _locked_booking(session, booking_id)
+        _check_notice(session, booking, station, now)
+        _release_place(session, booking)
+        booking.state, booking.updated_at = "cancelled", now
+        session.add(booking)
+        _audit(session, booking, actor, "cancel_booking", now)
+        return booking
+
+
+def change(
+    db: Database,
+    station: StationContext,
+    booking_id: int,
+    new_slot_id: int,
+    *,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """Move a booking to another slot in one transaction: the new place is taken before the old is freed."""
+    now = now or utcnow()
+    try:
+        with db.transaction() as session:
+            booking = _locked_booking(session, booking_id)
+            if booking.slot_id == new_slot_id and booking.state == "booked":
+                return booking  # a repeated tap: already moved there
+            _check_notice(session, booking, station, now)
+            new_slot = session.get(Slot, new_slot_id)
+            if (
+                new_slot is None
+                or new_slot.station_id != station.id
+                or new_slot.starts_at <= now
+                or not _in_schedule(station, new_slot)
+            ):
+                raise BookingRefused("not_found")
+            if new_slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
+                raise BookingRefused("too_far")
+            if not _take_place(session, new_slot, booking.channel, station, now):
+                raise _Full()
+            _release_place(session, booking)
+            booking.slot_id, booking.local_day, booking.updated_at = new_slot.id, new_slot.local_day, now
+            session.add(booking)
+            _audit(session, booking, actor, "change_booking", now)
+            return booking
+    except _Full:
+        raise SlotTaken(
+            nearest_free(db, station, new_slot.starts_at.astimezone(station.settings.zone), booking.channel, now)
+        ) from None
+    except IntegrityError:
+        raise BookingRefused("one_per_day") from None
+
+
+def check_in(
+    db: Database, station: StationContext, code: str, *, actor: str, now: dt.datetime | None = None
+) -> Booking:
+    """The citizen is here: from an hour before the slot until the no-show grace period ends."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        booking = session.exec(select(Booking).where(Booking.code == code).with_for_update()).first()
+        if booking is None or booking.station_id != station.id or booking.state != "booked":
+            raise BookingRefused("not_found")
+        starts = session.get(Slot, booking.slot_id).starts_at
+        grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
+        if not (starts - CHECK_IN_EARLY <= now <= starts + grace):
+            raise BookingRefused("not_today")
+        booking.state, booking.updated_at = "checked_in", now
+        session.add(booking)
+        _audit(session, booking, actor, "check_in", now)
+        return booking
+
+
+def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | None = None) -> int:
+    """Bookings not checked in by the end of the grace period: no-show, and the place is freed."""
+    now = now or utcnow()
+    grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
+    with db.transaction() as session:
+        late = session.exec(
+            select(Booking)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(Booking.station_id == station.id, Booking.state == "booked", Slot.starts_at < now - grace)
+            .with_for_update(of=Booking)
+        ).all()
+        for booking in late:
+            _release_place(session, booking)
+            booking.state, booking.updated_at = "no_show", now
+            session.add(booking)
+            _audit(session, booking, "system:sweep", "no_show", now)
+        return len(late)
+
+
+def checked_in_today(
+    db: Database, station: StationContext, now: dt.datetime | None = None
+) -> list[tuple[Booking, SlotView]]:
+    now = now or utcnow()
+    with db.reading() as session:
+        rows = session.exec(
+            select(Booking, Slot)
+            .join(Slot, Slot.id == Booking.slot_id)
+            .where(
+                Booking.station_id == station.id, Booking.state == "checked_in", Booking.local_day == station.today(now)
+            )
+            .order_by(Slot.starts_at)
+        ).all()
+    return [(booking, _view(slot, booking.channel, station, now)) for booking, slot in rows]

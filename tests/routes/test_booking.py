@@ -1,0 +1,91 @@
+import re
+
+from sqlmodel import select
+
+from kiosk.models import Booking
+from tests.conftest import LOCAL_ID, aware
+
+PHONE = {"REMOTE_ADDR": "203.0.113.7"}  # a phone on the internet: the online channel
+
+
+def _first_slot(client, service="lost", day_index=0):
+    days = client.get(f"/book/days?service={service}", environ_base=PHONE).get_data(as_text=True)
+    day = re.findall(r'data-day="([\d-]+)"', days)[day_index]
+    slots = client.get(f"/book/slots?service={service}&day={day}", environ_base=PHONE).get_data(as_text=True)
+    return int(re.search(r'data-slot="(\d+)"', slots)[1])
+
+
+def _book(client, slot, **overrides):
+    data = {"name": "王小明", "id_number": LOCAL_ID, "phone": "13812345678"} | overrides
+    return client.post(f"/book/details?service=lost&slot={slot}", data=data, environ_base=PHONE)
+
+
+def test_book_shows_code_qr_and_calendar_file(client, clock):
+    clock.set(aware(2026, 11, 24, 9))
+    response = _book(client, _first_slot(client))
+    assert response.status_code == 303
+    page = client.get("/book/confirmation").get_data(as_text=True)
+    code = re.search(r'id="booking-code">(\d{8})<', page)[1]
+    assert "<svg" in page and LOCAL_ID not in page and "138****5678" in page
+    ics = client.get("/book/appointment.ics")
+    assert ics.mimetype == "text/calendar" and f"UID:{code}@330402" in ics.get_data(as_text=True)
+
+
+def test_bad_details_are_explained(client, clock):
+    clock.set(aware(2026, 11, 24, 9))
+    response = _book(client, _first_slot(client), id_number="123", phone="123")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'href="#id_number"' in page and 'href="#phone"' in page
+
+
+def test_manage_change_cancel(client, app, clock):
+    clock.set(aware(2026, 11, 24, 9))
+    slot = _first_slot(client, day_index=2)  # changes need a day's notice
+    _book(client, slot)
+    with app.extensions["kiosk_db"].reading() as session:
+        code = session.exec(select(Booking.code)).one()
+    other = client.application.test_client()
+    assert other.post("/book/manage", data={"code": code, "phone_tail": "0000"}).status_code == 422
+    assert other.post("/book/manage", data={"code": code, "phone_tail": "5678"}).status_code == 303
+    other.post("/book/manage/change")
+    days = other.get("/book/days?service=lost").get_data(as_text=True)
+    last_day = re.findall(r'data-day="([\d-]+)"', days)[-1]
+    slots = other.get(f"/book/slots?service=lost&day={last_day}").get_data(as_text=True)
+    new_slot = int(re.search(r'data-slot="(\d+)"', slots)[1])
+    assert other.get(f"/book/details?service=lost&slot={new_slot}").headers["Location"].endswith("m=changed")
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(Booking.slot_id)).one() == new_slot
+    assert other.post("/book/manage/cancel").status_code == 303
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(Booking.state)).one() == "cancelled"
+
+
+def test_check_in_at_the_kiosk(client, app, clock):
+    clock.set(aware(2026, 11, 24, 9))
+    _book(client, _first_slot(client))
+    with app.extensions["kiosk_db"].reading() as session:
+        code = session.exec(select(Booking.code)).one()
+    kiosk = client.application.test_client()
+    assert kiosk.post("/book/check-in", data={"code": "00000000"}).status_code == 422
+    page = kiosk.post("/book/check-in", data={"code": code}).get_data(as_text=True)
+    assert 'id="checked-in"' in page
+
+
+def test_booking_from_the_kiosk_wizard_links_the_application(client, app, clock):
+    from kiosk.models import Application
+    from tests.helpers import NO_SITUATION, apply
+
+    clock.set(aware(2026, 11, 24, 9))
+    done = apply(client, situation=NO_SITUATION | {"out_of_hours": "yes"})
+    assert 'id="book-a-time"' in done
+    days = client.get("/book/days?service=renewal_expiry").get_data(as_text=True)  # from the kiosk: walk-in places
+    day = re.findall(r'data-day="([\d-]+)"', days)[1]
+    slots = client.get(f"/book/slots?service=renewal_expiry&day={day}").get_data(as_text=True)
+    slot = int(re.search(r'data-slot="(\d+)"', slots)[1])
+    data = {"name": "王小明", "id_number": LOCAL_ID, "phone": "13812345678"}
+    assert client.post(f"/book/details?service=renewal_expiry&slot={slot}", data=data).status_code == 303
+    with app.extensions["kiosk_db"].reading() as session:
+        booking = session.exec(select(Booking)).one()
+        application = session.exec(select(Application)).one()
+    assert booking.channel == "kiosk" and booking.application_id == application.id
+    assert application.commitment == "appointment"

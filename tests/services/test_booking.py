@@ -1,0 +1,233 @@
+import datetime as dt
+import threading
+import uuid
+
+import pytest
+from sqlmodel import func, select
+
+from kiosk.domain.id_number import parse_id_number
+from kiosk.models import AuditEvent, Booking, Slot
+from kiosk.services import booking as bookings
+from kiosk.services.booking import BookingRefused, SlotTaken
+from tests.conftest import aware, make_id
+
+NOW = aware(2026, 11, 24, 9)  # Tuesday morning in Jiaxing
+
+
+def person(n: int):
+    prefix = f"33040219800315{n:03d}"
+    return parse_id_number(make_id(prefix))
+
+
+def book(database, station, slot_id, n=1, channel="online", now=NOW, key=None):
+    return bookings.book(
+        database,
+        station,
+        slot_id=slot_id,
+        service="lost",
+        channel=channel,
+        id_number=person(n),
+        name="王小明",
+        phone=f"138{n:08d}",
+        idempotency_key=key or uuid.uuid4().hex,
+        actor="test",
+        now=now,
+    )
+
+
+def first_slot(database, station, day=dt.date(2026, 11, 26), hour=9):
+    days = bookings.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)
+    return next(s for s in days[day] if s.starts.hour == hour)
+
+
+def test_slots_follow_the_calendar(database, station):
+    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 24), days=7, channel="online", now=NOW)
+    tuesday = days[dt.date(2026, 11, 24)]
+    assert tuesday[0].starts.hour == 9  # past slots are not offered
+    assert any(s.extended and s.starts.hour >= 17 for s in tuesday)  # the evening session
+    assert all(s.extended for s in days[dt.date(2026, 11, 29)])  # Sunday
+    assert all(s.free == 2 for s in tuesday)  # online places: 2 of 3
+
+
+def test_national_day_offers_only_holiday_appointments(database, station):
+    days = bookings.free_slots(
+        database, station, first=dt.date(2026, 10, 1), days=11, channel="kiosk", now=aware(2026, 9, 30)
+    )
+    national_day = days[dt.date(2026, 10, 1)]
+    assert [s.starts.strftime("%H:%M") for s in national_day] == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+    assert all(s.extended for s in national_day)
+    # Saturday 10 October is a make-up working day: weekday hours, evening included, daytime not extended.
+    saturday = days[dt.date(2026, 10, 10)]
+    assert saturday[0].starts.strftime("%H:%M") == "08:30" and not saturday[0].extended
+    assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].extended
+
+
+def test_a_station_closure_and_an_extra_session(database, station):
+    from kiosk.models import CalendarDay
+    from kiosk.services.station import load_station
+
+    with database.transaction() as session:
+        session.add(CalendarDay(station_id=station.id, day=dt.date(2026, 11, 27), kind="closed", name="系统升级"))
+        session.add(
+            CalendarDay(
+                station_id=station.id,
+                day=dt.date(2026, 11, 28),
+                kind="extra",
+                name="加开",
+                extra_sessions=["19:00-20:00"],
+            )
+        )
+    station = load_station(database, "330402")
+    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 27), days=2, channel="kiosk", now=NOW)
+    assert dt.date(2026, 11, 27) not in days
+    assert [s.starts.strftime("%H:%M") for s in days[dt.date(2026, 11, 28)]][-2:] == ["19:00", "19:30"]
+
+
+def test_capacity_and_channels(database, station):
+    slot = first_slot(database, station)
+    book(database, station, slot.id, 1, "online")
+    book(database, station, slot.id, 2, "online")
+    with pytest.raises(SlotTaken) as taken:
+        book(database, station, slot.id, 3, "online")  # the online share is used up
+    assert taken.value.alternatives and all(a.id != slot.id for a in taken.value.alternatives)
+    book(database, station, slot.id, 4, "kiosk")  # the walk-in place
+    with pytest.raises(SlotTaken):
+        book(database, station, slot.id, 5, "kiosk")
+
+
+def test_unused_online_places_are_released_to_walk_ins(database, station):
+    slot = first_slot(database, station)
+    book(database, station, slot.id, 1, "kiosk")
+    with pytest.raises(SlotTaken):
+        book(database, station, slot.id, 2, "kiosk")
+    two_hours_before = slot.starts - dt.timedelta(hours=2)
+    book(database, station, slot.id, 2, "kiosk", now=two_hours_before)
+    book(database, station, slot.id, 3, "staff", now=two_hours_before)
+    with pytest.raises(SlotTaken):
+        book(database, station, slot.id, 5, "kiosk", now=two_hours_before)
+
+
+def test_one_active_booking_per_person_per_day(database, station):
+    slot = first_slot(database, station)
+    other = first_slot(database, station, hour=10)
+    first = book(database, station, slot.id, 1)
+    with pytest.raises(BookingRefused) as refused:
+        book(database, station, other.id, 1)
+    assert refused.value.reason == "one_per_day"
+    with database.reading() as session:
+        assert session.get(Slot, other.id).booked == 0  # the place taken in the failed attempt was given back
+    bookings.cancel(database, station, first.id, actor="test", now=NOW)
+    book(database, station, other.id, 1)
+
+
+def test_a_double_tap_books_once(database, station):
+    slot = first_slot(database, station)
+    a = book(database, station, slot.id, 1, key="same-key")
+    b = book(database, station, slot.id, 1, key="same-key")
+    assert a.id == b.id
+    with database.reading() as session:
+        assert session.get(Slot, slot.id).booked == 1
+
+
+def test_how_far_ahead_and_the_past(database, station):
+    far = bookings.free_slots(database, station, first=dt.date(2026, 12, 10), days=1, channel="online", now=NOW)
+    with pytest.raises(BookingRefused) as refused:
+        book(database, station, far[dt.date(2026, 12, 10)][0].id)
+    assert refused.value.reason == "too_far"
+    slot = first_slot(database, station)
+    with pytest.raises(BookingRefused) as refused:
+        book(database, station, slot.id, now=slot.starts + dt.timedelta(minutes=1))
+    assert refused.value.reason == "past"
+
+
+def test_change_and_cancel_need_a_days_notice(database, station):
+    slot = first_slot(database, station)
+    later = first_slot(database, station, hour=14)
+    booking = book(database, station, slot.id)
+    moved = bookings.change(database, station, booking.id, later.id, actor="test", now=NOW)
+    assert moved.slot_id == later.id
+    with database.reading() as session:
+        assert session.get(Slot, slot.id).booked == 0 and session.get(Slot, later.id).booked == 1
+    with pytest.raises(BookingRefused) as refused:
+        bookings.cancel(database, station, booking.id, actor="test", now=later.starts - dt.timedelta(hours=2))
+    assert refused.value.reason == "notice"
+    bookings.cancel(database, station, booking.id, actor="test", now=NOW)
+    with database.reading() as session:
+        assert session.get(Slot, later.id).booked == 0
+        actions = session.exec(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["book", "change_booking", "cancel_booking"]
+
+
+def test_check_in_window(database, station):
+    slot = first_slot(database, station)
+    booking = book(database, station, slot.id)
+    with pytest.raises(BookingRefused) as refused:
+        bookings.check_in(database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(hours=3))
+    assert refused.value.reason == "not_today"
+    done = bookings.check_in(database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(minutes=10))
+    assert done.state == "checked_in"
+
+
+def test_no_shows_free_the_place_and_two_close_online_booking(database, station):
+    for n, day in enumerate((dt.date(2026, 11, 25), dt.date(2026, 11, 26)), start=1):
+        slot = first_slot(database, station, day=day)
+        book(database, station, slot.id, 7, key=f"no-show-{n}")
+        assert bookings.mark_no_shows(database, station, now=slot.starts + dt.timedelta(minutes=16)) == 1
+        with database.reading() as session:
+            assert session.get(Slot, slot.id).booked == 0
+    later = NOW + dt.timedelta(days=3)
+    next_slot = bookings.free_slots(database, station, first=dt.date(2026, 11, 30), days=1, channel="online", now=later)
+    with pytest.raises(BookingRefused) as refused:
+        book(database, station, next_slot[dt.date(2026, 11, 30)][0].id, 7, now=later)
+    assert refused.value.reason == "banned" and refused.value.until == dt.date(2027, 2, 24)
+    book(
+        database, station, next_slot[dt.date(2026, 11, 30)][0].id, 7, channel="kiosk", now=later
+    )  # at the window: fine
+
+
+def test_simultaneous_bookings_never_exceed_capacity(database, station):
+    slot = first_slot(database, station)
+    results: list[str] = []
+    barrier = threading.Barrier(12)
+
+    def attempt(n: int) -> None:
+        barrier.wait()
+        try:
+            book(database, station, slot.id, n, "kiosk", now=slot.starts - dt.timedelta(hours=1))
+            results.append("ok")
+        except SlotTaken:
+            results.append("taken")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("ok") == 3 and results.count("taken") == 9
+    with database.reading() as session:
+        assert session.get(Slot, slot.id).booked == 3
+        assert session.exec(select(func.count()).select_from(Booking)).one() == 3
+
+
+def test_slots_of_a_day_closed_later_are_no_longer_offered_or_bookable(database, station):
+    from kiosk.models import CalendarDay
+    from kiosk.services.station import load_station
+
+    slot = first_slot(database, station)  # the day's slots now exist
+    with database.transaction() as session:
+        session.add(CalendarDay(station_id=station.id, day=dt.date(2026, 11, 26), kind="closed", name="停电"))
+    station = load_station(database, "330402")
+    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 26), days=1, channel="kiosk", now=NOW)
+    assert dt.date(2026, 11, 26) not in days
+    with pytest.raises(BookingRefused):
+        book(database, station, slot.id)
+
+
+def test_a_repeated_change_moves_once(database, station):
+    slot = first_slot(database, station)
+    later = first_slot(database, station, hour=14)
+    booking = book(database, station, slot.id)
+    bookings.change(database, station, booking.id, later.id, actor="test", now=NOW)
+    bookings.change(database, station, booking.id, later.id, actor="test", now=NOW)
+    with database.reading() as session:
+        assert session.get(Slot, later.id).booked == 1

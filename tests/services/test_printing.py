@@ -1,0 +1,133 @@
+"""Print jobs: written first, rendered from the database, masked, and never lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.domain.masking import mask_id_number
+from kiosk.services.applications import submit_application
+from kiosk.services.printing import (
+    DONE,
+    QUEUED,
+    RECEIPT,
+    NamedPrinter,
+    get_job,
+    printer_from_config,
+    request_print,
+    retry_queued,
+)
+from printing import CupsPrinter, FilePrinter
+from tests.conftest import LOCAL_ID
+from tests.printing.pdf_tools import page_texts, squeezed
+from tests.services.test_applications import NOW, new
+
+URL = "http://kiosk.test/track/x/token"
+
+
+@pytest.fixture
+def application(database, station):
+    return submit_application(database, station, new(phone="13812345678"), actor="kiosk:330402", now=NOW)
+
+
+@pytest.fixture
+def file_printer(tmp_path):
+    return printer_from_config({}, tmp_path / "instance")
+
+
+def test_a_receipt_prints_to_the_file_backend_masked(database, application, file_printer, tmp_path):
+    outcome = request_print(database, application.id, RECEIPT, "kiosk:330402", file_printer, URL)
+    assert outcome.printed and not outcome.repeated
+    job = get_job(database, outcome.job.id)
+    assert (job.state, job.attempts, job.printer, job.last_error) == (DONE, 1, "file", "")
+    pdf = (tmp_path / "instance" / "prints" / job.backend_job).read_bytes()
+    text = squeezed("".join(page_texts(pdf)))
+    assert application.number in text
+    assert mask_id_number(LOCAL_ID) in text
+    assert LOCAL_ID not in text and "13812345678" not in text
+
+
+def test_a_repeated_request_prints_once(database, application, file_printer, tmp_path):
+    first = request_print(database, application.id, RECEIPT, "kiosk", file_printer, URL)
+    second = request_print(database, application.id, RECEIPT, "kiosk", file_printer, URL)
+    assert second.repeated and second.job.id == first.job.id
+    assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 1
+
+
+def test_an_unavailable_printer_keeps_the_job_queued_and_a_retry_prints_it(database, application, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    broken = NamedPrinter("file", FilePrinter(blocker / "prints"))
+    outcome = request_print(database, application.id, RECEIPT, "kiosk", broken, URL)
+    assert not outcome.printed
+    job = get_job(database, outcome.job.id)
+    assert (job.state, job.attempts) == (QUEUED, 1) and job.last_error
+
+    # Tapped again while the printer is still broken: the same job, one attempt more.
+    again = request_print(database, application.id, RECEIPT, "kiosk", broken, URL)
+    assert again.job.id == job.id and get_job(database, job.id).attempts == 2
+
+    assert retry_queued(database, broken)[0].job.state == QUEUED
+    working = NamedPrinter("file", FilePrinter(tmp_path / "prints"))
+    [retried] = retry_queued(database, working)
+    assert retried.printed
+    job = get_job(database, job.id)
+    assert (job.state, job.attempts) == (DONE, 4)
+    assert (tmp_path / "prints" / job.backend_job).is_file()
+    assert retry_queued(database, working) == []
+
+
+def test_the_backend_comes_from_the_config(tmp_path):
+    cups = printer_from_config({"PRINTER_BACKEND": "cups"}, tmp_path)
+    assert cups.name == "cups:kioskpdf" and isinstance(cups.backend, CupsPrinter)
+    assert printer_from_config({"PRINTER_BACKEND": "cups", "PRINTER_QUEUE": "q2"}, tmp_path).name == "cups:q2"
+    with pytest.raises(ValueError):
+        printer_from_config({"PRINTER_BACKEND": "fax"}, tmp_path)
+
+
+def test_the_print_retry_command_prints_queued_jobs(database, application, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kiosk.cli import main
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    request_print(database, application.id, RECEIPT, "kiosk", NamedPrinter("file", FilePrinter(blocker)), URL)
+    monkeypatch.setenv("KIOSK_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("KIOSK_DATABASE_URL", str(database.engine.url.render_as_string(hide_password=False)))
+    monkeypatch.setenv("KIOSK_SECRET_KEY", "cli-test")
+    result = CliRunner().invoke(main, ["print-retry"], catch_exceptions=False)
+    assert result.exit_code == 0 and "1 printed" in result.output
+    assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 1
+
+
+def test_the_receipt_lists_what_is_missing_and_by_when(database, station, tmp_path):
+    """DOMAIN.md §7: missing materials and their deadline for time-limited cases."""
+    import uuid
+
+    from pypdf import PdfReader
+
+    from kiosk.domain.catalogue import ApplicationType
+    from kiosk.domain.id_number import parse_id_number
+    from kiosk.services.applications import NewApplication, submit_application
+    from kiosk.services.printing import NamedPrinter, request_print
+    from printing import FilePrinter
+    from tests.conftest import LOCAL_ID
+
+    application = submit_application(
+        database,
+        station,
+        NewApplication(
+            id_number=parse_id_number(LOCAL_ID),
+            app_type=ApplicationType.LOST,
+            registered_province="33",
+            idempotency_key=uuid.uuid4().hex,
+            name="王小明",
+            phone="13812345678",
+        ),
+        actor="test",
+    )
+    printer = NamedPrinter("file", FilePrinter(tmp_path))
+    request_print(database, application.id, "receipt", "test", printer, "http://kiosk.test/track/x/y")
+    text = "".join(page.extract_text() for pdf in tmp_path.glob("*.pdf") for page in PdfReader(pdf).pages)
+    assert "户口簿" in text
+    assert f"{application.materials_deadline:%Y}" in text
