@@ -122,11 +122,13 @@ def print_retry() -> None:
 
 @main.command()
 def sweep() -> None:
-    """The periodic housekeeping: missed appointments, abandoned kiosk answers.
+    """The periodic housekeeping: missed deadlines escalated, lapsed cases expired, messages to
+    citizens sent, missed appointments marked, abandoned kiosk answers forgotten.
 
     Run it every few minutes (the service's timer does).
     """
     from .services.booking import mark_no_shows
+    from .services.photos import folder as photos_folder
     from .services.station import load_station, station_codes
     from .services.wizard import purge_idle
 
@@ -136,7 +138,7 @@ def sweep() -> None:
             station = load_station(database, code)
             no_shows = mark_no_shows(database, station)
             click.echo(f"station {code}: {no_shows} missed appointments marked")
-        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT)
+        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=photos_folder(_instance))
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
     click.echo(f"{forgotten} abandoned kiosk sessions forgotten")

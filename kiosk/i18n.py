@@ -196,3 +196,43 @@ PRINT_STATES = {
     "done": _l("Printed"),
     "failed": _l("Failed"),
 }
+
+REJECT_REASONS = {
+    "identity": _l("Identity could not be confirmed"),
+    "duplicate": _l("Duplicate or inconsistent registry data"),
+    "not_eligible": _l("Not eligible for this type of application"),
+    "materials": _l("Materials false or not supplied"),
+    "other": _l("Other reason (see the note)"),
+}
+
+ESCALATION_LABELS = {
+    "holder": _l("Holder alerted"),
+    "supervisor": _l("Sent to the supervisor"),
+    "oversight": _l("Sent to the oversight office"),
+}
+
+ACTION_LABELS = {
+    "approve": _l("Approve"),
+    "request_materials": _l("Return for missing materials"),
+    "supply_materials": _l("Materials supplied"),
+    "reject": _l("Refuse"),
+    "start_production": _l("Send to production"),
+    "mark_ready": _l("Card is ready"),
+    "collect": _l("Card collected"),
+    "post": _l("Card posted"),
+}
+
+PACKAGE_REFUSALS = {
+    "malformed": _l("This file is not a verification answer."),
+    "signature": _l("Refused: the package's signature does not match its content (it may have been altered)."),
+    "unknown_province": _l("Refused: no trusted key for the province that signed this package."),
+    "wrong_province": _l("Refused: the answer comes from a province other than the applicant's."),
+    "unknown_application": _l("Refused: no application of this station has that number."),
+    "not_waiting": _l("This application is not waiting for verification."),
+}
+
+NOTIFICATION_STATES = {
+    "queued": _l("Waiting to be sent"),
+    "sent": _l("Sent"),
+    "failed": _l("Could not be sent"),
+}

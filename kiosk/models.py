@@ -84,6 +84,13 @@ class Application(SQLModel, table=True):
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who works the case now (a claim lapses after inactivity; see services/cases.py).
+    claimed_by: int | None = Field(default=None, foreign_key="staffuser.id")
+    claimed_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # How far a missed deadline has been escalated: 0 none, 1 holder, 2 supervisor, 3 oversight.
+    escalation_level: int = 0
+    escalated_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    language: str = Field(default="zh_Hans", max_length=8)  # the citizen's, for messages to them
 
 
 class ApplicationMaterial(SQLModel, table=True):
@@ -212,3 +219,30 @@ class PrintJob(SQLModel, table=True):
     backend_job: str | None = Field(default=None, max_length=200)  # the printer's job reference
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
+
+
+class ApplicationPhoto(SQLModel, table=True):
+    """The ID photo taken at the kiosk: a 358 x 441 JPEG under <instance>/photos/ (never served
+    statically; `file` is its random name) and the checks it passed (photo.Report.to_dict)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    file: str = Field(max_length=64, unique=True)
+    report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = _created()
+
+
+class Notification(SQLModel, table=True):
+    """A message to a citizen (SMS text in their language), queued in the same transaction as
+    the change it reports and delivered by the sweep through the configured sender."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    event: str = Field(max_length=30)
+    phone: str | None = Field(default=None, max_length=20)  # purged with the applicant's data
+    text: str = Field(max_length=500)
+    state: str = Field(default="queued", max_length=10, index=True)  # queued, sent, failed
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=300)
+    created_at: dt.datetime = _created()
+    sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -17,7 +17,7 @@ TRANSLATIONS = ROOT / "kiosk" / "translations"
 @pytest.fixture(scope="module")
 def source_ids() -> set[str]:
     methods = [("kiosk/**.py", "python"), ("kiosk/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
     return {
         message if isinstance(message, str) else message[0]
         for _file, _line, message, _comments, _context in extract_from_dir(

@@ -80,6 +80,9 @@ class StationSettings:
     countdown_seconds: int  # ... and wipes itself when nobody answers within this
     photo_capture: str  # "kiosk" (self-service camera) or "window" (staff take it)
     booking: BookingRules
+    claim_minutes: int  # a claimed case untouched this long is free again
+    escalate_supervisor_hours: int  # a missed deadline goes to the supervisor this long after the holder
+    escalate_oversight_hours: int  # ...and to the oversight office this long after the supervisor
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -197,6 +200,9 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         countdown_seconds=r.integer("kiosk.countdown_seconds", 5, 120),
         photo_capture=photo_capture,
         booking=_booking_rules(r),
+        claim_minutes=r.integer("staff.claim_minutes", 1, 24 * 60),
+        escalate_supervisor_hours=r.integer("staff.escalate_supervisor_hours", 0, 24 * 30),
+        escalate_oversight_hours=r.integer("staff.escalate_oversight_hours", 0, 24 * 30),
     )
 
 

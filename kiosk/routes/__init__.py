@@ -40,10 +40,12 @@ def init_app(app: Flask) -> None:
 
     limiter.init_app(app)
 
-    from . import booking, display, health, kiosk, staff, track
+    from . import booking, display, health, kiosk, photo, staff, track
 
     app.register_blueprint(health.bp)
     app.register_blueprint(kiosk.bp)
+    app.register_blueprint(photo.bp)
+    app.register_blueprint(photo.staff_bp)
     app.register_blueprint(track.bp, url_prefix="/track")
     app.register_blueprint(booking.bp, url_prefix="/book")
     app.register_blueprint(staff.bp, url_prefix="/staff")

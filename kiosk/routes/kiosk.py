@@ -11,10 +11,10 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -25,6 +25,7 @@ from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
 from ..domain.regions import MAINLAND_CODES, province_name
+from ..services import photos
 from ..services import wizard as store
 from ..services.applications import (
     ApplicationNotFound,
@@ -67,16 +68,28 @@ def _save(answers: dict[str, Any]) -> None:
     store.save_answers(db(), token, answers)
 
 
-def _wipe(keep_preferences: bool = False) -> None:
-    """Forget the citizen: their answers on the server and everything in the cookie
-    (but the language and text size they just chose on the welcome page, when starting)."""
+def _wipe(keep_preferences: bool = False, submitted: bool = False) -> None:
+    """Forget the citizen: their answers on the server, the photos they took (but the one a
+    `submitted` application now keeps) and everything in the cookie (but the language and text
+    size they just chose on the welcome page, when starting)."""
     token = session.get("wizard")
     if token:
-        store.forget(db(), token)
+        answers = store.forget(db(), token)
+        chosen = answers.get("photo") if submitted and isinstance(answers.get("photo"), dict) else {}
+        _discard_photos(answers, keep=chosen.get("file", ""))
     preferences = {key: session[key] for key in ("lang", "large") if key in session}
     session.clear()
     if keep_preferences:
         session.update(preferences)
+
+
+def _photo_folder():
+    return photos.folder(current_app.instance_path)
+
+
+def _discard_photos(answers: dict, keep: str = "") -> None:
+    """Delete the photo files the answers name (candidate shots, the chosen one) but `keep`."""
+    photos.delete(_photo_folder(), [name for name in photos.wizard_files(answers) if name != keep])
 
 
 def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
@@ -276,8 +289,18 @@ def _parse_plan(form, answers, context):
 
 
 def _parse_photo(form, answers, context):
-    # Until the self-service camera is in place, photos are taken at the window.
+    # The photo taken at the kiosk's camera (kiosk.routes.photo) is kept unless the citizen now
+    # asks for the window; a station without the camera always takes photos at the window.
+    if isinstance(answers.get("photo"), dict) and form.get("photo") != "window":
+        return {}, {}
+    _discard_photos(answers)
+    answers.pop("photo_shots", None)
     return {"photo": "window"}, {}
+
+
+def _photo_extra(answers, context):
+    chosen = answers.get("photo")
+    return {"chosen": chosen if isinstance(chosen, dict) else None}
 
 
 def _parse_contact(form, answers, context):
@@ -325,7 +348,7 @@ PAGES: dict[str, Page] = {
     "visit": Page(_parse_visit, lambda answers, context: {"date_choices": _visit_date_choices(context)}),
     "materials": Page(_parse_materials, _plan_extra),
     "plan": Page(_parse_plan, _plan_extra),
-    "photo": Page(_parse_photo),
+    "photo": Page(_parse_photo, _photo_extra),
     "contact": Page(_parse_contact),
     "collection": Page(_parse_collection),
 }
@@ -395,10 +418,10 @@ def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
         application = submit_application(
             db(),
             context,
-            store.to_new_application(answers, today=context.today()),
+            replace(store.to_new_application(answers, today=context.today()), language=i18n.select_locale()),
             actor=f"kiosk:{context.settings.code}",
         )
-        _wipe(keep_preferences=True)  # the done page stays in the citizen's language
+        _wipe(keep_preferences=True, submitted=True)  # the done page stays in the citizen's language
         session["done"] = application.id
         return redirect(url_for("kiosk.done"), 303)
     return _render("check", answers, context, **_check_extra(answers, context))

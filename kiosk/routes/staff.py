@@ -6,14 +6,22 @@ page grow from here.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+import datetime as dt
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
+from .. import i18n
+from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
-from ..domain.states import Action, IllegalTransition, State
+from ..domain.states import Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
-from ..services.applications import ApplicationNotFound, change_state, get_application, list_applications
+from ..services import cases, notifications, photos, verification
+from ..services import dashboard as dashboard_figures
+from ..services.applications import ApplicationNotFound, list_applications
 from ..services.booking import checked_in_today
 from ..services.printing import PrintJobNotFound, recent_jobs, reprint
 from ..services.staff import SignInRefused
@@ -64,13 +72,49 @@ def sign_out():
     return redirect(url_for("staff.sign_in"), 303)
 
 
-def _queue_rows():
-    rows = list_applications(db(), station(), [State.SUBMITTED])
+MAX_PACKAGE_BYTES = 20 * 1024 * 1024  # a package with a photo is well under this
+
+OPEN_STATES = [
+    State.SUBMITTED,
+    State.AWAITING_MATERIALS,
+    State.APPROVED,
+    State.VERIFYING,
+    State.IN_PRODUCTION,
+    State.READY,
+]
+
+
+def _filters() -> dict[str, str]:
+    """The queue's filters from the query string, kept valid (unknown values are dropped)."""
+    args = request.args
+    filters = {
+        "state": args.get("state", "") if args.get("state") in {s.value for s in OPEN_STATES} else "",
+        "commitment": args.get("commitment", "") if args.get("commitment") in {c.value for c in Commitment} else "",
+        "oop": args.get("oop", "") if args.get("oop") in ("yes", "no") else "",
+        "overdue": "yes" if args.get("overdue") == "yes" else "",
+    }
+    return filters
+
+
+def _queue_rows(filters: dict[str, str]):
+    context = station()
+    today = context.today()
+    rows = list_applications(
+        db(),
+        context,
+        [State(filters["state"])] if filters["state"] else OPEN_STATES,
+        commitment=filters["commitment"] or None,
+        out_of_province={"yes": True, "no": False}.get(filters["oop"]),
+        overdue_on=today if filters["overdue"] else None,
+    )
     return [
         {
             "application": application,
             "masked_id": mask_id_number(applicant.id_number or ""),
             "masked_name": mask_name(applicant.name or ""),
+            "days_left": context.calendar.working_days_between(today, application.handling_deadline)
+            if application.handling_deadline >= today
+            else -context.calendar.working_days_between(application.handling_deadline, today),
         }
         for application, applicant in rows
     ]
@@ -79,29 +123,209 @@ def _queue_rows():
 @bp.get("/")
 @login_required
 def queue():
+    filters = _filters()
+    rows = _queue_rows(filters)
+    if request.headers.get("HX-Request"):  # the queue refreshing itself
+        return render_template("staff/_queue.html", rows=rows, filters=filters)
     arrivals = [
         {"booking": booking, "slot": slot, "masked_name": mask_name(booking.name or "")}
         for booking, slot in checked_in_today(db(), station())
     ]
-    return render_template("staff/queue.html", rows=_queue_rows(), arrivals=arrivals)
+    return render_template("staff/queue.html", rows=rows, arrivals=arrivals, filters=filters)
 
 
-@bp.post("/applications/<int:application_id>/approve")
+# --- one case ----------------------------------------------------------------------------
+
+# What a window officer may do from the case page, by state machine action.
+CASE_ACTIONS = (
+    Action.APPROVE,
+    Action.REQUEST_MATERIALS,
+    Action.SUPPLY_MATERIALS,
+    Action.REJECT,
+    Action.START_PRODUCTION,
+    Action.MARK_READY,
+    Action.COLLECT,
+    Action.POST,
+)
+
+
+def _case_page(application_id: int, message: str | None = None, ok: bool = True, status: int = 200):
+    view = cases.case_view(db(), application_id, current_user.user)
+    photo = photos.photo_of(db(), application_id)
+    allowed = (
+        [
+            a
+            for a in allowed_actions(State(view.application.state), out_of_province=view.application.out_of_province)
+            if a in CASE_ACTIONS
+        ]
+        if view.mine
+        else []
+    )
+    return render_template(
+        "staff/case.html",
+        case=view,
+        allowed=allowed,
+        message=message,
+        ok=ok,
+        reject_reasons=i18n.REJECT_REASONS,
+        photo=photo,
+        default_deadline=station().calendar.add_working_days(station().today(), 10),
+    ), status
+
+
+@bp.get("/applications/<int:application_id>")
 @login_required
-def approve(application_id: int):
+def case(application_id: int):
     try:
-        application, _applicant = get_application(db(), application_id)
-        if application.station_id != station().id:
-            abort(404)
-        change_state(db(), application_id, Action.APPROVE, actor=current_user.actor)
-        message, ok = _("Application %(number)s approved.", number=application.number), True
+        cases.open_case(db(), station(), application_id, current_user.user)
     except ApplicationNotFound:
         abort(404)
+    return _case_page(application_id)
+
+
+@bp.post("/applications/<int:application_id>/act")
+@login_required
+def case_action(application_id: int):
+    try:
+        action = Action(request.form.get("action", ""))
+    except ValueError:
+        abort(400)
+    if action not in CASE_ACTIONS:
+        abort(400)
+    reason = " ".join(request.form.get("reason", "").split())[:400]
+    if action is Action.REJECT:
+        code = request.form.get("reject_reason", "")
+        if code not in i18n.REJECT_REASONS:
+            return _case_page(application_id, _("Please choose why the application is refused."), False, 422)
+        reason = f"{code}: {reason}" if reason else code
+    deadline = None
+    if action is Action.REQUEST_MATERIALS:
+        try:
+            deadline = dt.date.fromisoformat(request.form.get("deadline", ""))
+        except ValueError:
+            deadline = None
+        if deadline is None or deadline <= station().today():
+            return _case_page(application_id, _("Please give a deadline after today."), False, 422)
+    try:
+        application = cases.act(
+            db(), station(), application_id, action, current_user.user, reason=reason, materials_deadline=deadline
+        )
+    except ApplicationNotFound:
+        abort(404)
+    except cases.ClaimedByOther as other:
+        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
     except IllegalTransition:
-        message, ok = _("This application was already handled by someone else."), False
-    if request.headers.get("HX-Request"):
-        return render_template("staff/_queue.html", rows=_queue_rows(), message=message, ok=ok)
-    return render_template("staff/queue.html", rows=_queue_rows(), message=message, ok=ok), (200 if ok else 409)
+        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
+    return _case_page(application_id, _("Done: %(state)s.", state=i18n.STATES[application.state]))
+
+
+def _keys() -> verification.Keys:
+    return verification.Keys(Path(current_app.instance_path) / "keys")
+
+
+@bp.post("/applications/<int:application_id>/forward")
+@login_required
+def forward(application_id: int):
+    """Send an out-of-province case to its home province for verification (数据跑腿)."""
+    outbox = Path(current_app.instance_path) / "outbox" / "verification"
+    stored = photos.photo_of(db(), application_id)
+    photo = photos.read(photos.folder(current_app.instance_path), stored.file) if stored else None
+    try:
+        verification.forward(db(), station(), application_id, current_user.user, _keys(), outbox, photo=photo)
+    except ApplicationNotFound:
+        abort(404)
+    except cases.ClaimedByOther as other:
+        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
+    except IllegalTransition:
+        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
+    return _case_page(application_id, _("The verification request is in the outbox for the home province."))
+
+
+@bp.post("/applications/<int:application_id>/answer")
+@login_required
+def import_answer(application_id: int):
+    """Record the home province's signed answer, uploaded as the package file it sent."""
+    upload = request.files.get("package")
+    try:
+        package = json.loads(upload.read(MAX_PACKAGE_BYTES)) if upload else None
+        verification.import_answer(
+            db(), station(), package, _keys(), actor=current_user.actor, application_id=application_id
+        )
+    except (ValueError, verification.PackageRefused) as error:
+        reason = error.reason if isinstance(error, verification.PackageRefused) else "malformed"
+        return _case_page(application_id, str(i18n.PACKAGE_REFUSALS[reason]), False, 422)
+    return _case_page(application_id, _("The home province's answer is recorded."))
+
+
+@bp.post("/applications/<int:application_id>/fee-paid")
+@login_required
+def fee_paid(application_id: int):
+    try:
+        cases.mark_fee_paid(db(), station(), application_id, current_user.user)
+    except ApplicationNotFound:
+        abort(404)
+    except cases.ClaimedByOther as other:
+        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
+    return _case_page(application_id, _("Fee recorded as paid."))
+
+
+@bp.post("/applications/<int:application_id>/release")
+@login_required
+def release(application_id: int):
+    cases.release(db(), application_id, current_user.user)
+    return redirect(url_for("staff.queue"), 303)
+
+
+def _supervisors_only() -> None:
+    if current_user.user.role not in ("supervisor", "admin"):
+        abort(403)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    _supervisors_only()
+    by_state, by_commitment = dashboard_figures.today_counts(db(), station())
+    return render_template(
+        "staff/dashboard.html",
+        by_state=by_state,
+        by_commitment=by_commitment,
+        promises=dashboard_figures.promises_kept(db(), station()),
+        today=station().today(),
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    _supervisors_only()
+    try:
+        first = dt.date.fromisoformat(request.args.get("first", ""))
+        last = dt.date.fromisoformat(request.args.get("last", ""))
+    except ValueError:
+        abort(400)
+    if last < first or (last - first).days > 366:
+        abort(400)
+    body = dashboard_figures.export_csv(db(), station(), first, last)
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="cases-{first}-{last}.csv"'
+    return response
+
+
+@bp.get("/notifications")
+@login_required
+def notification_log():
+    """Messages to citizens: what was sent, what waits for a retry, what failed."""
+    return render_template("staff/notifications.html", rows=notifications.recent(db()))
+
+
+@bp.get("/overdue")
+@login_required
+def overdue():
+    _supervisors_only()
+    return render_template(
+        "staff/overdue.html", rows=cases.overdue_board(db(), station()), targets=cases.ESCALATION_TARGETS
+    )
 
 
 # --- printed documents -----------------------------------------------------------------

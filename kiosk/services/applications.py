@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,8 @@ from ..domain.catalogue import (
 from ..domain.commitments import Decision, Situation, SpecialGroup, decide_commitment
 from ..domain.id_number import IdNumber
 from ..domain.states import FINAL_STATES, Action, State, transition
-from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, DailyCounter
+from ..models import Applicant, Application, ApplicationMaterial, ApplicationPhoto, AuditEvent, DailyCounter
+from .notifications import queue_for_state
 from .station import StationContext
 
 
@@ -63,6 +64,10 @@ class NewApplication:
     collection: str = "station"  # "station" or "post"
     address: str = ""  # the home-visit or postal address
     photo_at_window: bool = False  # the photo is still to be taken by staff
+    language: str = "zh_Hans"  # the citizen's language, for the messages sent to them
+    # The photo taken at the kiosk: its file under <instance>/photos/ and its checks (Report.to_dict).
+    photo_file: str = ""
+    photo_report: dict = field(default_factory=dict)
     channel: str = "kiosk"
 
 
@@ -184,6 +189,7 @@ def submit_application(
                     "visit_dates": [d.isoformat() for d in new.visit_dates],
                 },
                 channel=new.channel,
+                language=new.language,
                 idempotency_key=new.idempotency_key,
                 created_at=now,
                 updated_at=now,
@@ -194,8 +200,14 @@ def submit_application(
                 ApplicationMaterial(application_id=application.id, material=m.value, held=m in new.held)
                 for m in required
             )
+            if new.photo_file:
+                session.add(
+                    ApplicationPhoto(
+                        application_id=application.id, file=new.photo_file, report=new.photo_report, created_at=now
+                    )
+                )
             _audit(session, application, actor, "create", None, State.DRAFT, now=now)
-            _apply(session, application, Action.SUBMIT, actor, now=now)
+            record_transition(session, application, Action.SUBMIT, actor, hotline=station.settings.hotline, now=now)
             return application
     except IntegrityError:
         # Two requests with one key raced; the other one won. Return its application.
@@ -212,6 +224,7 @@ def find_by_idempotency_key(db: Database, key: str) -> Application | None:
 
 def change_state(
     db: Database,
+    station: StationContext,
     application_id: int,
     action: Action,
     *,
@@ -223,9 +236,9 @@ def change_state(
     now = now or utcnow()
     with db.transaction() as session:
         application = session.get(Application, application_id, with_for_update=True)
-        if application is None:
+        if application is None or application.station_id != station.id:
             raise ApplicationNotFound(application_id)
-        _apply(session, application, action, actor, reason=reason, now=now)
+        record_transition(session, application, action, actor, hotline=station.settings.hotline, reason=reason, now=now)
         return application
 
 
@@ -303,18 +316,31 @@ def materials_of(db: Database, application_id: int) -> list[tuple[str, bool]]:
 
 
 def list_applications(
-    db: Database, station: StationContext, states: list[State], limit: int = 200
+    db: Database,
+    station: StationContext,
+    states: list[State],
+    *,
+    commitment: str | None = None,
+    out_of_province: bool | None = None,
+    overdue_on: dt.date | None = None,
+    limit: int = 200,
 ) -> list[tuple[Application, Applicant]]:
-    """Applications in `states`, most pressing first (commitment rank, then deadline)."""
+    """Applications in `states`, most pressing first (commitment rank, then deadline);
+    optionally one commitment, out-of-province or local only, or past their deadline on `overdue_on`."""
+    query = (
+        select(Application, Applicant)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(Application.station_id == station.id, col(Application.state).in_([s.value for s in states]))
+    )
+    if commitment:
+        query = query.where(Application.commitment == commitment)
+    if out_of_province is not None:
+        query = query.where(Application.out_of_province == out_of_province)
+    if overdue_on is not None:
+        query = query.where(Application.handling_deadline < overdue_on)
+    query = query.order_by(Application.queue_rank, Application.handling_deadline, Application.id).limit(limit)
     with db.reading() as session:
-        rows = session.exec(
-            select(Application, Applicant)
-            .join(Applicant, Applicant.id == Application.applicant_id)
-            .where(Application.station_id == station.id, col(Application.state).in_([s.value for s in states]))
-            .order_by(Application.queue_rank, Application.handling_deadline, Application.id)
-            .limit(limit)
-        ).all()
-        return [(application, applicant) for application, applicant in rows]
+        return [(application, applicant) for application, applicant in session.exec(query).all()]
 
 
 def audit_trail(db: Database, application_id: int) -> list[AuditEvent]:
@@ -324,9 +350,18 @@ def audit_trail(db: Database, application_id: int) -> list[AuditEvent]:
         )
 
 
-def _apply(
-    session: Session, application: Application, action: Action, actor: str, *, reason: str = "", now: dt.datetime
+def record_transition(
+    session: Session,
+    application: Application,
+    action: Action,
+    actor: str,
+    *,
+    hotline: str,
+    reason: str = "",
+    now: dt.datetime,
 ) -> None:
+    """Every change of state: the state machine, its audit row, and the citizen's message,
+    all in the caller's transaction."""
     before = State(application.state)
     after = transition(before, action, out_of_province=application.out_of_province)
     application.state = after.value
@@ -335,6 +370,7 @@ def _apply(
         application.closed_at = now
     session.add(application)
     _audit(session, application, actor, action.value, before, after, reason=reason, now=now)
+    queue_for_state(session, application, hotline, now)
 
 
 def _audit(

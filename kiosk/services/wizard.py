@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, delete
+from sqlmodel import col, delete, select
 
 from ..db import Database, utcnow
 from ..domain.catalogue import ApplicationType, Exemption, Material
 from ..domain.commitments import SpecialGroup
 from ..domain.id_number import parse_id_number
 from ..models import KioskSession
+from . import photos
 from .applications import NewApplication
 
 
@@ -42,17 +44,30 @@ def save_answers(db: Database, token: str, answers: dict[str, Any], *, now: dt.d
         session.add(row)
 
 
-def forget(db: Database, token: str) -> None:
+def forget(db: Database, token: str) -> dict:
+    """Delete the answers; returns what they were (to clean up what they name), {} when none."""
     with db.transaction() as session:
-        session.exec(delete(KioskSession).where(KioskSession.token == token))
+        row = session.get(KioskSession, token)
+        if row is None:
+            return {}
+        answers = dict(row.answers)
+        session.delete(row)
+        return answers
 
 
-def purge_idle(db: Database, *, max_idle: dt.timedelta, now: dt.datetime | None = None) -> int:
-    """Delete every wizard session idle for longer than `max_idle`; returns how many."""
+def purge_idle(
+    db: Database, *, max_idle: dt.timedelta, now: dt.datetime | None = None, photo_folder: Path | None = None
+) -> int:
+    """Delete every wizard session idle for longer than `max_idle`, and the photo files its
+    answers name when `photo_folder` is given; returns how many sessions."""
     cutoff = (now or utcnow()) - max_idle
     with db.transaction() as session:
+        idle = session.exec(select(KioskSession).where(col(KioskSession.updated_at) < cutoff)).all()
+        files = [name for row in idle for name in photos.wizard_files(row.answers or {})]
         result = session.exec(delete(KioskSession).where(col(KioskSession.updated_at) < cutoff))
-        return result.rowcount
+    if photo_folder is not None:
+        photos.delete(photo_folder, files)
+    return result.rowcount
 
 
 def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_key: str = "") -> NewApplication:
@@ -62,6 +77,8 @@ def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_k
     collection = answers.get("collection", {})
     expires = answers.get("card_expires")
     address = visit.get("address") or collection.get("address") or ""
+    photo = answers.get("photo")
+    chosen = photo if isinstance(photo, dict) else {}  # {"file": ..., "report": ...}: taken at the kiosk
     return NewApplication(
         id_number=parse_id_number(answers["id_number"], today=today),
         app_type=ApplicationType(answers["app_type"]),
@@ -81,5 +98,7 @@ def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_k
         visit_dates=tuple(dt.date.fromisoformat(d) for d in visit.get("dates", [])),
         collection=collection.get("method", "station"),
         address=address,
-        photo_at_window=answers.get("photo") == "window",
+        photo_at_window=photo == "window",
+        photo_file=chosen.get("file", ""),
+        photo_report=chosen.get("report", {}),
     )

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.kiosk_driver import answer_identity, answer_situation, start, tap_continue, tap_keys
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
-from tests.conftest import LOCAL_ID, STAFF_PASSWORD
+from tests.conftest import JIANGXI_ID, LOCAL_ID, STAFF_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,86 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     expect(row).to_be_visible()
     assert LOCAL_ID not in staff.locator("body").inner_text()
     screenshot(staff, "staff-queue")
-    row.locator("button").click()  # htmx swaps the queue in place
-    expect(staff.locator(".flash.ok")).to_contain_text(number)
-    expect(staff.locator("tr", has_text=number)).to_have_count(0)
+
+    row.get_by_role("link").click()  # opening the case claims it
+    expect(staff.locator("#applicant-id")).to_have_text(LOCAL_ID)
+    screenshot(staff, "staff-case")
+    staff.locator("[data-action='request_materials'] button").click()
+    expect(staff.locator("#case-state")).to_have_text("等待补交材料")
+    staff.locator("[data-action='supply_materials'] button").click()
+    expect(staff.locator("#case-state")).to_have_text(re.compile("已收到"))
+    staff.locator("[data-action='approve'] button").click()
+    expect(staff.locator("#case-state")).to_have_text("已审核通过")
+    expect(staff.locator("#history")).to_contain_text("request_materials")
     screenshot(staff, "staff-approved")
+
+
+def test_an_overdue_case_escalates_to_the_supervisor(page, live_server, app, database, screenshot):
+    import datetime as dt
+
+    from kiosk.services import cases
+    from kiosk.services.staff import Role, create_staff
+    from kiosk.services.station import load_station
+    from tests.helpers import apply
+
+    apply(app.test_client())
+    station = load_station(database, "330402")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)  # the same-day deadline has passed
+    cases.sweep(database, station, later)
+    cases.sweep(database, station, later + dt.timedelta(hours=25))
+    create_staff(
+        database,
+        station_code="330402",
+        username="boss",
+        display_name="王所长",
+        role=Role.SUPERVISOR,
+        password="supervisor password",
+    )
+    page.set_viewport_size(VIEWPORTS["landscape"])
+    page.goto(live_server + "/staff/login")
+    page.get_by_label("用户名").fill("boss")
+    page.get_by_label("密码").fill("supervisor password")
+    page.locator("button.primary").click()
+    page.locator("#overdue-board").click()
+    expect(page.locator("#overdue tbody tr")).to_have_count(1)
+    expect(page.locator("#overdue")).to_contain_text("330402-")
+    screenshot(page, "staff-overdue-board")
+
+
+def test_an_out_of_province_case_goes_out_and_its_answer_comes_back(
+    page, live_server, app, database, staff_user, tmp_path, screenshot
+):
+    import json
+    from pathlib import Path
+
+    from kiosk.services import verification
+    from tests.helpers import apply
+    from tests.services.test_verification import answer, jiangxi_key
+
+    apply(
+        app.test_client(),
+        app_type="first",
+        id_number=JIANGXI_ID,
+        province="36",
+        held=["household_register", "residence_proof", "commitment_letter"],
+    )
+    page.set_viewport_size(VIEWPORTS["landscape"])
+    page.goto(live_server + "/staff/login")
+    page.get_by_label("用户名").fill("zhang")
+    page.get_by_label("密码").fill(STAFF_PASSWORD)
+    page.locator("button.primary").click()
+    page.locator("tr", has_text="330402-").get_by_role("link").click()
+    page.locator("[data-action='approve'] button").click()
+    page.locator("#forward").click()
+    expect(page.locator("#case-state")).to_have_text("户籍所在地正在核查")
+    outbox = Path(app.instance_path) / "outbox" / "verification"
+    request = json.loads(next(outbox.glob("*.json")).read_text())
+    number = request["payload"]["application"]["number"]
+
+    keys = verification.Keys(Path(app.instance_path) / "keys")
+    reply = tmp_path / "answer.json"
+    reply.write_text(json.dumps(answer(number, jiangxi_key(keys))))
+    page.locator("#answer-file").set_input_files(str(reply))
+    page.locator("#import-answer").click()
+    expect(page.locator("#case-state")).to_have_text("证件正在制作")
+    screenshot(page, "staff-verified")

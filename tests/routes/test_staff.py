@@ -10,7 +10,7 @@ def submit(client):
 def test_staff_pages_need_sign_in(client):
     response = client.get("/staff/")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
-    assert client.post("/staff/applications/1/approve").status_code == 302
+    assert client.post("/staff/applications/1/act").status_code == 302
 
 
 def test_a_kiosk_session_cannot_reach_staff_pages(client):
@@ -38,24 +38,93 @@ def test_lockout_after_repeated_failures(client, staff_user):
     assert "locked" in response.get_data(as_text=True) or "锁定" in response.get_data(as_text=True)
 
 
-def test_queue_lists_masked_applications_and_approves(staff_client, app):
+def test_queue_lists_masked_applications(staff_client, app):
     submit(app.test_client())  # a kiosk: starting there would end a staff session
     page = staff_client.get("/staff/").get_data(as_text=True)
     assert LOCAL_ID not in page and LOCAL_ID[:6] + "********" in page
-    assert "李*" in page
-    response = staff_client.post("/staff/applications/1/approve", headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    fragment = response.get_data(as_text=True)
-    assert fragment.startswith('<section id="queue">') and "330402-" in fragment
-    assert "application-1" not in fragment
-    again = staff_client.post("/staff/applications/1/approve")
+    assert "李*" in page and 'class="time-left"' in page
+    fragment = staff_client.get("/staff/?overdue=yes", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.strip().startswith('<section id="queue"') and "application-1" not in fragment
+
+
+def test_the_case_page_shows_unmasked_data_and_acts(staff_client, app):
+    submit(app.test_client())
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert LOCAL_ID in page and "李四" in page  # unmasked only here
+    response = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    assert response.status_code == 200 and 'id="case-state"' in response.get_data(as_text=True)
+    again = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
     assert again.status_code == 409
+    refused = staff_client.post("/staff/applications/1/act", data={"action": "reject"})
+    assert refused.status_code == 422  # a reason from the list is required
+
+
+def test_a_colleague_sees_the_case_read_only(staff_client, app, database):
+    from kiosk.services.staff import Role, create_staff
+
+    submit(app.test_client())
+    staff_client.get("/staff/applications/1")
+    create_staff(
+        database,
+        station_code="330402",
+        username="li",
+        display_name="李警官",
+        role=Role.WINDOW,
+        password="another long one",
+    )
+    colleague = app.test_client()
+    colleague.post("/staff/login", data={"username": "li", "password": "another long one"})
+    page = colleague.get("/staff/applications/1").get_data(as_text=True)
+    assert 'id="read-only"' in page and "张警官" in page
+    assert colleague.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 409
+
+
+def test_the_overdue_board_is_for_supervisors(staff_client):
+    assert staff_client.get("/staff/overdue").status_code == 403
 
 
 def test_approving_an_unknown_application_is_404(staff_client):
-    assert staff_client.post("/staff/applications/999/approve").status_code == 404
+    assert staff_client.get("/staff/applications/999").status_code == 404
+    assert staff_client.post("/staff/applications/999/act", data={"action": "approve"}).status_code == 404
+
+
+def test_no_staff_url_answers_without_sign_in(client, app):
+    submit(client)  # a kiosk session
+    for rule in app.url_map.iter_rules():
+        if (
+            not rule.rule.startswith("/staff")
+            or rule.endpoint == "staff.sign_in"
+            or rule.endpoint == "staff.sign_in_submit"
+        ):
+            continue
+        url = rule.rule.replace("<int:application_id>", "1").replace("<int:job_id>", "1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(url, method=method)
+            assert response.status_code in (302, 401), (method, url, response.status_code)
 
 
 def test_sign_out(staff_client):
     assert staff_client.post("/staff/logout").status_code == 303
     assert staff_client.get("/staff/").status_code == 302
+
+
+def test_the_dashboard_and_export_are_for_supervisors(staff_client, app, database):
+    from kiosk.services.staff import Role, create_staff
+
+    assert staff_client.get("/staff/dashboard").status_code == 403
+    submit(app.test_client())
+    create_staff(
+        database,
+        station_code="330402",
+        username="boss",
+        display_name="王所长",
+        role=Role.SUPERVISOR,
+        password="supervisor password",
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "supervisor password"})
+    page = boss.get("/staff/dashboard").get_data(as_text=True)
+    assert '<svg id="promises"' in page and 'id="today-by-state"' in page
+    export = boss.get("/staff/export.csv?first=2026-01-01&last=2026-12-31")
+    assert export.mimetype == "text/csv" and export.get_data(as_text=True).startswith("number,received")
+    assert boss.get("/staff/export.csv?first=bad&last=2026-12-31").status_code == 400

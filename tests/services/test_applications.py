@@ -143,12 +143,14 @@ def test_ineligible_cases_are_refused_and_nothing_is_written(database, station):
 
 def test_change_state_writes_audit_and_refuses_illegal_moves(database, station):
     application = submit_application(database, station, new(), actor="kiosk", now=NOW)
-    approved = change_state(database, application.id, Action.APPROVE, actor="staff:zhang", reason="ok", now=NOW)
+    approved = change_state(
+        database, station, application.id, Action.APPROVE, actor="staff:zhang", reason="ok", now=NOW
+    )
     assert approved.state == State.APPROVED
     with pytest.raises(IllegalTransition):
-        change_state(database, application.id, Action.APPROVE, actor="staff:li", now=NOW)
+        change_state(database, station, application.id, Action.APPROVE, actor="staff:li", now=NOW)
     with pytest.raises(IllegalTransition):  # a local case is not sent for verification
-        change_state(database, application.id, Action.FORWARD_FOR_VERIFICATION, actor="staff:li", now=NOW)
+        change_state(database, station, application.id, Action.FORWARD_FOR_VERIFICATION, actor="staff:li", now=NOW)
     trail = audit_trail(database, application.id)
     assert [(e.action, e.actor, e.reason) for e in trail][-1] == ("approve", "staff:zhang", "ok")
     assert len(trail) == 3
@@ -156,7 +158,7 @@ def test_change_state_writes_audit_and_refuses_illegal_moves(database, station):
 
 def test_closing_states_stamp_closed_at(database, station):
     application = submit_application(database, station, new(), actor="kiosk", now=NOW)
-    withdrawn = change_state(database, application.id, Action.WITHDRAW, actor="kiosk", now=NOW)
+    withdrawn = change_state(database, station, application.id, Action.WITHDRAW, actor="kiosk", now=NOW)
     assert withdrawn.closed_at == NOW
 
 

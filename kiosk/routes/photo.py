@@ -1,0 +1,272 @@
+"""The ID photo at the kiosk's camera (the wizard's photo step when the station's
+`photo_capture` is "kiosk"), and the photo staff see with the application.
+
+The capture page shows the camera, mirrored, under the GA 461 guides; `photo.js` posts a
+small frame a few times a second for live hints, and each shot (the full frame) for the
+checks and the cut ID photo. The compliant shots wait as files under `<instance>/photos/`,
+named from the wizard's answers and shown only to the same wizard session; the citizen picks
+one (or asks for the window), and `submit_application` keeps it with the application.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from photo import GA461, Report, UnreadableImage
+
+from .. import i18n
+from ..domain import wizard as flow
+from ..services import photos
+from ..services.applications import ApplicationNotFound, get_application
+from ..services.station import StationContext
+from .common import db, station
+from .kiosk import _answers, _discard_photos, _photo_folder, _refusal, _save
+
+bp = Blueprint("photo", __name__)
+staff_bp = Blueprint("staff_photos", __name__)
+
+MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # a camera frame as JPEG is far smaller
+MAX_SHOTS = 5  # shots per wizard session; then the window takes the photo
+SHOWN = 3  # compliant shots kept for the citizen to choose from
+# Where the photo's frame lies in the camera picture, as shares of the picture's height: the
+# guides are drawn there, so a head inside them gives a face of a size the checks accept.
+PREVIEW_BOX = {"top": 0.075, "height": 0.76}
+
+
+def _wizard() -> tuple[StationContext, dict | None]:
+    """The citizen's answers when they may be at the photo step with the kiosk's camera."""
+    context = station()
+    if context.settings.photo_capture != "kiosk":
+        return context, None
+    answers = _answers(context)
+    if not answers or not flow.may_show("photo", answers, refused=_refusal(answers, context) is not None):
+        return context, None
+    return context, answers
+
+
+def _next_url(answers: dict, context: StationContext) -> str:
+    refused = _refusal(answers, context) is not None
+    return url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refused))
+
+
+def _error(status: int, code: str, message: str):
+    return jsonify({"ok": False, "error": code, "message": message}), status
+
+
+def _not_in_wizard():
+    return _error(403, "no_session", _("This page was open too long. Please start again."))
+
+
+def _upload() -> bytes | tuple:
+    """The posted picture (the raw request body), or the JSON error to answer."""
+    if (request.content_length or 0) > MAX_UPLOAD_BYTES:
+        return _error(413, "too_large", _("The picture is too large."))
+    data = request.stream.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return _error(413, "too_large", _("The picture is too large."))
+    if not data:
+        return _error(400, "empty", _("No picture arrived. Please try again."))
+    return data
+
+
+def _unreadable():
+    return _error(400, "unreadable", _("The picture could not be read. Please try again."))
+
+
+def _messages(report: Report, frame_scale: float = 1.0) -> list[str]:
+    """The advice for the failed checks, in the citizen's language, each once.
+
+    A hint frame is a reduced copy: its face is `frame_scale` times smaller than the camera's,
+    so "move closer" is judged on the real size.
+    """
+    lang = i18n.select_locale()
+    found: list[str] = []
+    for check in report.failures:
+        if check.name == "face_size" and check.value is not None and check.limit[0] is not None:
+            if check.value * frame_scale >= check.limit[0] and (
+                check.limit[1] is None or check.value <= check.limit[1]
+            ):
+                continue
+        text = check.message(lang)
+        if text and text not in found:
+            found.append(text)
+    return found
+
+
+def _shots(answers: dict) -> list[dict]:
+    return list(answers.get("photo_shots", []))
+
+
+def _shot_json(shot: dict) -> dict:
+    return {"id": shot["id"], "url": url_for("photo.shot", shot_id=shot["id"])}
+
+
+# --- the capture page ------------------------------------------------------------------
+
+
+@bp.get("/apply/photo/camera")
+def camera():
+    context, answers = _wizard()
+    if answers is None:
+        return redirect(url_for("kiosk.step", name="photo"))
+    taken = int(answers.get("photo_count", 0))
+    return render_template(
+        "photo/camera.html",
+        step="photo",
+        back="photo",
+        errors={},
+        settings=context.settings,
+        overlay={
+            "photo": {"width": GA461.width_px, "height": GA461.height_px},
+            "guides": GA461.to_dict()["guides_normalised"],
+            "box": PREVIEW_BOX,
+        },
+        shots=_shots(answers),
+        remaining=max(0, MAX_SHOTS - taken),
+        max_shots=MAX_SHOTS,
+    )
+
+
+@bp.post("/apply/photo/hints")
+def hints():
+    """Live advice on a reduced camera frame: {"ok", "messages"}; nothing is kept."""
+    _context, answers = _wizard()
+    if answers is None:
+        return _not_in_wizard()
+    data = _upload()
+    if not isinstance(data, bytes):
+        return data
+    try:
+        scale = min(max(float(request.headers.get("X-Frame-Scale", "1")), 1.0), 8.0)
+    except ValueError:
+        scale = 1.0
+    try:
+        report = photos.check_frame(data)
+    except UnreadableImage:
+        return _unreadable()
+    messages = _messages(report, scale)
+    return jsonify({"ok": not messages, "messages": messages})
+
+
+@bp.post("/apply/photo/shots")
+def take():
+    """One shot (the full camera frame, JPEG): checked, and the ID photo cut from it kept as a
+    candidate when it passes. At most MAX_SHOTS per session; with none usable by then, the
+    window takes the photo."""
+    context, answers = _wizard()
+    if answers is None:
+        return _not_in_wizard()
+    taken = int(answers.get("photo_count", 0))
+    if taken >= MAX_SHOTS:
+        return _error(409, "limit", _("No more photos can be taken here. Please have your photo taken at the window."))
+    data = _upload()
+    if not isinstance(data, bytes):
+        return data
+    try:
+        shot = photos.take_shot(data)
+    except UnreadableImage:
+        return _unreadable()
+
+    answers["photo_count"] = taken = taken + 1
+    shots = _shots(answers)
+    body: dict = {"ok": shot.ok, "messages": _messages(shot.report), "remaining": MAX_SHOTS - taken}
+    if shot.ok:
+        name = photos.store(_photo_folder(), shot.jpeg)
+        entry = {"id": secrets.token_hex(8), "file": name, "report": shot.report.to_dict()}
+        shots.append(entry)
+        chosen = answers.get("photo") if isinstance(answers.get("photo"), dict) else {}
+        while len(shots) > SHOWN:  # the oldest goes (never the one already chosen)
+            oldest = next(s for s in shots if s["file"] != chosen.get("file"))
+            shots.remove(oldest)
+            photos.delete(_photo_folder(), [oldest["file"]])
+        body["shot"] = _shot_json(entry)
+        body["shots"] = [_shot_json(s) for s in shots]
+    answers["photo_shots"] = shots
+    if taken >= MAX_SHOTS and not shots and "photo" not in answers:
+        answers["photo"] = "window"  # flagged: staff take the photo
+        body["window"] = True
+        body["message"] = _("No more photos can be taken here. Please have your photo taken at the window.")
+        body["next"] = _next_url(answers, context)
+    _save(answers)
+    return jsonify(body)
+
+
+@bp.get("/apply/photo/shots/<shot_id>")
+def shot(shot_id: str):
+    """A candidate's ID photo, to this wizard session only."""
+    _context, answers = _wizard()
+    if answers is None:
+        abort(404)
+    candidates = _shots(answers)
+    if isinstance(answers.get("photo"), dict):
+        candidates.append(answers["photo"])
+    found = next((s for s in candidates if s.get("id") == shot_id), None)
+    if found is None:
+        abort(404)
+    try:
+        data = photos.read(_photo_folder(), found["file"])
+    except photos.PhotoMissing:
+        abort(404)
+    return _jpeg(data)
+
+
+@bp.post("/apply/photo/choose")
+def choose():
+    """The citizen picked one shot: it becomes the answer, the others are deleted."""
+    context, answers = _wizard()
+    if answers is None:
+        return redirect(url_for("kiosk.step", name="photo"), 303)
+    shots = _shots(answers)
+    picked = next((s for s in shots if s["id"] == request.form.get("shot")), None)
+    if picked is None:
+        return redirect(url_for("photo.camera"), 303)
+    _discard_photos(answers, keep=picked["file"])
+    answers["photo"] = picked
+    answers["photo_shots"] = [picked]
+    _save(answers)
+    return redirect(_next_url(answers, context), 303)
+
+
+def _jpeg(data: bytes) -> Response:
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- staff: the photo kept with an application -----------------------------------------
+
+
+def _staff_photo(application_id: int):
+    try:
+        application, _applicant = get_application(db(), application_id)
+    except ApplicationNotFound:
+        abort(404)
+    if application.station_id != current_user.user.station_id:
+        abort(404)
+    kept = photos.photo_of(db(), application.id)
+    if kept is None:
+        abort(404)
+    return application, kept
+
+
+@staff_bp.get("/staff/photos/<int:application_id>")
+@login_required
+def staff_photo(application_id: int):
+    """The application's photo and the checks it passed."""
+    application, kept = _staff_photo(application_id)
+    return render_template("photo/staff_photo.html", application=application, kept=kept)
+
+
+@staff_bp.get("/staff/photos/<int:application_id>.jpg")
+@login_required
+def staff_photo_jpeg(application_id: int):
+    _application, kept = _staff_photo(application_id)
+    try:
+        return _jpeg(photos.read(photos.folder(current_app.instance_path), kept.file))
+    except photos.PhotoMissing:
+        abort(404)

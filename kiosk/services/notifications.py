@@ -1,0 +1,129 @@
+"""Messages to citizens: an SMS text in their language for each change they care about.
+
+A message is queued in the same transaction as the change it reports (so none is lost or
+sent for a change that was rolled back) and delivered later by `deliver_queued` through a
+`Sender`. The default sender appends to a log file with the phone number masked; a real
+SMS gateway implements the same one-method interface. Failed deliveries are retried up
+to MAX_ATTEMPTS times and stay visible to staff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+from babel.support import Translations
+from sqlmodel import Session, select
+
+from ..db import Database, utcnow
+from ..domain.masking import mask_phone
+from ..domain.states import State
+from ..models import Applicant, Application, Notification
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+MAX_ATTEMPTS = 5
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogues; it is translated when sent."""
+    return message
+
+
+# The state an application reaches -> what the citizen is told.
+MESSAGES: dict[str, str] = {
+    State.SUBMITTED.value: N_("ID card application %(number)s received. Staff will handle it by %(deadline)s."),
+    State.AWAITING_MATERIALS.value: N_("Application %(number)s: please bring the missing papers by %(materials)s."),
+    State.APPROVED.value: N_("Application %(number)s is approved. Your card will be made now."),
+    State.READY.value: N_("Your ID card for application %(number)s is ready. Please bring this number to collect it."),
+    State.POSTED.value: N_("Your ID card for application %(number)s has been posted."),
+    State.REJECTED.value: N_("Application %(number)s could not be accepted. Please call %(hotline)s."),
+    State.EXPIRED.value: N_("Application %(number)s has lapsed because the missing papers did not arrive in time."),
+}
+
+
+class SendFailed(Exception):
+    pass
+
+
+class Sender(Protocol):
+    def send(self, phone: str, text: str) -> None:
+        """Deliver one text, or raise SendFailed."""
+
+
+class LogFileSender:
+    """The default: one JSON line per message in a log file, the phone masked."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def send(self, phone: str, text: str) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as log:
+                record = {"at": utcnow().isoformat(), "to": mask_phone(phone), "text": text}
+                log.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as error:
+            raise SendFailed(str(error)) from error
+
+
+@cache
+def _catalogue(language: str) -> Translations:
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+def queue_for_state(session: Session, application: Application, hotline: str, now: dt.datetime) -> None:
+    """Queue the message for the state `application` has just reached, if the citizen cares."""
+    message = MESSAGES.get(application.state)
+    if message is None:
+        return
+    applicant = session.get(Applicant, application.applicant_id)
+    if not applicant.phone:
+        return
+    text = _catalogue(application.language).gettext(message) % {
+        "number": application.number,
+        "deadline": application.handling_deadline.isoformat(),
+        "materials": application.materials_deadline.isoformat() if application.materials_deadline else "",
+        "hotline": hotline,
+    }
+    session.add(
+        Notification(
+            application_id=application.id, event=application.state, phone=applicant.phone, text=text, created_at=now
+        )
+    )
+
+
+def deliver_queued(db: Database, sender: Sender, now: dt.datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """Send what is queued; returns (sent, not sent)."""
+    now = now or utcnow()
+    with db.reading() as session:
+        ids = list(
+            session.exec(
+                select(Notification.id).where(Notification.state == "queued").order_by(Notification.id).limit(limit)
+            )
+        )
+    sent = 0
+    for notification_id in ids:
+        with db.transaction() as session:
+            notification = session.get(Notification, notification_id, with_for_update=True)
+            if notification is None or notification.state != "queued":
+                continue
+            notification.attempts += 1
+            try:
+                sender.send(notification.phone or "", notification.text)
+            except SendFailed as error:
+                notification.last_error = str(error)[:300]
+                if notification.attempts >= MAX_ATTEMPTS:
+                    notification.state = "failed"
+            else:
+                notification.state, notification.sent_at, notification.last_error = "sent", now, ""
+                sent += 1
+            session.add(notification)
+    return sent, len(ids) - sent
+
+
+def recent(db: Database, limit: int = 200) -> list[Notification]:
+    with db.reading() as session:
+        return list(session.exec(select(Notification).order_by(Notification.id.desc()).limit(limit)))

@@ -1,0 +1,120 @@
+"""ID photos taken at the kiosk: candidate shots while the citizen chooses, the chosen one kept
+with the application.
+
+Photos are files under `<instance>/photos/` with random names (mode 0600), never served
+statically. Until the application is submitted, the wizard's answers name the files (the
+candidate shots, then the chosen one); the unchosen and abandoned ones are deleted here. On
+submission `submit_application` records the chosen file and its check results
+(`ApplicationPhoto`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from photo import GA461, Report, UnreadableImage, analyse
+from photo.idphoto import encode_jpeg, render_photo
+from photo.loading import load_image
+
+from ..db import Database
+from ..models import ApplicationPhoto
+
+PHOTO_FOLDER = "photos"
+_NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
+
+
+class PhotoMissing(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture the camera took, checked: the compliant photo when it passed."""
+
+    report: Report
+    jpeg: bytes | None  # the 358 x 441 ID photo, None when a check failed
+
+    @property
+    def ok(self) -> bool:
+        return self.jpeg is not None
+
+
+def folder(instance_path: str | os.PathLike) -> Path:
+    path = Path(instance_path) / PHOTO_FOLDER
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def check_frame(image: bytes) -> Report:
+    """The checks on a camera frame (for live hints). Raises `UnreadableImage`."""
+    return analyse(image)
+
+
+def take_shot(image: bytes) -> Shot:
+    """Check a full camera frame and cut the ID photo from it when it passes (one analysis).
+    Raises `UnreadableImage`."""
+    report = analyse(image)
+    if not report.ok or report.placement is None:
+        return Shot(report=report, jpeg=None)
+    return Shot(report=report, jpeg=encode_jpeg(render_photo(load_image(image), report.placement), GA461.dpi))
+
+
+def store(directory: Path, jpeg: bytes) -> str:
+    """Write a photo under a new random name (readable by this user only); returns the name."""
+    name = f"{secrets.token_hex(16)}.jpg"
+    fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(jpeg)
+    return name
+
+
+def read(directory: Path, name: str) -> bytes:
+    if not _NAME.match(name or ""):
+        raise PhotoMissing(name)
+    try:
+        return (directory / name).read_bytes()
+    except FileNotFoundError as error:
+        raise PhotoMissing(name) from error
+
+
+def delete(directory: Path, names) -> None:
+    for name in names:
+        if name and _NAME.match(name):
+            (directory / name).unlink(missing_ok=True)
+
+
+def wizard_files(answers: dict[str, Any]) -> list[str]:
+    """Every photo file the wizard's answers name: the candidate shots and the chosen photo."""
+    names = [shot.get("file", "") for shot in answers.get("photo_shots", [])]
+    chosen = answers.get("photo")
+    if isinstance(chosen, dict):
+        names.append(chosen.get("file", ""))
+    return [name for name in names if name]
+
+
+def photo_of(db: Database, application_id: int) -> ApplicationPhoto | None:
+    with db.reading() as session:
+        return session.exec(select(ApplicationPhoto).where(ApplicationPhoto.application_id == application_id)).first()
+
+
+__all__ = [
+    "PHOTO_FOLDER",
+    "PhotoMissing",
+    "Shot",
+    "UnreadableImage",
+    "check_frame",
+    "delete",
+    "folder",
+    "photo_of",
+    "read",
+    "store",
+    "take_shot",
+    "wizard_files",
+]

@@ -1,0 +1,68 @@
+import json
+import uuid
+
+from sqlmodel import select
+
+from kiosk.domain.catalogue import ApplicationType
+from kiosk.domain.id_number import parse_id_number
+from kiosk.domain.states import Action
+from kiosk.models import Notification
+from kiosk.services import cases, notifications
+from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.notifications import LogFileSender, SendFailed, deliver_queued
+from tests.conftest import LOCAL_ID
+from tests.services.test_cases import _staff
+
+
+def _submit(database, station, language):
+    new = NewApplication(
+        id_number=parse_id_number(LOCAL_ID),
+        app_type=ApplicationType.LOST,
+        registered_province="33",
+        idempotency_key=uuid.uuid4().hex,
+        name="王小明",
+        phone="13812345678",
+        language=language,
+    )
+    return submit_application(database, station, new, actor="kiosk")
+
+
+def _texts(database):
+    with database.reading() as session:
+        return [n.text for n in session.exec(select(Notification).order_by(Notification.id))]
+
+
+def test_each_change_the_citizen_cares_about_queues_a_message_in_their_language(database, station):
+    english = _submit(database, station, "en")
+    chinese = _submit(database, station, "zh_Hans")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, english.id, staff)
+    cases.act(database, station, english.id, Action.APPROVE, staff)
+    texts = _texts(database)
+    assert texts[0].startswith(f"ID card application {english.number} received")
+    assert chinese.number in texts[1] and "申请" in texts[1]
+    assert texts[2] == f"Application {english.number} is approved. Your card will be made now."
+
+
+def test_the_log_sender_masks_the_phone(database, station, tmp_path):
+    _submit(database, station, "zh_Hans")
+    log = tmp_path / "messages.log"
+    assert deliver_queued(database, LogFileSender(log)) == (1, 0)
+    record = json.loads(log.read_text().splitlines()[0])
+    assert record["to"] == "138****5678" and "13812345678" not in log.read_text()
+    assert deliver_queued(database, LogFileSender(log)) == (0, 0)  # nothing twice
+
+
+def test_failures_are_retried_then_marked_failed(database, station):
+    _submit(database, station, "zh_Hans")
+
+    class Down:
+        def send(self, phone, text):
+            raise SendFailed("gateway unreachable")
+
+    for _ in range(notifications.MAX_ATTEMPTS):
+        assert deliver_queued(database, Down()) == (0, 1)
+    with database.reading() as session:
+        message = session.exec(select(Notification)).one()
+    assert message.state == "failed" and message.attempts == notifications.MAX_ATTEMPTS
+    assert message.last_error == "gateway unreachable"
