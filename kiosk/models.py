@@ -54,7 +54,11 @@ class Applicant(SQLModel, table=True):
 
 
 class Application(SQLModel, table=True):
-    __table_args__ = (Index("ix_application_queue", "station_id", "state", "queue_rank", "handling_deadline"),)
+    __table_args__ = (
+        Index("ix_application_queue", "station_id", "state", "queue_rank", "handling_deadline"),
+        # The whole open queue in its order: read in index order, filtered by state, stopped at the page size.
+        Index("ix_application_queue_order", "station_id", "queue_rank", "handling_deadline", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True)
     station_id: int = Field(foreign_key="station.id")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from ..db import Database, utcnow
@@ -201,10 +201,11 @@ def sweep(db: Database, station: StationContext, now: dt.datetime | None = None)
         SUPERVISOR: dt.timedelta(hours=settings.escalate_supervisor_hours),
         OVERSIGHT: dt.timedelta(hours=settings.escalate_oversight_hours),
     }
-    escalated = expired = 0
+    expired = 0
     with db.transaction() as session:
-        overdue = session.exec(
-            select(Application)
+        # Plain rows and two bulk statements: a sweep may escalate tens of thousands at once.
+        overdue = session.execute(
+            select(Application.id, Application.escalation_level, Application.escalated_at)
             .where(
                 Application.station_id == station.id,
                 Application.state == State.SUBMITTED.value,
@@ -213,22 +214,34 @@ def sweep(db: Database, station: StationContext, now: dt.datetime | None = None)
             )
             .with_for_update()
         ).all()
-        for application in overdue:
-            level = application.escalation_level + 1
-            if application.escalated_at is not None and now - application.escalated_at < steps[level]:
-                continue
-            application.escalation_level, application.escalated_at = level, now
-            session.add(application)
-            session.add(
-                AuditEvent(
-                    application_id=application.id,
-                    at=now,
-                    actor="system:sweep",
-                    action="escalate",
-                    reason=ESCALATION_TARGETS[level],
-                )
+        due = [
+            {"row_id": row_id, "level": level + 1}
+            for row_id, level, at in overdue
+            if at is None or now - at >= steps[level + 1]
+        ]
+        if due:
+            table = Application.__table__
+            session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values(escalation_level=bindparam("level"), escalated_at=now),
+                due,
+                execution_options={"synchronize_session": False},
             )
-            escalated += 1
+            session.execute(
+                insert(AuditEvent.__table__),
+                [
+                    {
+                        "application_id": d["row_id"],
+                        "at": now,
+                        "actor": "system:sweep",
+                        "action": "escalate",
+                        "reason": ESCALATION_TARGETS[d["level"]],
+                    }
+                    for d in due
+                ],
+            )
+        escalated = len(due)
         lapsed = session.exec(
             select(Application)
             .where(
