@@ -236,3 +236,9 @@ NOTIFICATION_STATES = {
     "sent": _l("Sent"),
     "failed": _l("Could not be sent"),
 }
+
+VISIT_STATES = {
+    "assigned": _l("Assigned"),
+    "done": _l("Visited"),
+    "nobody_home": _l("Nobody home"),
+}

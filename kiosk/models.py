@@ -250,3 +250,18 @@ class Notification(SQLModel, table=True):
     last_error: str = Field(default="", max_length=300)
     created_at: dt.datetime = _created()
     sent_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Visit(SQLModel, table=True):
+    """A home visit (行动不便上门办): assigned to an officer and a date, its outcome recorded
+    with the code printed on the visit slip."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    officer_id: int | None = Field(default=None, foreign_key="staffuser.id", index=True)
+    visit_date: dt.date | None = Field(default=None, index=True)
+    code: str = Field(max_length=8, unique=True)  # printed on the slip as text and QR
+    state: str = Field(default="assigned", max_length=12)  # assigned, done, nobody_home
+    outcome: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recorded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = _created()

@@ -127,6 +127,7 @@ class VisitSlip:
     collect: tuple[str, ...] = ()  # what to take from the applicant
     hand_over: tuple[str, ...] = ()  # what to give the applicant
     notes: str = ""
+    verification_code: str = ""  # scanned or typed when the officer records the outcome
 
     def __post_init__(self) -> None:
         _require_filled(self)

@@ -63,15 +63,21 @@ def visit_slip_pdf(slip: VisitSlip, font_path: FontPath = None) -> bytes:
 
 
 def visit_round_pdf(
-    slips: Sequence[VisitSlip], layout: RoundLayout = RoundLayout.CUT_SHEETS, font_path: FontPath = None
+    slips: Sequence[VisitSlip],
+    layout: RoundLayout = RoundLayout.CUT_SHEETS,
+    font_path: FontPath = None,
+    pickups: Sequence[PickupSlip] = (),
 ) -> bytes:
-    """An officer's round: its slips in the order given (the round's order), numbered "stop n of N"."""
+    """An officer's round: its slips in the order given (the round's order), numbered "stop n of N",
+    followed by the pickup slips of the cards handed over on the round. A pickup slip needs a
+    whole page, so a round with pickups prints one document per page."""
     if not slips:
         raise ValueError("a round needs at least one slip")
     paper = Paper.A4.value
     face = load_typeface(font_path)
     documents = [_visit_blocks(slip, paper, stop=(index, len(slips))) for index, slip in enumerate(slips, start=1)]
-    if layout is RoundLayout.CUT_SHEETS:
+    documents += [_pickup_blocks(pickup, paper) for pickup in pickups]
+    if layout is RoundLayout.CUT_SHEETS and not pickups:
         return render_cut_sheets(documents, paper, face, "上门服务单")
     return render(documents, paper, face, "上门服务单")
 
@@ -210,6 +216,17 @@ def _visit_blocks(slip: VisitSlip, paper: PaperSize, stop: tuple[int, int] | Non
         blocks.append(Columns(checklists))
     if slip.notes:
         blocks.append(TextBlock(f"备注：{slip.notes}", size))
+    if slip.verification_code:
+        blocks.append(
+            QrPanel(
+                slip.verification_code,
+                paper.qr * 0.5,
+                label="登记结果时扫码 Scan to record the visit",
+                code=slip.verification_code,
+                hint="",
+                text_size=size,
+            )
+        )
     blocks.append(
         Boxes(
             [

@@ -101,6 +101,7 @@ def register(app: Flask) -> None:
         ESCALATION_LABELS=i18n.ESCALATION_LABELS,
         ACTION_LABELS=i18n.ACTION_LABELS,
         NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,
+        VISIT_STATES=i18n.VISIT_STATES,
         MATERIALS_LABELS=i18n.MATERIALS,
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,

@@ -43,7 +43,7 @@ STATES = (QUEUED, PRINTING, DONE, FAILED)
 
 # The receipt is the station's official document (受理回执): printed in Chinese, with the
 # official names of the seven commitments (MISSION.md).
-_REASONS = {
+APPLICATION_REASONS = {
     "first": "首次申领",
     "renewal_expiry": "有效期满换领",
     "renewal_change": "信息变更换领",
@@ -115,7 +115,7 @@ def receipt_data(
 ) -> Receipt:
     """What the receipt shows, masked; `missing`: the materials still to be supplied."""
     settings = station.settings
-    reason = _REASONS.get(application.app_type, application.app_type)
+    reason = APPLICATION_REASONS.get(application.app_type, application.app_type)
     if application.out_of_province:
         reason += "（跨省异地办理）"
     if application.collection == "post":

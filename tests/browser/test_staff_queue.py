@@ -119,3 +119,80 @@ def test_an_out_of_province_case_goes_out_and_its_answer_comes_back(
     page.locator("#import-answer").click()
     expect(page.locator("#case-state")).to_have_text("证件正在制作")
     screenshot(page, "staff-verified")
+
+
+def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, database, screenshot):
+    import re
+
+    from sqlmodel import select
+
+    from kiosk.models import Visit
+    from kiosk.services.staff import Role, create_staff
+    from tests.helpers import NO_SITUATION, apply
+
+    # The citizen asks for a home visit at the kiosk: the visit page offers the days to choose from.
+    kiosk = app.test_client()
+    kiosk.post("/start")
+    answers = (
+        ("type", {"app_type": "lost"}),
+        ("id_number", {"id_number": LOCAL_ID}),
+        ("name", {"name": "王老"}),
+        ("registration", {"registered_province": "33"}),
+        ("situation", NO_SITUATION | {"can_travel": "no"}),
+    )
+    for step, data in answers:
+        kiosk.post(f"/apply/{step}", data=data)
+    day = re.findall(r'name="dates" value="([\d-]+)"', kiosk.get("/apply/visit").get_data(as_text=True))[0]
+    apply(
+        kiosk,
+        name="王老",
+        situation=NO_SITUATION | {"can_travel": "no"},
+        visit={"address": "浙江省嘉兴市南湖区新兴路 12 号", "dates": [day]},
+        held=["household_register"],
+    )
+    create_staff(
+        database,
+        station_code="330402",
+        username="boss",
+        display_name="王所长",
+        role=Role.SUPERVISOR,
+        password="supervisor password",
+    )
+    create_staff(
+        database,
+        station_code="330402",
+        username="li",
+        display_name="李警官",
+        role=Role.VISIT_OFFICER,
+        password="officer password",
+    )
+
+    page.set_viewport_size(VIEWPORTS["landscape"])
+    page.goto(live_server + "/staff/login")
+    page.get_by_label("用户名").fill("boss")
+    page.get_by_label("密码").fill("supervisor password")
+    page.locator("button.primary").click()
+    page.locator("#visits-board").click()
+    page.locator("#visits tbody tr").first.get_by_role("button").click()  # the officer, the chosen day
+    screenshot(page, "staff-visits-board")
+
+    officer = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
+    officer.goto(live_server + "/staff/login")
+    officer.get_by_label("用户名").fill("li")
+    officer.get_by_label("密码").fill("officer password")
+    officer.locator("button.primary").click()
+    officer.goto(live_server + f"/staff/visits/round?day={day}")
+    expect(officer.locator("#round li")).to_have_count(1)
+    pdf = officer.request.get(live_server + f"/staff/visits/round.pdf?day={day}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    with database.reading() as session:
+        code = session.exec(select(Visit.code)).one()
+    officer.locator("#record").click()
+    officer.locator("#code").fill(code)  # what a scanner types from the slip's QR
+    officer.locator("input[name='photo_taken']").check()
+    officer.locator("input[name='materials_collected']").check()
+    officer.locator("#save").click()
+    expect(officer.locator("#message")).to_be_visible()
+    with database.reading() as session:
+        visit = session.exec(select(Visit)).one()
+    assert visit.state == "done" and visit.outcome["photo_taken"] and visit.outcome["materials_collected"]

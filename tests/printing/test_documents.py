@@ -201,3 +201,12 @@ def test_slips_too_tall_for_half_a_sheet_get_a_page_each():
 def test_a_round_needs_slips():
     with pytest.raises(ValueError, match="at least one slip"):
         visit_round_pdf([])
+
+
+def test_a_round_carries_each_slips_code_and_the_pickup_slips(visit_slip, pickup_slip):
+    coded = [dataclasses.replace(visit_slip, verification_code=f"1234567{n}") for n in range(2)]
+    assert len(page_texts(visit_round_pdf(coded))) == 1  # two slips on one cut sheet
+    pages = page_texts(visit_round_pdf(coded, pickups=[pickup_slip]))
+    text = "".join(pages)
+    assert len(pages) == 3
+    assert "12345670" in text and "12345671" in text and pickup_slip.verification_code in text

@@ -128,3 +128,9 @@ def test_the_dashboard_and_export_are_for_supervisors(staff_client, app, databas
     export = boss.get("/staff/export.csv?first=2026-01-01&last=2026-12-31")
     assert export.mimetype == "text/csv" and export.get_data(as_text=True).startswith("number,received")
     assert boss.get("/staff/export.csv?first=bad&last=2026-12-31").status_code == 400
+
+
+def test_home_visit_pages_follow_roles(staff_client):
+    assert staff_client.get("/staff/visits/").status_code == 403  # a window officer
+    assert staff_client.get("/staff/visits/round").status_code == 403
+    assert staff_client.post("/staff/visits/record", data={"code": "1"}).status_code == 403

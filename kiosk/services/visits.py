@@ -1,0 +1,204 @@
+"""Home visits (行动不便上门办): the board, assigning an officer and a date, the officer's
+round printed as one batch, and the outcome recorded with the slip's code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from printing import CollectAtStation, PickupSlip, VisitSlip, visit_round_pdf
+
+from ..db import Database, utcnow
+from ..domain.masking import mask_id_number, mask_name
+from ..domain.states import FINAL_STATES, Action, State
+from ..models import Applicant, Application, AuditEvent, StaffUser, Visit
+from .applications import ApplicationNotFound, record_transition
+from .printing import APPLICATION_REASONS
+from .station import StationContext
+
+OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
+
+
+class VisitNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    application: Application
+    applicant: Applicant
+    visit: Visit | None
+    officer: str | None
+
+
+def board(db: Database, station: StationContext) -> list[BoardRow]:
+    """Open cases whose applicant cannot travel, with their visit if one is assigned."""
+    open_states = [s.value for s in State if s not in FINAL_STATES and s is not State.DRAFT]
+    with db.reading() as session:
+        rows = session.exec(
+            select(Application, Applicant, Visit, StaffUser.display_name)
+            .join(Applicant, Applicant.id == Application.applicant_id)
+            .join(Visit, Visit.application_id == Application.id, isouter=True)
+            .join(StaffUser, StaffUser.id == Visit.officer_id, isouter=True)
+            .where(
+                Application.station_id == station.id,
+                Application.commitment == "home_visit",
+                col(Application.state).in_(open_states),
+            )
+            .order_by(Application.handling_deadline, Application.id)
+        ).all()
+    return [BoardRow(a, p, v, officer) for a, p, v, officer in rows]
+
+
+def officers(db: Database, station: StationContext) -> list[StaffUser]:
+    with db.reading() as session:
+        return list(
+            session.exec(
+                select(StaffUser).where(
+                    StaffUser.station_id == station.id, StaffUser.active, StaffUser.role == "visit_officer"
+                )
+            )
+        )
+
+
+def _new_code(session: Session) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**8):08d}"
+        if session.exec(select(Visit.id).where(Visit.code == code)).first() is None:
+            return code
+
+
+def assign(
+    db: Database,
+    station: StationContext,
+    application_id: int,
+    officer_id: int,
+    day: dt.date,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Visit:
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = session.get(Application, application_id)
+        officer = session.get(StaffUser, officer_id)
+        if application is None or application.station_id != station.id:
+            raise ApplicationNotFound(application_id)
+        if officer is None or officer.station_id != station.id or officer.role != "visit_officer":
+            raise VisitNotFound(officer_id)
+        visit = session.exec(select(Visit).where(Visit.application_id == application_id)).first()
+        if visit is None:
+            visit = Visit(application_id=application_id, code=_new_code(session), created_at=now)
+        visit.officer_id, visit.visit_date, visit.state = officer_id, day, "assigned"
+        session.add(visit)
+        session.add(
+            AuditEvent(
+                application_id=application_id,
+                at=now,
+                actor=actor,
+                action="assign_visit",
+                reason=f"{officer.display_name} {day.isoformat()}",
+            )
+        )
+        session.flush()
+        return visit
+
+
+def round_of(db: Database, station: StationContext, officer_id: int, day: dt.date) -> list[BoardRow]:
+    with db.reading() as session:
+        rows = session.exec(
+            select(Application, Applicant, Visit, StaffUser.display_name)
+            .join(Applicant, Applicant.id == Application.applicant_id)
+            .join(Visit, Visit.application_id == Application.id)
+            .join(StaffUser, StaffUser.id == Visit.officer_id)
+            .where(Application.station_id == station.id, Visit.officer_id == officer_id, Visit.visit_date == day)
+            .order_by(Visit.id)
+        ).all()
+    return [BoardRow(a, p, v, officer) for a, p, v, officer in rows]
+
+
+def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None) -> bytes:
+    """The visit slips of a round in order, then a pickup slip for every card handed over on it."""
+    now = now or utcnow()
+    settings = station.settings
+    slips, pickups = [], []
+    for row in rows:
+        delivering = row.application.state == State.READY.value
+        slips.append(
+            VisitSlip(
+                application_number=row.application.number,
+                purpose="上门送证（行动不便）" if delivering else "上门受理（行动不便）",
+                name=row.applicant.name or "—",
+                id_number_masked=mask_id_number(row.applicant.id_number or "") or "—",
+                address=row.applicant.address or "—",
+                phone=row.applicant.phone or "—",
+                station=settings.name,
+                officer=row.officer or "—",
+                visit_date=row.visit.visit_date,
+                collect=("旧居民身份证",)
+                if delivering
+                else ("户口簿（核对后当场退还）", "现场采集相片", "双手拇指指纹"),
+                hand_over=("新居民身份证", "领取凭证") if delivering else ("受理回执",),
+                verification_code=row.visit.code,
+            )
+        )
+        if delivering:
+            pickups.append(
+                PickupSlip(
+                    application_number=row.application.number,
+                    verification_code=row.visit.code,
+                    name_masked=mask_name(row.applicant.name or "") or "—",
+                    id_number_masked=mask_id_number(row.applicant.id_number or "") or "—",
+                    application_type="居民身份证",
+                    reason=APPLICATION_REASONS.get(row.application.app_type, row.application.app_type),
+                    station=settings.name,
+                    collection=CollectAtStation(address="上门送证", hours=()),
+                    expected_collection=row.visit.visit_date,
+                    issued_at=now.astimezone(settings.zone),
+                    hotline=settings.hotline,
+                    bring_at_collection=("旧居民身份证（当场交回）",),
+                )
+            )
+    return visit_round_pdf(slips, pickups=pickups)
+
+
+def record_outcome(
+    db: Database,
+    station: StationContext,
+    code: str,
+    outcome: set[str],
+    nobody_home: bool,
+    officer: StaffUser,
+    now: dt.datetime | None = None,
+) -> Visit:
+    """What happened at the door, by the slip's code. A card handed over closes the case."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        visit = session.exec(select(Visit).where(Visit.code == code).with_for_update()).first()
+        if visit is None:
+            raise VisitNotFound(code)
+        application = session.get(Application, visit.application_id)
+        if application.station_id != station.id:
+            raise VisitNotFound(code)
+        visit.state = "nobody_home" if nobody_home else "done"
+        visit.outcome = {} if nobody_home else {name: name in outcome for name in OUTCOMES}
+        visit.recorded_at = now
+        session.add(visit)
+        actor = f"staff:{officer.username}"
+        reason = "nobody home" if nobody_home else ", ".join(sorted(outcome)) or "visited"
+        session.add(
+            AuditEvent(application_id=application.id, at=now, actor=actor, action="record_visit", reason=reason)
+        )
+        if not nobody_home and "card_handed_over" in outcome and application.state == State.READY.value:
+            record_transition(
+                session,
+                application,
+                Action.COLLECT,
+                actor,
+                hotline=station.settings.hotline,
+                reason="handed over on a home visit",
+                now=now,
+            )
+        return visit
