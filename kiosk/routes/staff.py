@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
@@ -198,6 +199,17 @@ def case_action(application_id: int):
         if code not in i18n.REJECT_REASONS:
             return _case_page(application_id, _("Please choose why the application is refused."), False, 422)
         reason = f"{code}: {reason}" if reason else code
+    if action is Action.COLLECT:
+        collector = " ".join(request.form.get("collector", "").split())[:60] or _("the applicant")
+        old_card = request.form.get("old_card", "")
+        if old_card not in ("returned", "not_returned", "none"):
+            return _case_page(application_id, _("Please say whether the old card was handed back."), False, 422)
+        reason = f"collected by {collector}; old card {old_card}" + (f"; {reason}" if reason else "")
+    if action is Action.POST:
+        tracking = re.sub(r"[^A-Za-z0-9-]", "", request.form.get("tracking", ""))[:40]
+        if not tracking:
+            return _case_page(application_id, _("Please give the postal tracking number."), False, 422)
+        reason = f"tracking {tracking}" + (f"; {reason}" if reason else "")
     deadline = None
     if action is Action.REQUEST_MATERIALS:
         try:
@@ -255,6 +267,54 @@ def import_answer(application_id: int):
         reason = error.reason if isinstance(error, verification.PackageRefused) else "malformed"
         return _case_page(application_id, str(i18n.PACKAGE_REFUSALS[reason]), False, 422)
     return _case_page(application_id, _("The home province's answer is recorded."))
+
+
+@bp.post("/applications/<int:application_id>/register")
+@login_required
+def register(application_id: int):
+    """客观原因登记办: the case waits on an outside cause, with a follow-up date."""
+    code = request.form.get("cause", "")
+    try:
+        follow_up = dt.date.fromisoformat(request.form.get("follow_up", ""))
+    except ValueError:
+        follow_up = None
+    if code not in i18n.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
+        return _case_page(application_id, _("Please choose the cause and a follow-up day after today."), False, 422)
+    note = " ".join(request.form.get("reason", "").split())[:300]
+    try:
+        cases.register(
+            db(),
+            station(),
+            application_id,
+            current_user.user,
+            reason=f"{code}: {note}" if note else code,
+            follow_up=follow_up,
+        )
+    except ApplicationNotFound:
+        abort(404)
+    except cases.ClaimedByOther as other:
+        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
+    except IllegalTransition:
+        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
+    return _case_page(application_id, _("Registered; the citizen is told."))
+
+
+@bp.post("/applications/<int:application_id>/retake")
+@login_required
+def retake(application_id: int):
+    try:
+        cases.request_retake(
+            db(),
+            station(),
+            application_id,
+            current_user.user,
+            reason=" ".join(request.form.get("reason", "").split())[:300],
+        )
+    except ApplicationNotFound:
+        abort(404)
+    except cases.ClaimedByOther as other:
+        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
+    return _case_page(application_id, _("The photo will be taken again at the window; the citizen is told."))
 
 
 @bp.post("/applications/<int:application_id>/fee-paid")

@@ -15,9 +15,11 @@ from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
 from ..db import Database, utcnow
-from ..domain.states import Action, State
+from ..domain.commitments import QUEUE_RANK, Commitment
+from ..domain.states import Action, IllegalTransition, State
 from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser
 from .applications import ApplicationNotFound, record_transition
+from .notifications import queue_for_state
 from .station import StationContext
 
 # Escalation levels of a missed deadline (the seed articles: not followed up -> supervisor -> oversight).
@@ -149,6 +151,78 @@ def act(
             now=now,
         )
         return application
+
+
+def register(
+    db: Database,
+    station: StationContext,
+    application_id: int,
+    staff: StaffUser,
+    *,
+    reason: str,
+    follow_up: dt.date,
+    now: dt.datetime | None = None,
+) -> Application:
+    """客观原因登记办: the case cannot proceed now; register why and when to follow up, tell the citizen."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = _claimed_case(session, station, application_id, staff, now)
+        if application.state not in (State.SUBMITTED.value, State.AWAITING_MATERIALS.value):
+            raise IllegalTransition(
+                State(application.state), Action.REQUEST_MATERIALS, "only open cases are registered"
+            )
+        application.commitment = Commitment.REGISTERED.value
+        application.queue_rank = QUEUE_RANK[Commitment.REGISTERED]
+        application.handling_deadline = follow_up
+        application.escalation_level, application.escalated_at = 0, None
+        application.situation = {**application.situation, "blocking_reason": reason}
+        session.add(application)
+        session.add(
+            AuditEvent(
+                application_id=application.id,
+                at=now,
+                actor=f"staff:{staff.username}",
+                action="register",
+                reason=f"{reason}; follow up {follow_up.isoformat()}",
+            )
+        )
+        queue_for_state(session, application, station.settings.hotline, now, event="registered")
+        return application
+
+
+def request_retake(
+    db: Database,
+    station: StationContext,
+    application_id: int,
+    staff: StaffUser,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Application:
+    """The photo is not usable: it will be taken again at the window; the citizen is told."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = _claimed_case(session, station, application_id, staff, now)
+        application.photo_at_window = True
+        session.add(application)
+        session.add(
+            AuditEvent(
+                application_id=application.id,
+                at=now,
+                actor=f"staff:{staff.username}",
+                action="request_retake",
+                reason=reason,
+            )
+        )
+        queue_for_state(session, application, station.settings.hotline, now, event="retake")
+        return application
+
+
+def _claimed_case(session: Session, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime):
+    application = session.get(Application, application_id, with_for_update=True)
+    if application is None or application.station_id != station.id:
+        raise ApplicationNotFound(application_id)
+    require_claim(session, application, staff, now)
+    return application
 
 
 def mark_fee_paid(

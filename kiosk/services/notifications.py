@@ -41,6 +41,11 @@ MESSAGES: dict[str, str] = {
     State.POSTED.value: N_("Your ID card for application %(number)s has been posted."),
     State.REJECTED.value: N_("Application %(number)s could not be accepted. Please call %(hotline)s."),
     State.EXPIRED.value: N_("Application %(number)s has lapsed because the missing papers did not arrive in time."),
+    # Events that are not changes of state:
+    "registered": N_(
+        "Application %(number)s is registered and waits on an outside cause. We will contact you by %(deadline)s."
+    ),
+    "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
 }
 
 
@@ -74,9 +79,12 @@ def _catalogue(language: str) -> Translations:
     return Translations.load(str(TRANSLATIONS), [language])
 
 
-def queue_for_state(session: Session, application: Application, hotline: str, now: dt.datetime) -> None:
-    """Queue the message for the state `application` has just reached, if the citizen cares."""
-    message = MESSAGES.get(application.state)
+def queue_for_state(
+    session: Session, application: Application, hotline: str, now: dt.datetime, event: str | None = None
+) -> None:
+    """Queue the message for the state `application` has just reached (or for `event`), if the citizen cares."""
+    event = event or application.state
+    message = MESSAGES.get(event)
     if message is None:
         return
     applicant = session.get(Applicant, application.applicant_id)

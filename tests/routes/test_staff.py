@@ -134,3 +134,29 @@ def test_home_visit_pages_follow_roles(staff_client):
     assert staff_client.get("/staff/visits/").status_code == 403  # a window officer
     assert staff_client.get("/staff/visits/round").status_code == 403
     assert staff_client.post("/staff/visits/record", data={"code": "1"}).status_code == 403
+
+
+def test_register_retake_collect_and_post(staff_client, app, database):
+    from kiosk.domain.states import Action
+    from kiosk.services.applications import change_state, get_application
+    from kiosk.services.station import load_station
+
+    submit(app.test_client())
+    staff_client.get("/staff/applications/1")
+    assert staff_client.post("/staff/applications/1/register", data={"cause": "records"}).status_code == 422
+    response = staff_client.post(
+        "/staff/applications/1/register", data={"cause": "records", "follow_up": "2099-01-05", "reason": "户籍核查"}
+    )
+    assert response.status_code == 200
+    application = get_application(database, 1)[0]
+    assert application.commitment == "registered" and application.handling_deadline.isoformat() == "2099-01-05"
+    assert staff_client.post("/staff/applications/1/retake", data={"reason": "反光"}).status_code == 200
+    assert get_application(database, 1)[0].photo_at_window
+    station = load_station(database, "330402")
+    for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
+        change_state(database, station, 1, action, actor="test")
+    assert staff_client.post("/staff/applications/1/act", data={"action": "collect"}).status_code == 422
+    done = staff_client.post(
+        "/staff/applications/1/act", data={"action": "collect", "collector": "家属 王二", "old_card": "returned"}
+    )
+    assert done.status_code == 200 and "collected by 家属 王二; old card returned" in done.get_data(as_text=True)
