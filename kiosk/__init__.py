@@ -51,8 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'kiosk.db'}"
 
+    busy_timeout_ms = int(app.config["BUSY_TIMEOUT_MS"])
     app.extensions["kiosk_db"] = Database(
-        make_engine(app.config["DATABASE_URL"], busy_timeout_ms=int(app.config["BUSY_TIMEOUT_MS"]))
+        make_engine(app.config["DATABASE_URL"], busy_timeout_ms=busy_timeout_ms), busy_timeout_ms=busy_timeout_ms
     )
 
     from .routes import init_app

@@ -68,15 +68,16 @@ def _save(answers: dict[str, Any]) -> None:
     store.save_answers(db(), token, answers)
 
 
-def _wipe(keep_preferences: bool = False, submitted: bool = False) -> None:
+def _wipe(keep_preferences: bool = False, submitted: dict | None = None) -> None:
     """Forget the citizen: their answers on the server, the photos they took (but the one a
-    `submitted` application now keeps) and everything in the cookie (but the language and text
-    size they just chose on the welcome page, when starting)."""
+    just-`submitted` application keeps: its answers, already deleted with the submission) and
+    everything in the cookie (but the language and text size they chose, when starting)."""
     token = session.get("wizard")
-    if token:
-        answers = store.forget(db(), token)
-        chosen = answers.get("photo") if submitted and isinstance(answers.get("photo"), dict) else {}
-        _discard_photos(answers, keep=chosen.get("file", ""))
+    if submitted is not None:
+        chosen = submitted.get("photo") if isinstance(submitted.get("photo"), dict) else {}
+        _discard_photos(submitted, keep=chosen.get("file", ""))
+    elif token:
+        _discard_photos(store.forget(db(), token), keep="")
     preferences = {key: session[key] for key in ("lang", "large") if key in session}
     session.clear()
     if keep_preferences:
@@ -420,8 +421,9 @@ def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
             context,
             replace(store.to_new_application(answers, today=context.today()), language=i18n.select_locale()),
             actor=f"kiosk:{context.settings.code}",
+            forget_answers=session.get("wizard"),
         )
-        _wipe(keep_preferences=True, submitted=True)  # the done page stays in the citizen's language
+        _wipe(keep_preferences=True, submitted=answers)  # the done page stays in the citizen's language
         session["done"] = application.id
         return redirect(url_for("kiosk.done"), 303)
     return _render("check", answers, context, **_check_extra(answers, context))

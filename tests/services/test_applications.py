@@ -205,3 +205,23 @@ def test_a_database_that_is_down_gives_a_clear_error(station):
     down = Database(make_engine("postgresql://postgres@127.0.0.1:1/test"))
     with pytest.raises(DatabaseUnavailable):
         submit_application(down, station, new(), actor="kiosk", now=NOW)
+
+
+def test_sqlite_writers_queue_and_a_stuck_writer_gives_a_clear_error(database_url, station):
+    """Writers take turns on a lock beside the SQLite file; one that never lets go is reported."""
+    import fcntl
+    import os
+
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the writers' queue is SQLite's")
+    path = database_url.removeprefix("sqlite:///") + ".writers"
+    impatient = Database(make_engine(database_url), busy_timeout_ms=200)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(DatabaseUnavailable):
+            submit_application(impatient, station, new(key="queued-key-1"), actor="kiosk", now=NOW)
+    finally:
+        os.close(fd)
+    assert submit_application(impatient, station, new(key="queued-key-1"), actor="kiosk", now=NOW).number
+    impatient.dispose()
