@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -218,17 +220,26 @@ def case_action(application_id: int):
             deadline = None
         if deadline is None or deadline <= station().today():
             return _case_page(application_id, _("Please give a deadline after today."), False, 422)
-    try:
-        application = cases.act(
+    return _case_step(
+        application_id,
+        lambda: cases.act(
             db(), station(), application_id, action, current_user.user, reason=reason, materials_deadline=deadline
-        )
+        ),
+        lambda application: _("Done: %(state)s.", state=i18n.STATES[application.state]),
+    )
+
+
+def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any], str]):
+    """Run one staff step on a case and show the case page with its outcome (or why it could not be)."""
+    try:
+        result = step()
     except ApplicationNotFound:
         abort(404)
     except cases.ClaimedByOther as other:
         return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
     except IllegalTransition:
         return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
-    return _case_page(application_id, _("Done: %(state)s.", state=i18n.STATES[application.state]))
+    return _case_page(application_id, done(result))
 
 
 def _keys() -> verification.Keys:
@@ -242,15 +253,11 @@ def forward(application_id: int):
     outbox = Path(current_app.instance_path) / "outbox" / "verification"
     stored = photos.photo_of(db(), application_id)
     photo = photos.read(photos.folder(current_app.instance_path), stored.file) if stored else None
-    try:
-        verification.forward(db(), station(), application_id, current_user.user, _keys(), outbox, photo=photo)
-    except ApplicationNotFound:
-        abort(404)
-    except cases.ClaimedByOther as other:
-        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
-    except IllegalTransition:
-        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
-    return _case_page(application_id, _("The verification request is in the outbox for the home province."))
+    return _case_step(
+        application_id,
+        lambda: verification.forward(db(), station(), application_id, current_user.user, _keys(), outbox, photo=photo),
+        lambda _path: _("The verification request is in the outbox for the home province."),
+    )
 
 
 @bp.post("/applications/<int:application_id>/answer")
@@ -281,52 +288,33 @@ def register(application_id: int):
     if code not in i18n.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
         return _case_page(application_id, _("Please choose the cause and a follow-up day after today."), False, 422)
     note = " ".join(request.form.get("reason", "").split())[:300]
-    try:
-        cases.register(
-            db(),
-            station(),
-            application_id,
-            current_user.user,
-            reason=f"{code}: {note}" if note else code,
-            follow_up=follow_up,
-        )
-    except ApplicationNotFound:
-        abort(404)
-    except cases.ClaimedByOther as other:
-        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
-    except IllegalTransition:
-        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
-    return _case_page(application_id, _("Registered; the citizen is told."))
+    reason = f"{code}: {note}" if note else code
+    return _case_step(
+        application_id,
+        lambda: cases.register(db(), station(), application_id, current_user.user, reason=reason, follow_up=follow_up),
+        lambda _application: _("Registered; the citizen is told."),
+    )
 
 
 @bp.post("/applications/<int:application_id>/retake")
 @login_required
 def retake(application_id: int):
-    try:
-        cases.request_retake(
-            db(),
-            station(),
-            application_id,
-            current_user.user,
-            reason=" ".join(request.form.get("reason", "").split())[:300],
-        )
-    except ApplicationNotFound:
-        abort(404)
-    except cases.ClaimedByOther as other:
-        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
-    return _case_page(application_id, _("The photo will be taken again at the window; the citizen is told."))
+    reason = " ".join(request.form.get("reason", "").split())[:300]
+    return _case_step(
+        application_id,
+        lambda: cases.request_retake(db(), station(), application_id, current_user.user, reason=reason),
+        lambda _application: _("The photo will be taken again at the window; the citizen is told."),
+    )
 
 
 @bp.post("/applications/<int:application_id>/fee-paid")
 @login_required
 def fee_paid(application_id: int):
-    try:
-        cases.mark_fee_paid(db(), station(), application_id, current_user.user)
-    except ApplicationNotFound:
-        abort(404)
-    except cases.ClaimedByOther as other:
-        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
-    return _case_page(application_id, _("Fee recorded as paid."))
+    return _case_step(
+        application_id,
+        lambda: cases.mark_fee_paid(db(), station(), application_id, current_user.user),
+        lambda _result: _("Fee recorded as paid."),
+    )
 
 
 @bp.post("/applications/<int:application_id>/release")

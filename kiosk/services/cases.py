@@ -132,10 +132,7 @@ def act(
     """One state-machine step by the claim holder, with its audit row; ClaimedByOther otherwise."""
     now = now or utcnow()
     with db.transaction() as session:
-        application = session.get(Application, application_id, with_for_update=True)
-        if application is None or application.station_id != station.id:
-            raise ApplicationNotFound(application_id)
-        require_claim(session, application, staff, now)
+        application = claimed_case(session, station, application_id, staff, now)
         if action is Action.REQUEST_MATERIALS and materials_deadline:
             application.materials_deadline = materials_deadline
         if action in (Action.APPROVE, Action.SUPPLY_MATERIALS, Action.REJECT):
@@ -166,7 +163,7 @@ def register(
     """客观原因登记办: the case cannot proceed now; register why and when to follow up, tell the citizen."""
     now = now or utcnow()
     with db.transaction() as session:
-        application = _claimed_case(session, station, application_id, staff, now)
+        application = claimed_case(session, station, application_id, staff, now)
         if application.state not in (State.SUBMITTED.value, State.AWAITING_MATERIALS.value):
             raise IllegalTransition(
                 State(application.state), Action.REQUEST_MATERIALS, "only open cases are registered"
@@ -201,7 +198,7 @@ def request_retake(
     """The photo is not usable: it will be taken again at the window; the citizen is told."""
     now = now or utcnow()
     with db.transaction() as session:
-        application = _claimed_case(session, station, application_id, staff, now)
+        application = claimed_case(session, station, application_id, staff, now)
         application.photo_at_window = True
         session.add(application)
         session.add(
@@ -217,7 +214,10 @@ def request_retake(
         return application
 
 
-def _claimed_case(session: Session, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime):
+def claimed_case(
+    session: Session, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime
+) -> Application:
+    """The case, locked for this transaction, when `staff` holds its claim; else ClaimedByOther."""
     application = session.get(Application, application_id, with_for_update=True)
     if application is None or application.station_id != station.id:
         raise ApplicationNotFound(application_id)
@@ -230,10 +230,7 @@ def mark_fee_paid(
 ) -> None:
     now = now or utcnow()
     with db.transaction() as session:
-        application = session.get(Application, application_id, with_for_update=True)
-        if application is None or application.station_id != station.id:
-            raise ApplicationNotFound(application_id)
-        require_claim(session, application, staff, now)
+        application = claimed_case(session, station, application_id, staff, now)
         application.fee_paid = True
         session.add(application)
         session.add(

@@ -27,8 +27,8 @@ from sqlmodel import select
 from ..db import Database, utcnow
 from ..domain.states import Action, State
 from ..models import Applicant, Application, ApplicationMaterial, StaffUser
-from .applications import ApplicationNotFound, record_transition
-from .cases import require_claim
+from .applications import record_transition
+from .cases import claimed_case
 from .station import StationContext
 
 FORMAT = "kiosk-verification/1"
@@ -114,10 +114,7 @@ def forward(
     """Send an approved out-of-province case for verification: sign the request into the outbox."""
     now = now or utcnow()
     with db.transaction() as session:
-        application = session.get(Application, application_id, with_for_update=True)
-        if application is None or application.station_id != station.id:
-            raise ApplicationNotFound(application_id)
-        require_claim(session, application, staff, now)
+        application = claimed_case(session, station, application_id, staff, now)
         applicant = session.get(Applicant, application.applicant_id)
         materials = session.exec(
             select(ApplicationMaterial).where(ApplicationMaterial.application_id == application.id)
