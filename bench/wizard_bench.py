@@ -25,6 +25,7 @@ from http.cookiejar import CookieJar
 from _serve import ROOT, gunicorn, server_ms, summary
 
 sys.path.insert(0, str(ROOT))
+from kiosk.cli import default_workers  # noqa: E402
 from kiosk.domain.id_number import check_character  # noqa: E402
 
 NO_SITUATION = {
@@ -141,20 +142,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kiosks", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=2, help="applications per kiosk")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="gunicorn sync workers for both servers (default: as `kiosk serve`)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as instance:
         env = {"KIOSK_INSTANCE_PATH": instance, "KIOSK_SECRET_KEY": "bench"}
         init = [sys.executable, "-c", "from kiosk.cli import main; main()", "init"]
         subprocess.run(init, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
-        with gunicorn("kiosk.wsgi:app", env) as base:
+        with gunicorn("kiosk.wsgi:app", env, workers=args.workers) as base:
             timings, errors, elapsed, count = run_kiosks(base, args.kiosks, args.rounds)
-        with gunicorn("bench.bare_app:app", {}) as base:
+        with gunicorn("bench.bare_app:app", {}, workers=args.workers) as base:
             bare, bare_elapsed = run_baseline(base, args.kiosks, count // args.kiosks)
 
     all_steps = [t for values in timings.values() for t in values]
     result = {
-        "benchmark": "kiosk wizard under gunicorn (5 sync workers, SQLite)",
+        "benchmark": f"kiosk wizard under gunicorn ({args.workers} sync workers, SQLite)",
         "kiosks": args.kiosks,
         "applications": args.kiosks * args.rounds,
         "errors": len(errors),
