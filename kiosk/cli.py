@@ -54,7 +54,7 @@ def init(station_file: Path, demo: bool) -> None:
     database, instance = _database()
     try:
         migrate.upgrade(database.engine)
-        install_station(database, doc, settings)
+        install_station(database, doc, settings, station_file.read_text(encoding="utf-8"))
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from None
     click.echo(f"database ready ({database.dialect}, schema {migrate.head_revision()}); instance folder {instance}")

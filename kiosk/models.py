@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .db import UTCDateTime, utcnow
@@ -25,6 +25,7 @@ class Station(SQLModel, table=True):
     name: str = Field(max_length=200)
     province_code: str = Field(max_length=2)
     settings: dict = Field(sa_column=Column(JSON, nullable=False))  # the validated settings document
+    settings_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))  # as written
     updated_at: dt.datetime = _created()
 
 

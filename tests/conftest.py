@@ -84,7 +84,7 @@ def database_url(tmp_path, sqlite_template, postgres_migrated) -> str:
 def database(database_url) -> Database:
     database = Database(make_engine(database_url, busy_timeout_ms=2000))
     doc, settings = read_settings_file(DEMO_STATION_FILE)
-    install_station(database, doc, settings)
+    install_station(database, doc, settings, DEMO_STATION_FILE.read_text(encoding="utf-8"))
     yield database
     database.dispose()
 

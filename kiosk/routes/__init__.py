@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
 
     limiter.init_app(app)
 
-    from . import booking, display, health, kiosk, photo, staff, track, visits
+    from . import admin, booking, display, health, kiosk, photo, staff, track, visits
 
     app.register_blueprint(health.bp)
     app.register_blueprint(kiosk.bp)
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(track.bp, url_prefix="/track")
     app.register_blueprint(booking.bp, url_prefix="/book")
     app.register_blueprint(visits.bp, url_prefix="/staff/visits")
+    app.register_blueprint(admin.bp, url_prefix="/staff/admin")
     app.register_blueprint(staff.bp, url_prefix="/staff")
 
     display.register(app)

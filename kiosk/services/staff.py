@@ -99,3 +99,46 @@ def sign_in(db: Database, username: str, password: str, *, now: dt.datetime | No
         user.locked_until = None
         session.add(user)
         return user
+
+
+def list_staff(db: Database, station_code: str) -> list[StaffUser]:
+    with db.reading() as session:
+        return list(
+            session.exec(
+                select(StaffUser)
+                .join(Station, Station.id == StaffUser.station_id)
+                .where(Station.code == station_code)
+                .order_by(StaffUser.username)
+            )
+        )
+
+
+def update_account(
+    db: Database,
+    user_id: int,
+    *,
+    actor: str,
+    active: bool | None = None,
+    new_password: str | None = None,
+    unlock: bool = False,
+) -> StaffUser:
+    """An administrator's change to an account: (de)activate, set a new password, lift a lockout."""
+    with db.transaction() as session:
+        user = session.get(StaffUser, user_id)
+        if user is None:
+            raise StaffError("no such account")
+        changes = []
+        if active is not None:
+            user.active = active
+            changes.append("activated" if active else "deactivated")
+        if new_password is not None:
+            if len(new_password) < MIN_PASSWORD_LENGTH:
+                raise StaffError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+            user.password_hash = generate_password_hash(new_password)
+            changes.append("new password")
+        if unlock or new_password is not None:
+            user.failed_logins, user.locked_until = 0, None
+            changes.append("unlocked")
+        session.add(user)
+        session.add(AuditEvent(actor=actor, action="update_staff", reason=f"{user.username}: {', '.join(changes)}"))
+        return user

@@ -33,16 +33,21 @@ def read_settings_file(path: Path) -> tuple[dict, StationSettings]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SettingsFileError(path, f"cannot be read ({error})") from None
+    return parse_settings_text(text, path)
+
+
+def parse_settings_text(text: str, source: Path) -> tuple[dict, StationSettings]:
+    """Settings written as TOML (a file, or the administrator's editor), checked; errors name line and key."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         # Python 3.11's TOMLDecodeError carries the position only in its message.
         match = re.search(r"line (\d+)", str(error))
-        raise SettingsFileError(path, f"is not valid TOML: {error}", int(match[1]) if match else None) from None
+        raise SettingsFileError(source, f"is not valid TOML: {error}", int(match[1]) if match else None) from None
     try:
         return doc, parse_station_settings(doc)
     except SettingsError as error:
-        raise SettingsFileError(path, error.message, locate_key(text, error.key), error.key) from None
+        raise SettingsFileError(source, error.message, locate_key(text, error.key), error.key) from None
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,7 @@ class StationContext:
         return (now or utcnow()).astimezone(self.settings.zone).date()
 
 
-def install_station(db: Database, doc: dict, settings: StationSettings) -> int:
+def install_station(db: Database, doc: dict, settings: StationSettings, text: str = "") -> int:
     """Create or update a station from its settings; (re)seed the official calendar years.
 
     Days a person entered by hand (source "manual") are kept; seeded days are
@@ -71,6 +76,7 @@ def install_station(db: Database, doc: dict, settings: StationSettings) -> int:
                 code=settings.code, name=settings.name, province_code=settings.province_code, settings=doc
             )
         station.name, station.province_code, station.settings = settings.name, settings.province_code, doc
+        station.settings_text = text or station.settings_text
         station.updated_at = utcnow()
         session.add(station)
         session.flush()
@@ -103,3 +109,9 @@ def load_station(db: Database, code: str) -> StationContext | None:
 def station_codes(db: Database) -> list[str]:
     with db.reading() as session:
         return list(session.exec(select(Station.code).order_by(Station.code)))
+
+
+def settings_text(db: Database, code: str) -> str:
+    """The settings as their TOML text was last loaded (what the administrator edits)."""
+    with db.reading() as session:
+        return session.exec(select(Station.settings_text).where(Station.code == code)).first() or ""

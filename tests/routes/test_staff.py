@@ -1,3 +1,5 @@
+import re
+
 from kiosk.services.staff import MAX_FAILED_SIGN_INS
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD
 from tests.helpers import apply
@@ -97,7 +99,7 @@ def test_no_staff_url_answers_without_sign_in(client, app):
             or rule.endpoint == "staff.sign_in_submit"
         ):
             continue
-        url = rule.rule.replace("<int:application_id>", "1").replace("<int:job_id>", "1")
+        url = re.sub(r"<int:\w+>", "1", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
             assert response.status_code in (302, 401), (method, url, response.status_code)
@@ -160,3 +162,50 @@ def test_register_retake_collect_and_post(staff_client, app, database):
         "/staff/applications/1/act", data={"action": "collect", "collector": "家属 王二", "old_card": "returned"}
     )
     assert done.status_code == 200 and "collected by 家属 王二; old card returned" in done.get_data(as_text=True)
+
+
+def _admin(app, database):
+    from kiosk.services.staff import Role, create_staff
+
+    create_staff(
+        database,
+        station_code="330402",
+        username="root",
+        display_name="管理员",
+        role=Role.ADMIN,
+        password="admin password 1",
+    )
+    admin = app.test_client()
+    admin.post("/staff/login", data={"username": "root", "password": "admin password 1"})
+    return admin
+
+
+def test_administrators_manage_accounts(staff_client, app, database):
+    assert staff_client.get("/staff/admin/accounts").status_code == 403
+    admin = _admin(app, database)
+    page = admin.post("/staff/admin/accounts", data={"username": "wang", "display_name": "王警官", "role": "window"})
+    password = re.search(r'id="password">[^<]*<strong>([^<]+)</strong>', page.get_data(as_text=True))[1]
+    newcomer = app.test_client()
+    assert newcomer.post("/staff/login", data={"username": "wang", "password": password}).status_code == 303
+    from kiosk.services.staff import list_staff
+
+    wang = next(u for u in list_staff(database, "330402") if u.username == "wang")
+    admin.post(f"/staff/admin/accounts/{wang.id}", data={"change": "deactivate"})
+    assert app.test_client().post("/staff/login", data={"username": "wang", "password": password}).status_code == 401
+    assert admin.post("/staff/admin/accounts", data={"username": "bad name", "role": "window"}).status_code == 422
+
+
+def test_administrators_edit_station_settings(app, database):
+    admin = _admin(app, database)
+    text = admin.get("/staff/admin/settings").get_data(as_text=True)
+    assert "hotline" in text
+    from kiosk.services.station import DEMO_STATION_FILE
+
+    source = DEMO_STATION_FILE.read_text(encoding="utf-8")
+    bad = admin.post("/staff/admin/settings", data={"settings": source.replace("lost = 40", 'lost = "x"')})
+    assert bad.status_code == 422 and "key &#39;fees.lost&#39;" in bad.get_data(as_text=True)
+    good = admin.post("/staff/admin/settings", data={"settings": source.replace("0573-82000110", "0573-12345678")})
+    assert good.status_code == 200
+    from kiosk.services.station import load_station
+
+    assert load_station(database, "330402").settings.hotline == "0573-12345678"

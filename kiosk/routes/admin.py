@@ -1,0 +1,97 @@
+"""Administrators: staff accounts and the station's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..services import staff as accounts
+from ..services.station import SettingsFileError, install_station, parse_settings_text, settings_text
+from .common import db, station
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+@login_required
+def _administrators_only():
+    if current_user.user.role != "admin":
+        abort(403)
+
+
+def _accounts_page(message: str | None = None, ok: bool = True, password: str | None = None, status: int = 200):
+    code = station().settings.code
+    return render_template(
+        "admin/accounts.html",
+        users=accounts.list_staff(db(), code),
+        roles=[r.value for r in accounts.Role],
+        message=message,
+        ok=ok,
+        password=password,
+    ), status
+
+
+@bp.get("/accounts")
+def account_list():
+    return _accounts_page()
+
+
+@bp.post("/accounts")
+def create_account():
+    password = accounts.generate_password()
+    username = request.form.get("username", "").strip()[:40]
+    try:
+        role = accounts.Role(request.form.get("role", ""))
+        if not username.isidentifier():
+            raise accounts.StaffError(_("A user name has letters, digits and _ only."))
+        accounts.create_staff(
+            db(),
+            station_code=station().settings.code,
+            username=username,
+            display_name=request.form.get("display_name", "").strip()[:100] or username,
+            role=role,
+            password=password,
+        )
+    except (ValueError, accounts.StaffError) as error:
+        return _accounts_page(str(error), False, status=422)
+    return _accounts_page(_("Account %(name)s created.", name=username), password=password)
+
+
+@bp.post("/accounts/<int:user_id>")
+def change_account(user_id: int):
+    change = request.form.get("change", "")
+    password = accounts.generate_password() if change == "password" else None
+    try:
+        accounts.update_account(
+            db(),
+            user_id,
+            actor=current_user.actor,
+            active={"activate": True, "deactivate": False}.get(change),
+            new_password=password,
+            unlock=change == "unlock",
+        )
+    except accounts.StaffError:
+        abort(404)
+    return _accounts_page(_("Account updated."), password=password)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    code = station().settings.code
+    text = settings_text(db(), code)
+    message, ok, status = None, True, 200
+    if request.method == "POST":
+        text = request.form.get("settings", "")[:100_000]
+        try:
+            doc, parsed = parse_settings_text(text, Path("settings"))
+            if parsed.code != code:
+                raise SettingsFileError(Path("settings"), "the station code cannot be changed here", key="station.code")
+            install_station(db(), doc, parsed, text)
+            current_app.extensions.pop("kiosk_station_cache", None)  # this server sees it at once
+            message = _("Settings saved. Other servers pick them up within a minute.")
+        except SettingsFileError as error:
+            message, ok, status = str(error), False, 422
+    return render_template("admin/settings.html", text=text, message=message, ok=ok), status
