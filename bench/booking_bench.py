@@ -266,17 +266,7 @@ def bench_free_slots(database: Database, station, repeats: int) -> dict:
 
     def orm_query():
         with database.reading() as session:
-            return session.exec(
-                select(Slot)
-                .where(
-                    Slot.station_id == station.id,
-                    Slot.local_day >= first,
-                    Slot.local_day <= last,
-                    Slot.starts_at > now,
-                    Slot.booked < Slot.capacity,
-                )
-                .order_by(Slot.starts_at)
-            ).all()
+            return session.exec(bookings.open_slots_query(station, first, last, now)).all()
 
     rows = len(bare())
     assert rows == len(orm_query()), "the baseline must read the same rows"

@@ -135,6 +135,21 @@ def _in_schedule(station: StationContext, slot: Slot) -> bool:
     }
 
 
+def open_slots_query(station: StationContext, first: dt.date, last: dt.date, now: dt.datetime):
+    """The station's future slots in [first, last] with a place left, soonest first."""
+    return (
+        select(Slot)
+        .where(
+            Slot.station_id == station.id,
+            Slot.local_day >= first,
+            Slot.local_day <= last,
+            Slot.starts_at > now,
+            Slot.booked < Slot.capacity,
+        )
+        .order_by(Slot.starts_at)
+    )
+
+
 def free_slots(
     db: Database, station: StationContext, *, first: dt.date, days: int, channel: str, now: dt.datetime | None = None
 ) -> dict[dt.date, list[SlotView]]:
@@ -143,17 +158,7 @@ def free_slots(
     last = first + dt.timedelta(days=days - 1)
     scheduled = ensure_slots(db, station, first, last)
     with db.reading() as session:
-        slots = session.exec(
-            select(Slot)
-            .where(
-                Slot.station_id == station.id,
-                Slot.local_day >= first,
-                Slot.local_day <= last,
-                Slot.starts_at > now,
-                Slot.booked < Slot.capacity,
-            )
-            .order_by(Slot.starts_at)
-        ).all()
+        slots = session.exec(open_slots_query(station, first, last, now)).all()
     by_day: dict[dt.date, list[SlotView]] = {}
     for slot in slots:
         if slot.starts_at not in scheduled:

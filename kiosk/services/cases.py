@@ -174,15 +174,7 @@ def register(
         application.escalation_level, application.escalated_at = 0, None
         application.situation = {**application.situation, "blocking_reason": reason}
         session.add(application)
-        session.add(
-            AuditEvent(
-                application_id=application.id,
-                at=now,
-                actor=f"staff:{staff.username}",
-                action="register",
-                reason=f"{reason}; follow up {follow_up.isoformat()}",
-            )
-        )
+        _staff_event(session, application, staff, "register", f"{reason}; follow up {follow_up.isoformat()}", now)
         queue_for_state(session, application, station.settings.hotline, now, event="registered")
         return application
 
@@ -201,17 +193,18 @@ def request_retake(
         application = claimed_case(session, station, application_id, staff, now)
         application.photo_at_window = True
         session.add(application)
-        session.add(
-            AuditEvent(
-                application_id=application.id,
-                at=now,
-                actor=f"staff:{staff.username}",
-                action="request_retake",
-                reason=reason,
-            )
-        )
+        _staff_event(session, application, staff, "request_retake", reason, now)
         queue_for_state(session, application, station.settings.hotline, now, event="retake")
         return application
+
+
+def _staff_event(
+    session: Session, application: Application, staff: StaffUser, action: str, reason: str, now: dt.datetime
+) -> None:
+    """An audit row for something a staff member did to a case that is not a change of state."""
+    session.add(
+        AuditEvent(application_id=application.id, at=now, actor=f"staff:{staff.username}", action=action, reason=reason)
+    )
 
 
 def claimed_case(
@@ -233,14 +226,8 @@ def mark_fee_paid(
         application = claimed_case(session, station, application_id, staff, now)
         application.fee_paid = True
         session.add(application)
-        session.add(
-            AuditEvent(
-                application_id=application.id,
-                at=now,
-                actor=f"staff:{staff.username}",
-                action="fee_paid",
-                reason=f"{application.fee_yuan + application.postal_fee_yuan} yuan",
-            )
+        _staff_event(
+            session, application, staff, "fee_paid", f"{application.fee_yuan + application.postal_fee_yuan} yuan", now
         )
 
 

@@ -77,3 +77,11 @@ def answer_situation(page: Page, **choices: str) -> None:
     for name, value in choices.items():
         choose_tile(page, name, value)
     tap_continue(page)
+
+
+def staff_sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/staff/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.locator("button.primary").click()
+    expect(page).to_have_url(base + "/staff/")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import VIEWPORTS
-from tests.browser.kiosk_driver import answer_identity, answer_situation, start, tap_continue, tap_keys
+from tests.browser.kiosk_driver import answer_identity, answer_situation, staff_sign_in, start, tap_continue, tap_keys
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
 from tests.conftest import JIANGXI_ID, LOCAL_ID, STAFF_PASSWORD
 
@@ -28,10 +28,7 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     assert re.fullmatch(r"330402-\d{6}-\d{4}", number)
 
     staff = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
-    staff.goto(live_server + "/staff/")
-    staff.get_by_label("用户名").fill("zhang")
-    staff.get_by_label("密码").fill(STAFF_PASSWORD)
-    staff.locator("button.primary").click()
+    staff_sign_in(staff, live_server, "zhang", STAFF_PASSWORD)
     row = staff.locator("tr", has_text=number)
     expect(row).to_be_visible()
     assert LOCAL_ID not in staff.locator("body").inner_text()
@@ -72,10 +69,7 @@ def test_an_overdue_case_escalates_to_the_supervisor(page, live_server, app, dat
         password="supervisor password",
     )
     page.set_viewport_size(VIEWPORTS["landscape"])
-    page.goto(live_server + "/staff/login")
-    page.get_by_label("用户名").fill("boss")
-    page.get_by_label("密码").fill("supervisor password")
-    page.locator("button.primary").click()
+    staff_sign_in(page, live_server, "boss", "supervisor password")
     page.locator("#overdue-board").click()
     expect(page.locator("#overdue tbody tr")).to_have_count(1)
     expect(page.locator("#overdue")).to_contain_text("330402-")
@@ -100,10 +94,7 @@ def test_an_out_of_province_case_goes_out_and_its_answer_comes_back(
         held=["household_register", "residence_proof", "commitment_letter"],
     )
     page.set_viewport_size(VIEWPORTS["landscape"])
-    page.goto(live_server + "/staff/login")
-    page.get_by_label("用户名").fill("zhang")
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.locator("button.primary").click()
+    staff_sign_in(page, live_server, "zhang", STAFF_PASSWORD)
     page.locator("tr", has_text="330402-").get_by_role("link").click()
     page.locator("[data-action='approve'] button").click()
     page.locator("#forward").click()
@@ -168,19 +159,13 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     )
 
     page.set_viewport_size(VIEWPORTS["landscape"])
-    page.goto(live_server + "/staff/login")
-    page.get_by_label("用户名").fill("boss")
-    page.get_by_label("密码").fill("supervisor password")
-    page.locator("button.primary").click()
+    staff_sign_in(page, live_server, "boss", "supervisor password")
     page.locator("#visits-board").click()
     page.locator("#visits tbody tr").first.get_by_role("button").click()  # the officer, the chosen day
     screenshot(page, "staff-visits-board")
 
     officer = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
-    officer.goto(live_server + "/staff/login")
-    officer.get_by_label("用户名").fill("li")
-    officer.get_by_label("密码").fill("officer password")
-    officer.locator("button.primary").click()
+    staff_sign_in(officer, live_server, "li", "officer password")
     officer.goto(live_server + f"/staff/visits/round?day={day}")
     expect(officer.locator("#round li")).to_have_count(1)
     pdf = officer.request.get(live_server + f"/staff/visits/round.pdf?day={day}")
