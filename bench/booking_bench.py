@@ -125,7 +125,8 @@ def places(database: Database, station) -> list[tuple[int, str]]:
     tasks = []
     for slot in slots:
         tasks += [(slot.id, bookings.ONLINE)] * slot.online_capacity
-        tasks += [(slot.id, "kiosk")] * (slot.capacity - slot.online_capacity)
+        tasks += [(slot.id, bookings.HOME_VISIT)] * slot.home_visit_capacity
+        tasks += [(slot.id, bookings.KIOSK)] * (slot.capacity - slot.online_capacity - slot.home_visit_capacity)
     random.Random(7).shuffle(tasks)
     return tasks
 
@@ -166,9 +167,10 @@ def run_threads(threads: int, tasks: list, work: Callable[[int, tuple], None]) -
 def reset(database: Database) -> None:
     """Give every place back: no bookings, no audit events, empty slots."""
     with database.transaction() as session:
+        session.execute(text("DELETE FROM bookingslot"))
         session.execute(text("DELETE FROM booking"))
         session.execute(text("DELETE FROM auditevent"))
-        session.execute(text("UPDATE slot SET booked = 0, booked_online = 0"))
+        session.execute(text("UPDATE slot SET booked = 0, booked_online = 0, booked_home_visit = 0"))
 
 
 def bench_bookings(database: Database, station, threads: int, rounds: int) -> dict:

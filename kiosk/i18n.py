@@ -179,6 +179,7 @@ BOOKING_REFUSALS = {
     ),
     "not_today": _l("Check-in opens an hour before your booked time and closes shortly after it."),
     "not_found": _l("We found no booking with this code. Please check it."),
+    "no_visit_time": _l("No home-visit time is free on that day. Please choose another day."),
 }
 
 BOOKING_STATES = {
@@ -188,7 +189,11 @@ BOOKING_STATES = {
     "no_show": _l("Missed"),
 }
 
-PRINT_KINDS = {"receipt": _l("Receipt")}
+PRINT_KINDS = {
+    "receipt": _l("Receipt"),
+    "booking": _l("Booking confirmation"),
+    "round": _l("Home-visit round"),
+}
 
 PRINT_STATES = {
     "queued": _l("Waiting for the printer"),

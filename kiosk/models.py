@@ -159,6 +159,10 @@ class Slot(SQLModel, table=True):
         UniqueConstraint("station_id", "starts_at"),
         CheckConstraint("booked >= 0 AND booked <= capacity", name="slot_within_capacity"),
         CheckConstraint("booked_online >= 0 AND booked_online <= booked", name="slot_online_within_booked"),
+        CheckConstraint(
+            "booked_home_visit >= 0 AND booked_online + booked_home_visit <= booked",
+            name="slot_home_visit_within_booked",
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     station_id: int = Field(foreign_key="station.id")
@@ -168,8 +172,10 @@ class Slot(SQLModel, table=True):
     extended: bool = False  # evening, weekend or holiday service
     capacity: int
     online_capacity: int  # places kept for phone/web bookings until the release time
+    home_visit_capacity: int = 0  # places kept for home visits (an officer away from the window)
     booked: int = 0
     booked_online: int = 0
+    booked_home_visit: int = 0
 
 
 class Booking(SQLModel, table=True):
@@ -193,7 +199,7 @@ class Booking(SQLModel, table=True):
     slot_id: int = Field(foreign_key="slot.id", index=True)
     local_day: dt.date
     service: str = Field(max_length=20)  # an application type
-    channel: str = Field(max_length=10)  # "online", "kiosk", "staff"
+    channel: str = Field(max_length=10)  # "online", "kiosk", "staff", "home_visit"
     state: str = Field(default="booked", max_length=12)  # booked, cancelled, checked_in, no_show
     name: str | None = Field(default=None, max_length=100)
     id_number: str | None = Field(default=None, max_length=18, index=True)
@@ -204,20 +210,36 @@ class Booking(SQLModel, table=True):
     updated_at: dt.datetime = _created()
 
 
+class BookingSlot(SQLModel, table=True):
+    """The slots a booking holds a place in: one, or several in a row for a longer service."""
+
+    booking_id: int = Field(foreign_key="booking.id", primary_key=True)
+    slot_id: int = Field(foreign_key="slot.id", primary_key=True, index=True)
+
+
 class PrintJob(SQLModel, table=True):
-    """A document to print for an application, and what became of it (kiosk.services.printing).
+    """A document to print, and what became of it (kiosk.services.printing): an application's
+    receipt, a booking's confirmation, or an officer's round of visit slips (`officer_id` and
+    `round_date`).
 
     `queued` waits for the printer (it was unavailable: `last_error` says why); `printing` is
     being handed over now; `done` was handed to the printer; `failed` could not be rendered.
     """
 
-    __table_args__ = (Index("ix_printjob_application_kind", "application_id", "kind"),)
+    __table_args__ = (
+        Index("ix_printjob_application_kind", "application_id", "kind"),
+        Index("ix_printjob_booking", "booking_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    application_id: int = Field(foreign_key="application.id")
-    kind: str = Field(max_length=20)  # "receipt"
+    station_id: int = Field(foreign_key="station.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    booking_id: int | None = Field(default=None, foreign_key="booking.id")
+    officer_id: int | None = Field(default=None, foreign_key="staffuser.id")
+    round_date: dt.date | None = None
+    kind: str = Field(max_length=20)  # "receipt", "booking", "round"
     printer: str = Field(max_length=100)  # "file", "cups:kioskpdf"
     requested_by: str = Field(max_length=64)  # "kiosk:330402", "staff:zhang"
-    progress_url: str = Field(max_length=300)  # what the receipt's QR code carries
+    progress_url: str = Field(max_length=300)  # what the document's QR code carries (receipt, booking)
     state: str = Field(default="queued", max_length=10, index=True)
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)

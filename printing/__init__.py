@@ -1,4 +1,5 @@
-"""Printed documents: receipts, pickup slips and home-visit slips as PDFs, and printer backends.
+"""Printed documents: receipts, booking confirmations, pickup slips and home-visit slips as PDFs,
+and printer backends.
 
 A pure library: document data in, PDF bytes out. It knows nothing of Flask or
 the database, and the caller masks personal data before handing it over (see
@@ -10,13 +11,21 @@ the database, and the caller masks personal data before handing it over (see
 """
 
 from .backends import CupsPrinter, FilePrinter, JobState, Printer, PrinterUnavailable
-from .data import CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
-from .documents import RoundLayout, pickup_slip_pdf, receipt_pdf, visit_round_pdf, visit_slip_pdf
+from .data import BookingConfirmation, CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .documents import (
+    RoundLayout,
+    booking_confirmation_pdf,
+    pickup_slip_pdf,
+    receipt_pdf,
+    visit_round_pdf,
+    visit_slip_pdf,
+)
 from .fonts import FONT_ENV, load_typeface
 from .paper import Paper
 
 __all__ = [
     "FONT_ENV",
+    "BookingConfirmation",
     "CollectAtStation",
     "CupsPrinter",
     "DeliverByPost",
@@ -29,6 +38,7 @@ __all__ = [
     "Receipt",
     "RoundLayout",
     "VisitSlip",
+    "booking_confirmation_pdf",
     "load_typeface",
     "pickup_slip_pdf",
     "receipt_pdf",

@@ -10,13 +10,22 @@ from pathlib import Path
 
 from . import samples
 from .backends import CupsPrinter, FilePrinter, Printer, PrinterUnavailable
-from .documents import RoundLayout, pickup_slip_pdf, receipt_pdf, visit_round_pdf, visit_slip_pdf
+from .documents import (
+    RoundLayout,
+    booking_confirmation_pdf,
+    pickup_slip_pdf,
+    receipt_pdf,
+    visit_round_pdf,
+    visit_slip_pdf,
+)
 from .paper import Paper
 
 SAMPLES: dict[str, Callable[[], bytes]] = {
     "receipt": lambda: receipt_pdf(samples.receipt(), Paper.ROLL_80MM),
     "receipt-a4": lambda: receipt_pdf(samples.receipt(), Paper.A4),
     "receipt-post": lambda: receipt_pdf(samples.receipt_by_post(), Paper.ROLL_80MM),
+    "booking": lambda: booking_confirmation_pdf(samples.booking(), Paper.ROLL_80MM),
+    "booking-a4": lambda: booking_confirmation_pdf(samples.booking(), Paper.A4),
     "pickup": lambda: pickup_slip_pdf(samples.pickup_slip(), Paper.A4),
     "pickup-roll": lambda: pickup_slip_pdf(samples.pickup_slip(), Paper.ROLL_80MM),
     "visit": lambda: visit_slip_pdf(samples.visit_slip()),

@@ -84,6 +84,30 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class BookingConfirmation:
+    """预约凭证: the appointment's code (typed or scanned to check in), its time and place."""
+
+    code: str  # carried by the QR code
+    service: str  # e.g. 居民身份证 · 首次申领
+    station: str
+    address: str
+    starts: dt.datetime
+    ends: dt.datetime
+    extended: bool  # evening, weekend or holiday service
+    name_masked: str
+    id_number_masked: str
+    phone_masked: str
+    hotline: str
+    manage_url: str  # where to change or cancel
+    cancel_notice_hours: int
+    bring: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _require_filled(self)
+        _refuse_unmasked(self, "id_number_masked", "phone_masked")
+
+
+@dataclass(frozen=True)
 class PickupSlip:
     """领取凭证: shown at the window when the card is collected; its code proves the slip."""
 

@@ -31,7 +31,7 @@ from .blocks import (
     TextBlock,
     title,
 )
-from .data import CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .data import BookingConfirmation, CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
 from .fonts import load_typeface
 from .pages import render, render_cut_sheets
 from .paper import Paper, PaperSize
@@ -54,6 +54,13 @@ def receipt_pdf(receipt: Receipt, paper: Paper = Paper.ROLL_80MM, font_path: Fon
 def pickup_slip_pdf(slip: PickupSlip, paper: Paper = Paper.A4, font_path: FontPath = None) -> bytes:
     """领取凭证: the verification code and its QR code first, then where and when to collect."""
     return render([_pickup_blocks(slip, paper.value)], paper.value, load_typeface(font_path), "领取凭证")
+
+
+def booking_confirmation_pdf(
+    confirmation: BookingConfirmation, paper: Paper = Paper.ROLL_80MM, font_path: FontPath = None
+) -> bytes:
+    """预约凭证: the booking code and its QR code (scanned at the kiosk to check in) first."""
+    return render([_booking_blocks(confirmation, paper.value)], paper.value, load_typeface(font_path), "预约凭证")
 
 
 def visit_slip_pdf(slip: VisitSlip, font_path: FontPath = None) -> bytes:
@@ -175,6 +182,41 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
         blocks += [_heading("注意事项", "Notes", paper), ItemList(slip.notes, paper.body)]
     blocks += _footer("本凭证仅限领取上述证件使用，遗失请及时联系受理单位。", paper)
     return blocks
+
+
+def _booking_blocks(booking: BookingConfirmation, paper: PaperSize) -> list[Block]:
+    when = f"{format_date(booking.starts.date())} {booking.starts:%H:%M}–{booking.ends:%H:%M}"
+    if booking.extended:
+        when += "（延时/假日服务）"
+    return [
+        *_masthead(booking.station, "居民身份证办理预约凭证", "ID Card · Appointment", paper),
+        QrPanel(
+            booking.code,
+            paper.qr,
+            label="预约码 Booking code",
+            code=booking.code,
+            hint="到达后在自助终端扫码签到\nScan at the kiosk to check in",
+            text_size=paper.body,
+        ),
+        _fields(
+            paper,
+            [
+                Field("预约时间", when, strong=True),
+                Field("办理事项", booking.service),
+                Field("办理地点", f"{booking.station}\n{booking.address}"),
+                Field("预约人", booking.name_masked, strong=True),
+                Field("身份证号", booking.id_number_masked),
+                Field("联系电话", booking.phone_masked),
+                Field("咨询电话", booking.hotline),
+            ],
+        ),
+        *([_heading("请携带", "Please bring", paper), ItemList(booking.bring, paper.body)] if booking.bring else []),
+        TextBlock(
+            f"如需改约或取消，请至少提前 {booking.cancel_notice_hours} 小时凭预约码和手机号后四位办理：{booking.manage_url}",
+            paper.small,
+        ),
+        *_footer("请按时到达并签到；超过宽限时间未签到视为爽约。", paper),
+    ]
 
 
 def _visit_blocks(slip: VisitSlip, paper: PaperSize, stop: tuple[int, int] | None = None) -> list[Block]:

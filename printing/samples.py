@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from .data import CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .data import BookingConfirmation, CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
 
 STATION = "嘉兴市公安局南湖区分局新兴派出所"
 STATION_ADDRESS = "浙江省嘉兴市南湖区新兴路 88 号 办证大厅"
@@ -45,6 +45,26 @@ def receipt() -> Receipt:
         missing_materials=("户口簿（原件）",),
         materials_deadline=dt.date(2026, 12, 8),
         temporary_id_number="LS330402-2611-0007",
+    )
+
+
+def booking() -> BookingConfirmation:
+    """A Saturday-morning appointment for a first application, booked from a phone."""
+    return BookingConfirmation(
+        code="40271853",
+        service="居民身份证 · 首次申领",
+        station=STATION,
+        address=STATION_ADDRESS,
+        starts=dt.datetime(2026, 11, 28, 9, 0, tzinfo=ACCEPTED_AT.tzinfo),
+        ends=dt.datetime(2026, 11, 28, 10, 0, tzinfo=ACCEPTED_AT.tzinfo),
+        extended=True,
+        name_masked="李*",
+        id_number_masked="330402********0025",
+        phone_masked="139****0321",
+        hotline=HOTLINE,
+        manage_url="http://127.0.0.1:8000/book/manage",
+        cancel_notice_hours=24,
+        bring=("户口簿", "监护人居民身份证"),
     )
 
 

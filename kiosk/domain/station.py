@@ -42,9 +42,11 @@ class Session:
 class BookingRules:
     """How appointments work at this station (DOMAIN.md §6 example defaults)."""
 
-    slot_minutes: int
+    slot_minutes: int  # the grid of the day's slots
+    service_minutes: dict[ApplicationType, int]  # how long each service takes: a multiple of slot_minutes
     windows: int  # places per slot
     online_places: int  # of those, kept for phone/web bookings...
+    home_visit_places: int  # ...and for home visits (an officer out of the hall)...
     release_minutes: int  # ...until this long before the slot, when walk-ins may take them
     days_ahead: int  # how many days ahead a slot can be booked
     cancel_notice_hours: int  # change or cancel at least this long before
@@ -125,6 +127,13 @@ class _Reader:
 
     def table(self, key: str, enum: type, low: int = 0, high: int = 100_000) -> dict:
         return {member: self.integer(f"{key}.{member.value}", low, high) for member in enum}
+
+    def has(self, key: str) -> bool:
+        try:
+            self.get(key)
+        except SettingsError:
+            return False
+        return True
 
 
 def parse_session(text: object) -> Session | None:
@@ -211,10 +220,18 @@ def _booking_rules(r: _Reader) -> BookingRules:
     if normal is None:
         raise SettingsError("booking.normal_hours", "must be a session like 08:30-17:30")
     windows = r.integer("booking.windows", 1, 100)
+    slot_minutes = r.integer("booking.slot_minutes", 5, 240)
+    online_places = r.integer("booking.online_places", 0, windows)
     return BookingRules(
-        slot_minutes=r.integer("booking.slot_minutes", 5, 240),
+        slot_minutes=slot_minutes,
+        service_minutes=_service_minutes(r, slot_minutes),
         windows=windows,
-        online_places=r.integer("booking.online_places", 0, windows),
+        online_places=online_places,
+        home_visit_places=(
+            r.integer("booking.home_visit_places", 0, windows - online_places)
+            if r.has("booking.home_visit_places")
+            else 0
+        ),
         release_minutes=r.integer("booking.release_minutes", 0, 24 * 60),
         days_ahead=r.integer("booking.days_ahead", 1, 90),
         cancel_notice_hours=r.integer("booking.cancel_notice_hours", 0, 24 * 14),
@@ -224,6 +241,21 @@ def _booking_rules(r: _Reader) -> BookingRules:
         normal_hours=normal,
         holiday_sessions=_sessions(r, "booking.holiday_sessions"),
     )
+
+
+def _service_minutes(r: _Reader, slot_minutes: int) -> dict[ApplicationType, int]:
+    """`[booking.service_minutes]`: optional per service; a service not named takes one slot."""
+    minutes = {}
+    for service in ApplicationType:
+        key = f"booking.service_minutes.{service.value}"
+        if not r.has(key):
+            minutes[service] = slot_minutes
+            continue
+        value = r.integer(key, slot_minutes, 8 * 60)
+        if value % slot_minutes:
+            raise SettingsError(key, f"must be a multiple of booking.slot_minutes ({slot_minutes})")
+        minutes[service] = value
+    return minutes
 
 
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\s\"]+?)\s*\]\s*(#.*)?$")

@@ -17,8 +17,9 @@ from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..models import Booking
 from ..services import booking as bookings
 from ..services.booking import BookingRefused, SlotTaken
+from ..services.printing import Subject, request_print
 from . import limiter
-from .common import db, qr_svg, station
+from .common import db, printer, qr_svg, station
 
 bp = Blueprint("booking", __name__)
 
@@ -48,22 +49,27 @@ def choose_service():
 
 @bp.get("/days")
 def choose_day():
-    context = station()
+    context, service = station(), _service()
     days = bookings.free_slots(
-        db(), context, first=context.today(), days=context.settings.booking.days_ahead + 1, channel=_channel()
+        db(),
+        context,
+        first=context.today(),
+        days=context.settings.booking.days_ahead + 1,
+        channel=_channel(),
+        service=service,
     )
-    return render_template("booking/days.html", service=_service(), days=days)
+    return render_template("booking/days.html", service=service, days=days)
 
 
 @bp.get("/slots")
 def choose_slot():
-    context = station()
+    context, service = station(), _service()
     try:
         day = dt.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         abort(400)
-    slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel()).get(day, [])
-    return render_template("booking/slots.html", service=_service(), day=day, slots=slots)
+    slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel(), service=service).get(day, [])
+    return render_template("booking/slots.html", service=service, day=day, slots=slots)
 
 
 @bp.route("/details", methods=["GET", "POST"])
@@ -133,11 +139,38 @@ def _own_booking():
     return booking
 
 
-@bp.get("/confirmation")
-def confirmation():
+def _confirmation_page(print_result: str | None = None):
     booking = _own_booking()
     slot = bookings.slot_of(db(), booking, station())
-    return render_template("booking/confirmation.html", booking=booking, slot=slot, qr=qr_svg(booking.code))
+    return render_template(
+        "booking/confirmation.html",
+        booking=booking,
+        slot=slot,
+        qr=qr_svg(booking.code),
+        can_print=_channel() == "kiosk",  # the station's printer stands beside the kiosk, not the phone
+        print_result=print_result,
+    )
+
+
+@bp.get("/confirmation")
+def confirmation():
+    return _confirmation_page()
+
+
+@bp.post("/confirmation/print")
+def print_confirmation():
+    """The kiosk prints the confirmation once, however often the button is tapped."""
+    if _channel() != "kiosk":
+        abort(403)
+    booking = _own_booking()
+    outcome = request_print(
+        db(),
+        Subject.booking(booking.station_id, booking.id),
+        actor=f"kiosk:{station().settings.code}",
+        printer=printer(),
+        url=url_for("booking.manage", _external=True),
+    )
+    return _confirmation_page(print_result="printed" if outcome.printed else "unavailable")
 
 
 @bp.get("/appointment.ics")

@@ -36,7 +36,7 @@ from ..services.applications import (
     materials_of,
     submit_application,
 )
-from ..services.printing import RECEIPT, request_print
+from ..services.printing import Subject, request_print
 from ..services.station import StationContext
 from .common import db, printer, qr_svg, station, track_url
 
@@ -447,8 +447,7 @@ def print_receipt():
         return redirect(url_for("kiosk.welcome"), 303)
     outcome = request_print(
         db(),
-        application.id,
-        RECEIPT,
+        Subject.receipt(application.station_id, application.id),
         actor=f"kiosk:{station().settings.code}",
         printer=printer(),
         url=track_url(application),

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..services import visits
 from ..services.applications import ApplicationNotFound
-from .common import db, station
+from ..services.booking import BookingRefused
+from ..services.printing import Subject, latest_job, request_print
+from .common import db, printer, station
 
 bp = Blueprint("visits", __name__)
 
@@ -23,17 +26,22 @@ def _roles(*roles: str) -> None:
         abort(403)
 
 
-@bp.get("/")
-@login_required
-def board():
-    _roles("supervisor")
+def _board_page(message: str | None = None):
     context = station()
     return render_template(
         "visits/board.html",
         rows=visits.board(db(), context),
         officers=visits.officers(db(), context),
         tomorrow=context.calendar.add_working_days(context.today(), 1),
-    )
+        message=message,
+    ), (409 if message else 200)
+
+
+@bp.get("/")
+@login_required
+def board():
+    _roles("supervisor")
+    return _board_page()
 
 
 @bp.post("/<int:application_id>/assign")
@@ -49,6 +57,8 @@ def assign(application_id: int):
         visits.assign(db(), station(), application_id, officer_id, day, actor=current_user.actor)
     except (ApplicationNotFound, visits.VisitNotFound):
         abort(404)
+    except BookingRefused as refusal:
+        return _board_page(str(i18n.BOOKING_REFUSALS[refusal.reason]))
     return redirect(url_for("visits.board"), 303)
 
 
@@ -59,27 +69,40 @@ def _day() -> dt.date:
         abort(400)
 
 
+def _round_page(message: str | None = None, ok: bool = True):
+    day, context = _day(), station()
+    subject = Subject.round_of(context.id, current_user.user.id, day)
+    return render_template(
+        "visits/round.html",
+        rows=visits.round_of(db(), context, current_user.user.id, day),
+        day=day,
+        printed=latest_job(db(), subject),
+        message=message,
+        ok=ok,
+    ), (200 if ok else 503)
+
+
 @bp.get("/round")
 @login_required
 def my_round():
     _roles("visit_officer", "supervisor")
-    day = _day()
-    return render_template(
-        "visits/round.html", rows=visits.round_of(db(), station(), current_user.user.id, day), day=day
-    )
+    return _round_page()
 
 
-@bp.get("/round.pdf")
+@bp.post("/round/print")
 @login_required
-def round_pdf():
+def print_round():
+    """The round's visit and pickup slips as one print job (reprinted from the printed documents page)."""
     _roles("visit_officer", "supervisor")
-    rows = visits.round_of(db(), station(), current_user.user.id, _day())
-    if not rows:
+    context = station()
+    if not visits.round_of(db(), context, current_user.user.id, _day()):
         abort(404)
-    response = Response(visits.round_pdf(rows, station()), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="round-{_day().isoformat()}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    outcome = request_print(
+        db(), Subject.round_of(context.id, current_user.user.id, _day()), actor=current_user.actor, printer=printer()
+    )
+    if outcome.printed:
+        return _round_page(_("Sent to the printer."))
+    return _round_page(_("The printer is not working. The document waits in the queue."), ok=False)
 
 
 @bp.route("/record", methods=["GET", "POST"])

@@ -3,8 +3,14 @@
 A slot can never hold more bookings than its capacity: a booking takes its
 place with one conditional UPDATE (`booked < capacity`) inside the booking's
 transaction, which SQLite (BEGIN IMMEDIATE) and PostgreSQL (row lock on the
-update) both serialise; a CHECK constraint backs it. One active booking per
-person per day is a partial unique index.
+update) both serialise; a CHECK constraint backs it. A service longer than one
+slot takes a place in each of the slots in a row it needs, all or none in the
+same transaction (`BookingSlot` records which). One active booking per person
+per day is a partial unique index.
+
+Channels: phone/web (`online`) and home visits keep places of their own in
+every slot until the release time before it; walk-ins (the kiosk, staff at the
+window) take the rest, and all free places once released.
 """
 
 from __future__ import annotations
@@ -21,11 +27,16 @@ from sqlmodel import Session, select
 from ..db import Database, utcnow
 from ..domain.id_number import IdNumber
 from ..domain.schedule import slots_between
-from ..models import AuditEvent, Booking, Slot
+from ..models import AuditEvent, Booking, BookingSlot, Slot
 from .station import StationContext
 
-ONLINE = "online"
-CHANNELS = (ONLINE, "kiosk", "staff")
+ONLINE, KIOSK, STAFF, HOME_VISIT = "online", "kiosk", "staff", "home_visit"
+CHANNELS = (ONLINE, KIOSK, STAFF, HOME_VISIT)
+# The channels with places of their own: (capacity column, booked column) of Slot.
+_RESERVED = {
+    ONLINE: ("online_capacity", "booked_online"),
+    HOME_VISIT: ("home_visit_capacity", "booked_home_visit"),
+}
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # how early before the slot a citizen may check in
 NO_SHOW_WINDOW = dt.timedelta(days=30)
 
@@ -39,7 +50,7 @@ class SlotTaken(Exception):
 
 
 class BookingRefused(Exception):
-    """`reason`: one_per_day, too_far, past, notice, banned, not_today, not_found."""
+    """`reason`: one_per_day, too_far, past, notice, banned, not_today, not_found, no_visit_time."""
 
     def __init__(self, reason: str, until: dt.date | None = None):
         super().__init__(reason)
@@ -65,25 +76,39 @@ def _walk_in_release(slot: Slot, station: StationContext, now: dt.datetime) -> b
 
 
 def _free_for(slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> int:
-    """Places this channel may still take: online up to its share; walk-ins the rest, all once released."""
+    """Places this channel may still take: a reserved channel up to its share; walk-ins the rest,
+    and every free place once released."""
     total_free = slot.capacity - slot.booked
-    if channel == ONLINE:
-        return max(0, min(total_free, slot.online_capacity - slot.booked_online))
+    if channel in _RESERVED:
+        capacity, booked = _RESERVED[channel]
+        return max(0, min(total_free, getattr(slot, capacity) - getattr(slot, booked)))
     if _walk_in_release(slot, station, now):
         return total_free
-    walk_in_booked = slot.booked - slot.booked_online
-    return max(0, min(total_free, slot.capacity - slot.online_capacity - walk_in_booked))
+    reserved = sum(getattr(slot, capacity) for capacity, _ in _RESERVED.values())
+    walk_in_booked = slot.booked - sum(getattr(slot, booked) for _, booked in _RESERVED.values())
+    return max(0, min(total_free, slot.capacity - reserved - walk_in_booked))
 
 
-def _view(slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> SlotView:
+def service_length(station: StationContext, service: str) -> int:
+    """How many slots in a row the service takes (`[booking.service_minutes]`)."""
+    rules = station.settings.booking
+    return max(1, rules.service_minutes.get(service, rules.slot_minutes) // rules.slot_minutes)
+
+
+def _view(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:
+    """The view of a run of slots in a row (one for most services), named by its first slot."""
     zone = station.settings.zone
     return SlotView(
-        slot.id,
-        slot.starts_at.astimezone(zone),
-        slot.ends_at.astimezone(zone),
-        slot.extended,
-        _free_for(slot, channel, station, now),
+        run[0].id,
+        run[0].starts_at.astimezone(zone),
+        run[-1].ends_at.astimezone(zone),
+        any(slot.extended for slot in run),
+        min(_free_for(slot, channel, station, now) for slot in run),
     )
+
+
+def _in_a_row(run: list[Slot]) -> bool:
+    return all(earlier.ends_at == later.starts_at for earlier, later in zip(run, run[1:]))
 
 
 def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt.date) -> set[dt.datetime]:
@@ -115,8 +140,10 @@ def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt
                 "extended": s.extended,
                 "capacity": rules.windows,
                 "online_capacity": rules.online_places,
+                "home_visit_capacity": rules.home_visit_places,
                 "booked": 0,
                 "booked_online": 0,
+                "booked_home_visit": 0,
             }
             for s in missing
         ]
@@ -128,11 +155,11 @@ def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt
     return starts
 
 
-def _in_schedule(station: StationContext, slot: Slot) -> bool:
-    return slot.starts_at in {
-        s.starts.astimezone(dt.UTC)
-        for s in slots_between(slot.local_day, slot.local_day, station.settings, station.special_days)
-    }
+def _in_schedule(station: StationContext, run: list[Slot]) -> bool:
+    """Whether the schedule still has these slots (of one day)."""
+    day = run[0].local_day
+    scheduled = {s.starts.astimezone(dt.UTC) for s in slots_between(day, day, station.settings, station.special_days)}
+    return all(slot.starts_at in scheduled for slot in run)
 
 
 def open_slots_query(station: StationContext, first: dt.date, last: dt.date, now: dt.datetime):
@@ -151,29 +178,49 @@ def open_slots_query(station: StationContext, first: dt.date, last: dt.date, now
 
 
 def free_slots(
-    db: Database, station: StationContext, *, first: dt.date, days: int, channel: str, now: dt.datetime | None = None
+    db: Database,
+    station: StationContext,
+    *,
+    first: dt.date,
+    days: int,
+    channel: str,
+    service: str = "",
+    now: dt.datetime | None = None,
 ) -> dict[dt.date, list[SlotView]]:
-    """Free slots per day for `channel`, from `first` for `days` days, soonest first."""
+    """Free times per day for `channel` and `service`, from `first` for `days` days, soonest
+    first: a start slot and the slots after it in a row that the service needs, each with a place."""
     now = now or utcnow()
     last = first + dt.timedelta(days=days - 1)
+    length = service_length(station, service)
     scheduled = ensure_slots(db, station, first, last)
     with db.reading() as session:
         slots = session.exec(open_slots_query(station, first, last, now)).all()
+    open_now = [slot for slot in slots if slot.starts_at in scheduled and _free_for(slot, channel, station, now)]
     by_day: dict[dt.date, list[SlotView]] = {}
-    for slot in slots:
-        if slot.starts_at not in scheduled:
-            continue
-        view = _view(slot, channel, station, now)
-        if view.free:
-            by_day.setdefault(slot.local_day, []).append(view)
+    for index, slot in enumerate(open_now):
+        run = open_now[index : index + length]
+        if len(run) == length and _in_a_row(run):
+            by_day.setdefault(slot.local_day, []).append(_view(run, channel, station, now))
     return by_day
 
 
 def nearest_free(
-    db: Database, station: StationContext, near: dt.datetime, channel: str, now: dt.datetime, count: int = 3
+    db: Database,
+    station: StationContext,
+    near: dt.datetime,
+    channel: str,
+    service: str,
+    now: dt.datetime,
+    count: int = 3,
 ) -> list[SlotView]:
     days = free_slots(
-        db, station, first=station.today(now), days=station.settings.booking.days_ahead + 1, channel=channel, now=now
+        db,
+        station,
+        first=station.today(now),
+        days=station.settings.booking.days_ahead + 1,
+        channel=channel,
+        service=service,
+        now=now,
     )
     slots = [s for day in days.values() for s in day]
     return sorted(slots, key=lambda s: abs((s.starts - near).total_seconds()))[:count]
@@ -200,31 +247,67 @@ def _banned_until(session: Session, id_number: str, station: StationContext, now
     return until if until > station.today(now) else None
 
 
+def _counters(channel: str, step: int) -> dict:
+    """The Slot columns a booking on `channel` moves by `step` (+1 taking a place, -1 giving it back)."""
+    values = {"booked": Slot.booked + step}
+    if channel in _RESERVED:
+        booked = _RESERVED[channel][1]
+        values[booked] = getattr(Slot, booked) + step
+    return values
+
+
 def _take_place(session: Session, slot: Slot, channel: str, station: StationContext, now: dt.datetime) -> bool:
     """One conditional UPDATE: true when a place was taken, false when none is left for this channel."""
-    online = channel == ONLINE
     condition = [Slot.id == slot.id, Slot.booked < Slot.capacity]
-    if online:
-        condition.append(Slot.booked_online < Slot.online_capacity)
+    if channel in _RESERVED:
+        capacity, booked = _RESERVED[channel]
+        condition.append(getattr(Slot, booked) < getattr(Slot, capacity))
     elif not _walk_in_release(slot, station, now):
-        condition.append(Slot.booked - Slot.booked_online < Slot.capacity - Slot.online_capacity)
+        reserved = sum(getattr(Slot, capacity) for capacity, _ in _RESERVED.values())
+        reserved_booked = sum(getattr(Slot, booked) for _, booked in _RESERVED.values())
+        condition.append(Slot.booked - reserved_booked < Slot.capacity - reserved)
     result = session.execute(
-        update(Slot)
-        .where(and_(*condition))
-        .values(booked=Slot.booked + 1, booked_online=Slot.booked_online + (1 if online else 0))
-        .execution_options(synchronize_session=False)
+        update(Slot).where(and_(*condition)).values(_counters(channel, 1)).execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 
 
+def _take_places(session: Session, run: list[Slot], booking: Booking, station: StationContext, now: dt.datetime):
+    """A place in every slot of the run, or _Full (the transaction then gives back those taken)."""
+    for slot in run:
+        if not _take_place(session, slot, booking.channel, station, now):
+            raise _Full()
+        session.add(BookingSlot(booking_id=booking.id, slot_id=slot.id))
+
+
 def _release_place(session: Session, booking: Booking) -> None:
-    online = booking.channel == ONLINE
-    session.execute(
-        update(Slot)
-        .where(Slot.id == booking.slot_id)
-        .values(booked=Slot.booked - 1, booked_online=Slot.booked_online - (1 if online else 0))
-        .execution_options(synchronize_session=False)
+    """Give back the places the booking holds; the BookingSlot rows go with them."""
+    held = session.exec(select(BookingSlot).where(BookingSlot.booking_id == booking.id)).all()
+    for link in held:
+        session.execute(
+            update(Slot)
+            .where(Slot.id == link.slot_id)
+            .values(_counters(booking.channel, -1))
+            .execution_options(synchronize_session=False)
+        )
+        session.delete(link)
+    session.flush()
+
+
+def _run_from(session: Session, station: StationContext, first: Slot, service: str) -> list[Slot]:
+    """The slots a booking of `service` starting at `first` needs: `first` and those right after it.
+    BookingRefused("not_found") when the day does not have them in a row (a session ends first)."""
+    run = list(
+        session.exec(
+            select(Slot)
+            .where(Slot.station_id == station.id, Slot.local_day == first.local_day, Slot.starts_at >= first.starts_at)
+            .order_by(Slot.starts_at)
+            .limit(service_length(station, service))
+        )
     )
+    if len(run) < service_length(station, service) or not _in_a_row(run) or not _in_schedule(station, run):
+        raise BookingRefused("not_found")
+    return run
 
 
 def _audit(session: Session, booking: Booking, actor: str, action: str, now: dt.datetime, reason: str = "") -> None:
@@ -261,8 +344,9 @@ def book(
         if existing is not None:
             return existing
         slot = session.get(Slot, slot_id)
-    if slot is None or slot.station_id != station.id or not _in_schedule(station, slot):
-        raise BookingRefused("not_found")
+        if slot is None or slot.station_id != station.id:
+            raise BookingRefused("not_found")
+        run = _run_from(session, station, slot, service)
     if slot.starts_at <= now:
         raise BookingRefused("past")
     if slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
@@ -273,8 +357,6 @@ def book(
                 until = _banned_until(session, id_number.number, station, now)
                 if until:
                     raise BookingRefused("banned", until)
-            if not _take_place(session, slot, channel, station, now):
-                raise _Full()
             booking = Booking(
                 code=_new_code(session),
                 station_id=station.id,
@@ -292,6 +374,7 @@ def book(
             )
             session.add(booking)
             session.flush()
+            _take_places(session, run, booking, station, now)
             _audit(session, booking, actor, "book", now)
             return booking
     except (_Full, IntegrityError) as error:
@@ -301,7 +384,7 @@ def book(
             return existing  # a double tap raced the first one, which got the place
         if isinstance(error, _Full):
             zone = station.settings.zone
-            raise SlotTaken(nearest_free(db, station, slot.starts_at.astimezone(zone), channel, now)) from None
+            raise SlotTaken(nearest_free(db, station, slot.starts_at.astimezone(zone), channel, service, now)) from None
         if "ux_booking_person_day" in str(error.orig) or "booking.station_id, booking.id_number" in str(error.orig):
             raise BookingRefused("one_per_day") from None
         raise
@@ -317,8 +400,12 @@ def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:
 
 
 def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
+    """The booked time: from its first slot to the end of its last."""
     with db.reading() as session:
-        return _view(session.get(Slot, booking.slot_id), booking.channel, station, utcnow())
+        run = session.exec(
+            select(Slot).join(BookingSlot).where(BookingSlot.booking_id == booking.id).order_by(Slot.starts_at)
+        ).all()
+        return _view(list(run) or [session.get(Slot, booking.slot_id)], booking.channel, station, utcnow())
 
 
 def _locked_booking(session: Session, booking_id: int) -> Booking:
@@ -328,9 +415,13 @@ def _locked_booking(session: Session, booking_id: int) -> Booking:
     return booking
 
 
-def _check_notice(session: Session, booking: Booking, station: StationContext, now: dt.datetime) -> None:
+def _check_notice(
+    session: Session, booking: Booking, station: StationContext, now: dt.datetime, notice: bool = True
+) -> None:
     if booking.state != "booked":
         raise BookingRefused("not_found")
+    if not notice:
+        return
     starts = session.get(Slot, booking.slot_id).starts_at
     if starts - now < dt.timedelta(hours=station.settings.booking.cancel_notice_hours):
         raise BookingRefused("notice")
@@ -357,36 +448,36 @@ def change(
     new_slot_id: int,
     *,
     actor: str,
+    notice: bool = True,
     now: dt.datetime | None = None,
 ) -> Booking:
-    """Move a booking to another slot in one transaction: the new place is taken before the old is freed."""
+    """Move a booking to another slot in one transaction. `notice=False`: the station moves it,
+    so the citizen's cancellation notice does not apply."""
     now = now or utcnow()
     try:
         with db.transaction() as session:
             booking = _locked_booking(session, booking_id)
             if booking.slot_id == new_slot_id and booking.state == "booked":
                 return booking  # a repeated tap: already moved there
-            _check_notice(session, booking, station, now)
+            _check_notice(session, booking, station, now, notice)
             new_slot = session.get(Slot, new_slot_id)
-            if (
-                new_slot is None
-                or new_slot.station_id != station.id
-                or new_slot.starts_at <= now
-                or not _in_schedule(station, new_slot)
-            ):
+            if new_slot is None or new_slot.station_id != station.id or new_slot.starts_at <= now:
                 raise BookingRefused("not_found")
+            run = _run_from(session, station, new_slot, booking.service)
             if new_slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
                 raise BookingRefused("too_far")
-            if not _take_place(session, new_slot, booking.channel, station, now):
-                raise _Full()
+            # Give back the old places first, so that a new time overlapping the old one can reuse
+            # them; if the new places are not there the transaction restores the old ones.
             _release_place(session, booking)
+            _take_places(session, run, booking, station, now)
             booking.slot_id, booking.local_day, booking.updated_at = new_slot.id, new_slot.local_day, now
             session.add(booking)
             _audit(session, booking, actor, "change_booking", now)
             return booking
     except _Full:
+        zone = station.settings.zone
         raise SlotTaken(
-            nearest_free(db, station, new_slot.starts_at.astimezone(station.settings.zone), booking.channel, now)
+            nearest_free(db, station, new_slot.starts_at.astimezone(zone), booking.channel, booking.service, now)
         ) from None
     except IntegrityError:
         raise BookingRefused("one_per_day") from None
@@ -411,15 +502,75 @@ def check_in(
         return booking
 
 
+def book_home_visit(
+    db: Database,
+    station: StationContext,
+    *,
+    application_id: int,
+    service: str,
+    id_number: IdNumber,
+    name: str,
+    phone: str,
+    day: dt.date,
+    actor: str,
+    now: dt.datetime | None = None,
+) -> Booking:
+    """The earliest free home-visit time on `day` for an application; an earlier home-visit booking
+    of the application moves there. BookingRefused("no_visit_time") when the day has none."""
+    now = now or utcnow()
+    with db.reading() as session:
+        current = session.exec(
+            select(Booking).where(
+                Booking.application_id == application_id, Booking.channel == HOME_VISIT, Booking.state == "booked"
+            )
+        ).first()
+    if current is not None and current.local_day == day:
+        return current
+    free = free_slots(db, station, first=day, days=1, channel=HOME_VISIT, service=service, now=now).get(day)
+    if not free:
+        raise BookingRefused("no_visit_time")
+    if current is not None:
+        return change(db, station, current.id, free[0].id, actor=actor, notice=False, now=now)
+    return book(
+        db,
+        station,
+        slot_id=free[0].id,
+        service=service,
+        channel=HOME_VISIT,
+        id_number=id_number,
+        name=name,
+        phone=phone,
+        idempotency_key=f"visit-{application_id}-{secrets.token_hex(8)}",
+        actor=actor,
+        application_id=application_id,
+        now=now,
+    )
+
+
+def home_visit_booking(db: Database, application_id: int) -> Booking | None:
+    with db.reading() as session:
+        return session.exec(
+            select(Booking)
+            .where(Booking.application_id == application_id, Booking.channel == HOME_VISIT)
+            .order_by(Booking.id.desc())
+        ).first()
+
+
 def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | None = None) -> int:
-    """Bookings not checked in by the end of the grace period: no-show, and the place is freed."""
+    """Bookings not checked in by the end of the grace period: no-show, and the place is freed.
+    Home visits are not: the officer records them on the round (kiosk.services.visits)."""
     now = now or utcnow()
     grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
     with db.transaction() as session:
         late = session.exec(
             select(Booking)
             .join(Slot, Slot.id == Booking.slot_id)
-            .where(Booking.station_id == station.id, Booking.state == "booked", Slot.starts_at < now - grace)
+            .where(
+                Booking.station_id == station.id,
+                Booking.state == "booked",
+                Booking.channel != HOME_VISIT,
+                Slot.starts_at < now - grace,
+            )
             .with_for_update(of=Booking)
         ).all()
         for booking in late:
@@ -443,4 +594,4 @@ def checked_in_today(
             )
             .order_by(Slot.starts_at)
         ).all()
-    return [(booking, _view(slot, booking.channel, station, now)) for booking, slot in rows]
+    return [(booking, _view([slot], booking.channel, station, now)) for booking, slot in rows]

@@ -1,5 +1,7 @@
-"""Printing an application's documents: the job row, the PDF, the printer, the outcome.
+"""Printing: the job row, the PDF, the printer, the outcome.
 
+Three documents are printed: an application's receipt, a booking's confirmation, and a
+home-visit officer's round (its visit and pickup slips as one batch); `Subject` names which.
 A print job is written before anything is printed, and every attempt ends in one place
 (`_attempt`): handed to the printer (`done`), or the printer was unavailable (`queued`, one
 more attempt, its reason in `last_error`: nothing is lost and `retry_queued` prints it
@@ -9,6 +11,7 @@ database each time, with personal data masked (kiosk.domain.masking).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from printing import (
+    BookingConfirmation,
     CollectAtStation,
     CupsPrinter,
     DeliverByPost,
@@ -25,56 +29,87 @@ from printing import (
     Printer,
     PrinterUnavailable,
     Receipt,
+    booking_confirmation_pdf,
     receipt_pdf,
 )
 
 from ..db import Database, utcnow
+from ..domain.catalogue import ApplicationType, required_materials
+from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
-from ..models import Applicant, Application, PrintJob, Station
+from ..domain.official_names import APPLICATION_REASONS, COMMITMENT_NAMES, MATERIAL_NAMES
+from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from .applications import ApplicationNotFound, materials_of
+from . import visits
+from .booking import SlotView, slot_of
 from .station import StationContext, load_station
 
 log = logging.getLogger(__name__)
 
-RECEIPT = "receipt"
-KINDS = (RECEIPT,)
+RECEIPT, BOOKING, ROUND = "receipt", "booking", "round"
+KINDS = (RECEIPT, BOOKING, ROUND)
 QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
 STATES = (QUEUED, PRINTING, DONE, FAILED)
 
-# The receipt is the station's official document (受理回执): printed in Chinese, with the
-# official names of the seven commitments (MISSION.md).
-APPLICATION_REASONS = {
-    "first": "首次申领",
-    "renewal_expiry": "有效期满换领",
-    "renewal_change": "信息变更换领",
-    "damaged": "损坏换领",
-    "lost": "丢失补领",
-    "temporary": "临时居民身份证",
-}
-_COMMITMENTS = {
-    "immediate": "手续齐全立即办",
-    "time_limited": "手续不全限时办",
-    "home_visit": "行动不便上门办",
-    "priority": "特殊群体优先办",
-    "urgent": "要事急事特殊办",
-    "registered": "客观原因登记办",
-    "appointment": "假日期间预约办",
-}
-_MATERIALS = {
-    "household_register": "户口簿",
-    "old_card": "原居民身份证",
-    "guardian_id": "监护人及其居民身份证",
-    "residence_proof": "居住证或稳定就业、就学、居住证明",
-    "commitment_letter": "承诺书",
-    "photo": "相片",
-    "exemption_certificate": "减免费用证明",
-}
 _WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _NOT_KNOWN = "—"  # printed for a field the retention purge has blanked
 
 
 class PrintJobNotFound(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a job prints: `receipt(...)`, `booking(...)` or `round_of(...)`."""
+
+    kind: str
+    station_id: int
+    application_id: int | None = None
+    booking_id: int | None = None
+    officer_id: int | None = None
+    round_date: dt.date | None = None
+
+    @classmethod
+    def receipt(cls, station_id: int, application_id: int) -> Subject:
+        return cls(RECEIPT, station_id, application_id=application_id)
+
+    @classmethod
+    def booking(cls, station_id: int, booking_id: int) -> Subject:
+        return cls(BOOKING, station_id, booking_id=booking_id)
+
+    @classmethod
+    def round_of(cls, station_id: int, officer_id: int, day: dt.date) -> Subject:
+        return cls(ROUND, station_id, officer_id=officer_id, round_date=day)
+
+    @classmethod
+    def of(cls, job: PrintJob) -> Subject:
+        return cls(job.kind, job.station_id, job.application_id, job.booking_id, job.officer_id, job.round_date)
+
+    def matches(self):
+        """The WHERE clause of the jobs printing this same document."""
+        return (
+            PrintJob.kind == self.kind,
+            PrintJob.station_id == self.station_id,
+            PrintJob.application_id == self.application_id,
+            PrintJob.booking_id == self.booking_id,
+            PrintJob.officer_id == self.officer_id,
+            PrintJob.round_date == self.round_date,
+        )
+
+    def new_job(self, actor: str, url: str, printer: str, state: str = QUEUED) -> PrintJob:
+        return PrintJob(
+            station_id=self.station_id,
+            application_id=self.application_id,
+            booking_id=self.booking_id,
+            officer_id=self.officer_id,
+            round_date=self.round_date,
+            kind=self.kind,
+            requested_by=actor,
+            progress_url=url,
+            printer=printer,
+            state=state,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +177,7 @@ def receipt_data(
         station=settings.name,
         accepted_by=f"自助终端 {settings.code}" if application.channel == "kiosk" else "窗口受理",
         accepted_at=application.created_at.astimezone(settings.zone),
-        commitment=_COMMITMENTS.get(application.commitment, application.commitment),
+        commitment=COMMITMENT_NAMES.get(application.commitment, application.commitment),
         promise=f"预计 {expected:%Y年%m月%d日} 前可领证",
         fee_yuan=Decimal(application.fee_yuan + application.postal_fee_yuan),
         payment_status=payment,
@@ -151,7 +186,7 @@ def receipt_data(
         phone_masked=mask_phone(applicant.phone or "") or _NOT_KNOWN,
         hotline=settings.hotline,
         bring_at_collection=tuple(bring),
-        missing_materials=tuple(_MATERIALS.get(m, m) for m in missing),
+        missing_materials=tuple(MATERIAL_NAMES.get(m, m) for m in missing),
         materials_deadline=application.materials_deadline if missing else None,
     )
 
@@ -163,24 +198,19 @@ class PrintOutcome:
     repeated: bool = False  # the request found the document already printed or printing
 
 
-def request_print(
-    db: Database, application_id: int, kind: str, actor: str, printer: NamedPrinter, url: str
-) -> PrintOutcome:
-    """Print a document of an application once: a repeated request (a double tap) prints nothing
-    more while a job for it is printing or done, and retries a queued one instead of adding one."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown document kind {kind!r}")
+def request_print(db: Database, subject: Subject, actor: str, printer: NamedPrinter, url: str = "") -> PrintOutcome:
+    """Print a document once: a repeated request (a double tap) prints nothing more while a job
+    for it is printing or done, and retries a queued one instead of adding one. `url`: what the
+    document's QR code or link carries (the progress page, the booking's manage page)."""
+    if subject.kind not in KINDS:
+        raise ValueError(f"unknown document kind {subject.kind!r}")
     with db.transaction() as session:
-        _lock_application(session, application_id)
-        job = session.exec(
-            select(PrintJob)
-            .where(PrintJob.application_id == application_id, PrintJob.kind == kind)
-            .order_by(col(PrintJob.id).desc())
-        ).first()
+        _lock_subject(session, subject)
+        job = session.exec(select(PrintJob).where(*subject.matches()).order_by(col(PrintJob.id).desc())).first()
         if job is not None and job.state in (PRINTING, DONE):
             return PrintOutcome(job, printed=True, repeated=True)
         if job is None or job.state == FAILED:
-            job = PrintJob(application_id=application_id, kind=kind, requested_by=actor, progress_url=url, printer="")
+            job = subject.new_job(actor, url, printer="")
         job.printer, job.state, job.updated_at = printer.name, PRINTING, utcnow()
         session.add(job)
         session.flush()
@@ -192,17 +222,9 @@ def reprint(db: Database, job_id: int, actor: str, printer: NamedPrinter, statio
     """Staff: print a job's document again (a new job), whatever became of the earlier one."""
     with db.transaction() as session:
         earlier = session.get(PrintJob, job_id)
-        application = session.get(Application, earlier.application_id) if earlier else None
-        if earlier is None or application.station_id != station.id:
+        if earlier is None or earlier.station_id != station.id:
             raise PrintJobNotFound(job_id)
-        job = PrintJob(
-            application_id=earlier.application_id,
-            kind=earlier.kind,
-            requested_by=actor,
-            progress_url=earlier.progress_url,
-            printer=printer.name,
-            state=PRINTING,
-        )
+        job = Subject.of(earlier).new_job(actor, earlier.progress_url, printer.name, state=PRINTING)
         session.add(job)
         session.flush()
         job_id = job.id
@@ -226,16 +248,31 @@ def retry_queued(db: Database, printer: NamedPrinter, limit: int = 100) -> list[
     return outcomes
 
 
-def recent_jobs(db: Database, station: StationContext, limit: int = 100) -> list[tuple[PrintJob, Application]]:
+@dataclass(frozen=True)
+class JobRow:
+    job: PrintJob
+    reference: str  # the application number, the booking code, or the officer of a round
+    round_date: dt.date | None = None
+
+
+def recent_jobs(db: Database, station: StationContext, limit: int = 100) -> list[JobRow]:
+    """The station's latest print jobs, newest first, each with what it printed."""
     with db.reading() as session:
         rows = session.exec(
-            select(PrintJob, Application)
-            .join(Application, Application.id == PrintJob.application_id)
-            .where(Application.station_id == station.id)
+            select(PrintJob, Application.number, Booking.code, StaffUser.display_name)
+            .join(Application, Application.id == PrintJob.application_id, isouter=True)
+            .join(Booking, Booking.id == PrintJob.booking_id, isouter=True)
+            .join(StaffUser, StaffUser.id == PrintJob.officer_id, isouter=True)
+            .where(PrintJob.station_id == station.id)
             .order_by(col(PrintJob.id).desc())
             .limit(limit)
         ).all()
-        return [(job, application) for job, application in rows]
+    return [JobRow(job, number or code or officer or "", job.round_date) for job, number, code, officer in rows]
+
+
+def latest_job(db: Database, subject: Subject) -> PrintJob | None:
+    with db.reading() as session:
+        return session.exec(select(PrintJob).where(*subject.matches()).order_by(col(PrintJob.id).desc())).first()
 
 
 def get_job(db: Database, job_id: int) -> PrintJob:
@@ -249,11 +286,20 @@ def get_job(db: Database, job_id: int) -> PrintJob:
 # --- one attempt -----------------------------------------------------------------------
 
 
-def _lock_application(session: Session, application_id: int) -> None:
-    """Serialise requests for one application (SQLite's writers already queue on BEGIN IMMEDIATE)."""
-    found = session.exec(select(Application.id).where(Application.id == application_id).with_for_update()).first()
+def _lock_subject(session: Session, subject: Subject) -> None:
+    """Serialise requests for one document by locking the row it belongs to (SQLite's writers
+    already queue on BEGIN IMMEDIATE)."""
+    if subject.kind == RECEIPT:
+        table, key, station = Application, subject.application_id, Application.station_id
+    elif subject.kind == BOOKING:
+        table, key, station = Booking, subject.booking_id, Booking.station_id
+    else:
+        table, key, station = StaffUser, subject.officer_id, StaffUser.station_id
+    found = session.exec(
+        select(table.id).where(table.id == key, station == subject.station_id).with_for_update()
+    ).first()
     if found is None:
-        raise ApplicationNotFound(application_id)
+        raise ApplicationNotFound(key) if subject.kind == RECEIPT else PrintJobNotFound(key)
 
 
 def _claim(db: Database, job_id: int, printer: NamedPrinter) -> bool:
@@ -266,12 +312,52 @@ def _claim(db: Database, job_id: int, printer: NamedPrinter) -> bool:
     return True
 
 
+def booking_data(booking: Booking, slot: SlotView, station: StationContext, manage_url: str) -> BookingConfirmation:
+    """What the booking confirmation shows, masked; what to bring follows from the person's ID number."""
+    settings = station.settings
+    bring: tuple[str, ...] = ()
+    if booking.id_number:  # blanked by the retention purge
+        person = parse_id_number(booking.id_number)
+        materials = required_materials(
+            ApplicationType(booking.service),
+            age=person.age_on(slot.starts.date()),
+            out_of_province=person.is_out_of_province(settings.province_code),
+        )
+        bring = tuple(MATERIAL_NAMES.get(m, m) for m in materials)
+    return BookingConfirmation(
+        code=booking.code,
+        service="居民身份证 · " + APPLICATION_REASONS.get(booking.service, booking.service),
+        station=settings.name,
+        address=settings.address,
+        starts=slot.starts,
+        ends=slot.ends,
+        extended=slot.extended,
+        name_masked=mask_name(booking.name or "") or _NOT_KNOWN,
+        id_number_masked=mask_id_number(booking.id_number or "") or _NOT_KNOWN,
+        phone_masked=mask_phone(booking.phone or "") or _NOT_KNOWN,
+        hotline=settings.hotline,
+        manage_url=manage_url,
+        cancel_notice_hours=settings.booking.cancel_notice_hours,
+        bring=bring,
+    )
+
+
 def _render(db: Database, job: PrintJob, printer: NamedPrinter) -> tuple[bytes, str]:
+    with db.reading() as session:
+        station = load_station(db, session.get(Station, job.station_id).code)
+    if job.kind == ROUND:
+        rows = visits.round_of(db, station, job.officer_id, job.round_date)
+        if not rows:
+            raise ValueError("the round has no visits")
+        return visits.round_pdf(rows, station), f"上门服务单 {job.round_date.isoformat()}"
+    if job.kind == BOOKING:
+        with db.reading() as session:
+            booking = session.get(Booking, job.booking_id)
+        confirmation = booking_data(booking, slot_of(db, booking, station), station, job.progress_url)
+        return booking_confirmation_pdf(confirmation, paper=printer.backend.paper), f"预约凭证 {booking.code}"
     with db.reading() as session:
         application = session.get(Application, job.application_id)
         applicant = session.get(Applicant, application.applicant_id)
-        code = session.get(Station, application.station_id).code
-    station = load_station(db, code)
     missing = tuple(material for material, held in materials_of(db, application.id) if not held)
     receipt = receipt_data(application, applicant, station, job.progress_url, missing)
     return receipt_pdf(receipt, paper=printer.backend.paper), f"受理回执 {application.number}"

@@ -1,5 +1,9 @@
 """Home visits (行动不便上门办): the board, assigning an officer and a date, the officer's
-round printed as one batch, and the outcome recorded with the slip's code."""
+round printed as one batch, and the outcome recorded with the slip's code.
+
+Where the station keeps home-visit places in its slots (`booking.home_visit_places`), assigning
+a visit books the earliest free one that day: the visit has a time, and the officer's absence
+from the hall is counted against the day's capacity."""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from printing import CollectAtStation, PickupSlip, VisitSlip, visit_round_pdf
 
 from ..db import Database, utcnow
+from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_id_number, mask_name
+from ..domain.official_names import APPLICATION_REASONS
 from ..domain.states import FINAL_STATES, Action, State
-from ..models import Applicant, Application, AuditEvent, StaffUser, Visit
+from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
+from . import booking as bookings
 from .applications import ApplicationNotFound, record_transition
-from .printing import APPLICATION_REASONS
 from .station import StationContext
 
 OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
@@ -32,6 +39,18 @@ class BoardRow:
     applicant: Applicant
     visit: Visit | None
     officer: str | None
+    time: bookings.SlotView | None = None  # the booked home-visit time, if the station books them
+
+
+def _with_times(db: Database, station: StationContext, rows: list[BoardRow]) -> list[BoardRow]:
+    """The rows with their booked home-visit times (a board or a round: tens of rows)."""
+    timed = []
+    for row in rows:
+        booking = bookings.home_visit_booking(db, row.application.id)
+        active = booking is not None and booking.state in ("booked", "checked_in")
+        time = bookings.slot_of(db, booking, station) if active else None
+        timed.append(BoardRow(row.application, row.applicant, row.visit, row.officer, time))
+    return timed
 
 
 def board(db: Database, station: StationContext) -> list[BoardRow]:
@@ -50,7 +69,7 @@ def board(db: Database, station: StationContext) -> list[BoardRow]:
             )
             .order_by(Application.handling_deadline, Application.id)
         ).all()
-    return [BoardRow(a, p, v, officer) for a, p, v, officer in rows]
+    return _with_times(db, station, [BoardRow(a, p, v, officer) for a, p, v, officer in rows])
 
 
 def officers(db: Database, station: StationContext) -> list[StaffUser]:
@@ -80,14 +99,32 @@ def assign(
     actor: str,
     now: dt.datetime | None = None,
 ) -> Visit:
+    """Give the visit to an officer on a day (again: another officer or day). Where the station
+    books home-visit places, the visit takes the earliest free one that day first, or
+    BookingRefused("no_visit_time") and nothing changes."""
     now = now or utcnow()
-    with db.transaction() as session:
+    with db.reading() as session:
         application = session.get(Application, application_id)
         officer = session.get(StaffUser, officer_id)
         if application is None or application.station_id != station.id:
             raise ApplicationNotFound(application_id)
         if officer is None or officer.station_id != station.id or officer.role != "visit_officer":
             raise VisitNotFound(officer_id)
+        applicant = session.get(Applicant, application.applicant_id)
+    if station.settings.booking.home_visit_places:
+        bookings.book_home_visit(
+            db,
+            station,
+            application_id=application_id,
+            service=application.app_type,
+            id_number=parse_id_number(applicant.id_number),
+            name=applicant.name or "",
+            phone=applicant.phone or "",
+            day=day,
+            actor=actor,
+            now=now,
+        )
+    with db.transaction() as session:
         visit = session.exec(select(Visit).where(Visit.application_id == application_id)).first()
         if visit is None:
             visit = Visit(application_id=application_id, code=_new_code(session), created_at=now)
@@ -116,7 +153,8 @@ def round_of(db: Database, station: StationContext, officer_id: int, day: dt.dat
             .where(Application.station_id == station.id, Visit.officer_id == officer_id, Visit.visit_date == day)
             .order_by(Visit.id)
         ).all()
-    return [BoardRow(a, p, v, officer) for a, p, v, officer in rows]
+    timed = _with_times(db, station, [BoardRow(a, p, v, officer) for a, p, v, officer in rows])
+    return sorted(timed, key=lambda row: (row.time is None, row.time.starts if row.time else 0))  # visiting order
 
 
 def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None) -> bytes:
@@ -137,6 +175,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                 station=settings.name,
                 officer=row.officer or "—",
                 visit_date=row.visit.visit_date,
+                time_window=f"{row.time.starts:%H:%M}–{row.time.ends:%H:%M}" if row.time else "",
                 collect=("旧居民身份证",)
                 if delivering
                 else ("户口簿（核对后当场退还）", "现场采集相片", "双手拇指指纹"),
@@ -186,6 +225,16 @@ def record_outcome(
         visit.outcome = {} if nobody_home else {name: name in outcome for name in OUTCOMES}
         visit.recorded_at = now
         session.add(visit)
+        # The booked home-visit time was kept: it must not count as a missed appointment.
+        session.execute(
+            update(Booking)
+            .where(
+                Booking.application_id == application.id,
+                Booking.channel == bookings.HOME_VISIT,
+                Booking.state == "booked",
+            )
+            .values(state="checked_in", updated_at=now)
+        )
         actor = f"staff:{officer.username}"
         reason = "nobody home" if nobody_home else ", ".join(sorted(outcome)) or "visited"
         session.add(

@@ -1,4 +1,4 @@
-"""Appointments in Chromium: book from a phone, change, cancel; check in at the kiosk."""
+"""Appointments in Chromium: book from a phone, change, cancel; print the slip and check in at the kiosk."""
 
 import re
 
@@ -55,6 +55,10 @@ def test_book_change_and_cancel_from_a_phone(page, live_server, clock, screensho
 def test_check_in_at_the_kiosk(page, live_server, clock, staff_user, screenshot):
     clock.set(aware(2026, 11, 24, 9))
     code, _when = _book(page, live_server)  # today's first free time, 09:30
+    page.locator("#print-booking").click()  # this browser is at a kiosk address: its printer is beside it
+    expect(page.locator("#print-result")).to_be_visible()
+    expect(page.locator("#print-booking")).to_have_count(0)
+    screenshot(page, "booking-printed-kiosk")
     page.context.clear_cookies()
     page.goto(live_server + "/book/check-in")
     settled(page)

@@ -1,9 +1,11 @@
 """A citizen applies at the kiosk; a window officer signs in and approves it from the queue."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.kiosk_driver import answer_identity, answer_situation, staff_sign_in, start, tap_continue, tap_keys
@@ -117,7 +119,7 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
 
     from sqlmodel import select
 
-    from kiosk.models import Visit
+    from kiosk.models import PrintJob, Visit
     from kiosk.services.staff import Role, create_staff
     from tests.helpers import NO_SITUATION, apply
 
@@ -168,8 +170,14 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     staff_sign_in(officer, live_server, "li", "officer password")
     officer.goto(live_server + f"/staff/visits/round?day={day}")
     expect(officer.locator("#round li")).to_have_count(1)
-    pdf = officer.request.get(live_server + f"/staff/visits/round.pdf?day={day}")
-    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    officer.locator("#print-round").click()  # a print job: the file printer writes the batch
+    expect(officer.locator("#print-result")).to_be_visible()
+    expect(officer.locator("#printed")).to_be_visible()  # a second tap cannot print it twice
+    with database.reading() as session:
+        job = session.exec(select(PrintJob)).one()
+    assert (job.kind, job.state, job.round_date.isoformat()) == ("round", "done", day)
+    batch = PdfReader(Path(app.instance_path) / "prints" / job.backend_job)
+    assert "王老" in batch.pages[0].extract_text()  # the officer needs the name at the door
     with database.reading() as session:
         code = session.exec(select(Visit.code)).one()
     officer.locator("#record").click()

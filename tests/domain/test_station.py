@@ -2,6 +2,7 @@ import tomllib
 
 import pytest
 
+from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.station import SettingsError, locate_key, parse_station_settings
 from kiosk.services.station import DEMO_STATION_FILE
 
@@ -35,6 +36,8 @@ def test_the_demo_station_is_in_jiaxing_zhejiang():
         ('sunday    = ["09:00-12:00"]', 'sunday    = ["09:00-12:00", "11:00-13:00"]', "opening_hours.sunday"),
         ("out_of_province = true", "out_of_province = 1", "temporary_id.out_of_province"),
         ("seed_years = [2026]", 'seed_years = ["2026"]', "calendar.seed_years"),
+        ("first = 60 ", "first = 45 ", "booking.service_minutes.first"),  # not a whole number of slots
+        ("home_visit_places = 1 ", "home_visit_places = 3 ", "booking.home_visit_places"),  # 2 + 3 > 4 windows
     ],
 )
 def test_bad_values_name_their_key(old, new, key):
@@ -42,6 +45,14 @@ def test_bad_values_name_their_key(old, new, key):
     with pytest.raises(SettingsError) as caught:
         _parse(TEXT.replace(old, new, 1))
     assert caught.value.key == key
+
+
+def test_services_take_whole_slots_and_home_visit_places_are_optional():
+    rules = _parse(TEXT).booking
+    assert rules.service_minutes[ApplicationType.FIRST] == 60
+    assert rules.service_minutes[ApplicationType.LOST] == rules.slot_minutes  # not named: one slot
+    assert rules.home_visit_places == 1
+    assert _parse(TEXT.replace("home_visit_places = 1 ", "# ", 1)).booking.home_visit_places == 0
 
 
 def test_missing_key_is_named():

@@ -132,6 +132,24 @@ def test_pickup_slip_on_roll_paper(pickup_slip, tmp_path):
     assert code.text == pickup_slip.verification_code
 
 
+@pytest.mark.parametrize("paper", [Paper.ROLL_80MM, Paper.A4])
+def test_booking_confirmation_carries_the_code_the_time_and_what_to_bring(paper, tmp_path):
+    from printing import booking_confirmation_pdf
+
+    booking = samples.booking()
+    pdf = booking_confirmation_pdf(booking, paper)
+    [text] = page_texts(pdf)
+    flat = squeezed(text)
+    for expected in ("预约凭证", booking.code, "2026年11月28日（星期六）", "09:00", "10:00", "首次申领", "户口簿", "李*"):
+        assert expected in flat, expected
+    assert booking.manage_url in flat and "24" in flat  # how to change or cancel, and how early
+    assert_masked(text)
+    [page] = render_pages(pdf, tmp_path, DPI)
+    assert size_mm(page, DPI)[0] == pytest.approx(80 if paper is Paper.ROLL_80MM else A4_MM[0], abs=0.3)
+    [code] = qr_codes(page)
+    assert code.text == booking.code
+
+
 def test_visit_slip_gives_the_officer_what_the_visit_needs(visit_slip, tmp_path):
     pdf = visit_slip_pdf(visit_slip)
     [text] = page_texts(pdf)

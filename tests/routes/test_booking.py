@@ -31,6 +31,25 @@ def test_book_shows_code_qr_and_calendar_file(client, clock):
     assert ics.mimetype == "text/calendar" and f"UID:{code}@330402" in ics.get_data(as_text=True)
 
 
+def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app, clock):
+    from kiosk.models import PrintJob
+
+    clock.set(aware(2026, 11, 24, 9))
+    assert _book(client, _first_slot(client)).status_code == 303
+    assert 'id="print-booking"' not in client.get("/book/confirmation", environ_base=PHONE).get_data(as_text=True)
+    assert client.post("/book/confirmation/print", environ_base=PHONE).status_code == 403
+    assert 'id="print-booking"' in client.get("/book/confirmation").get_data(as_text=True)  # at the kiosk
+    first = client.post("/book/confirmation/print")
+    assert first.status_code == 200 and 'id="print-result"' in first.get_data(as_text=True)
+    assert 'id="print-booking"' not in first.get_data(as_text=True)
+    client.post("/book/confirmation/print")  # a double tap
+    with app.extensions["kiosk_db"].reading() as session:
+        [job] = session.exec(select(PrintJob)).all()
+        booking = session.exec(select(Booking)).one()
+    assert (job.kind, job.booking_id, job.state, job.application_id) == ("booking", booking.id, "done", None)
+    assert job.progress_url.endswith("/book/manage")
+
+
 def test_bad_details_are_explained(client, clock):
     clock.set(aware(2026, 11, 24, 9))
     response = _book(client, _first_slot(client), id_number="123", phone="123")

@@ -19,12 +19,12 @@ def person(n: int):
     return parse_id_number(make_id(prefix))
 
 
-def book(database, station, slot_id, n=1, channel="online", now=NOW, key=None):
+def book(database, station, slot_id, n=1, channel="online", now=NOW, key=None, service="lost"):
     return bookings.book(
         database,
         station,
         slot_id=slot_id,
-        service="lost",
+        service=service,
         channel=channel,
         id_number=person(n),
         name="王小明",
@@ -46,7 +46,7 @@ def test_slots_follow_the_calendar(database, station):
     assert tuesday[0].starts.hour == 9  # past slots are not offered
     assert any(s.extended and s.starts.hour >= 17 for s in tuesday)  # the evening session
     assert all(s.extended for s in days[dt.date(2026, 11, 29)])  # Sunday
-    assert all(s.free == 2 for s in tuesday)  # online places: 2 of 3
+    assert all(s.free == 2 for s in tuesday)  # online places: 2 of 4
 
 
 def test_national_day_offers_only_holiday_appointments(database, station):
@@ -103,6 +103,7 @@ def test_unused_online_places_are_released_to_walk_ins(database, station):
     two_hours_before = slot.starts - dt.timedelta(hours=2)
     book(database, station, slot.id, 2, "kiosk", now=two_hours_before)
     book(database, station, slot.id, 3, "staff", now=two_hours_before)
+    book(database, station, slot.id, 4, "kiosk", now=two_hours_before)  # the home-visit place, unused
     with pytest.raises(SlotTaken):
         book(database, station, slot.id, 5, "kiosk", now=two_hours_before)
 
@@ -203,10 +204,11 @@ def test_simultaneous_bookings_never_exceed_capacity(database, station):
         thread.start()
     for thread in threads:
         thread.join()
-    assert results.count("ok") == 3 and results.count("taken") == 9
+    places = station.settings.booking.windows  # released an hour before: every place is a walk-in's
+    assert results.count("ok") == places and results.count("taken") == 12 - places
     with database.reading() as session:
-        assert session.get(Slot, slot.id).booked == 3
-        assert session.exec(select(func.count()).select_from(Booking)).one() == 3
+        assert session.get(Slot, slot.id).booked == places
+        assert session.exec(select(func.count()).select_from(Booking)).one() == places
 
 
 def test_slots_of_a_day_closed_later_are_no_longer_offered_or_bookable(database, station):
@@ -231,3 +233,63 @@ def test_a_repeated_change_moves_once(database, station):
     bookings.change(database, station, booking.id, later.id, actor="test", now=NOW)
     with database.reading() as session:
         assert session.get(Slot, later.id).booked == 1
+
+
+def test_a_longer_service_takes_slots_in_a_row(database, station):
+    """The demo station's first application takes 60 minutes: two 30-minute slots."""
+    day = dt.date(2026, 11, 26)  # a Thursday: 08:30-12:00, 13:30-17:30, 17:30-20:00
+
+    def starts(service):
+        days = bookings.free_slots(database, station, first=day, days=1, channel="kiosk", service=service, now=NOW)
+        return {s.starts.strftime("%H:%M"): s for s in days[day]}
+
+    hours = starts("first")
+    assert "11:00" in hours and "11:30" not in hours  # 11:30-12:30 would run past the morning session
+    assert all(s.ends - s.starts == dt.timedelta(hours=1) for s in hours.values())
+
+    booking = book(database, station, hours["09:00"].id, 1, "kiosk", service="first")
+    booked = bookings.slot_of(database, booking, station)
+    assert (booked.starts.strftime("%H:%M"), booked.ends.strftime("%H:%M")) == ("09:00", "10:00")
+    with database.reading() as session:
+        held = session.exec(select(Slot).where(Slot.local_day == day, Slot.booked > 0).order_by(Slot.starts_at))
+        assert [s.starts_at.astimezone(station.settings.zone).strftime("%H:%M") for s in held] == ["09:00", "09:30"]
+    # The walk-in places of 09:00 and 09:30 are gone: no hour can start at 08:30, 09:00 or 09:30...
+    assert starts("first").keys().isdisjoint({"08:30", "09:00", "09:30"})
+    # ...while a half-hour service still finds 08:30 and 10:00.
+    assert {"08:30", "10:00"} <= starts("lost").keys()
+
+    bookings.change(database, station, booking.id, starts("first")["14:00"].id, actor="test", now=NOW)
+    assert bookings.slot_of(database, booking, station).ends.strftime("%H:%M") == "15:00"
+    assert {"09:00", "09:30"} <= starts("lost").keys()  # the old places were given back
+    bookings.cancel(database, station, booking.id, actor="test", now=NOW)
+    with database.reading() as session:
+        assert sum(s.booked for s in session.exec(select(Slot).where(Slot.local_day == day))) == 0
+
+
+def test_a_longer_service_needs_every_slot_it_covers(database, station):
+    day = dt.date(2026, 11, 26)
+    slots = {
+        s.starts.strftime("%H:%M"): s
+        for s in bookings.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)[day]
+    }
+    book(database, station, slots["10:30"].id, 7, "kiosk")  # the 10:30 walk-in place
+    with pytest.raises(SlotTaken):
+        book(database, station, slots["10:00"].id, 8, "kiosk", service="first")
+    with database.reading() as session:
+        assert session.get(Slot, slots["10:00"].id).booked == 0  # the 10:00 place was given back
+    with pytest.raises(BookingRefused) as refused:  # the evening ends at 20:00, before the hour is over
+        book(database, station, slots["19:30"].id, 9, "kiosk", service="first")
+    assert refused.value.reason == "not_found"
+
+
+def test_home_visit_places_are_kept_until_the_release(database, station):
+    slot = first_slot(database, station)
+    book(database, station, slot.id, 1, "kiosk")  # the walk-in place
+    with pytest.raises(SlotTaken):
+        book(database, station, slot.id, 2, "staff")  # the home-visit place is not a walk-in's
+    book(database, station, slot.id, 3, "home_visit")
+    with pytest.raises(SlotTaken):
+        book(database, station, slot.id, 4, "home_visit")  # one home-visit place per slot
+    with database.reading() as session:
+        held = session.get(Slot, slot.id)
+        assert (held.booked, held.booked_online, held.booked_home_visit) == (2, 0, 1)

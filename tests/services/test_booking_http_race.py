@@ -76,7 +76,7 @@ class Citizen:
 
 def _race_slot(database, station) -> int:
     """A scheduled slot a few days ahead whose walk-in share is widened to CAPACITY places, all
-    open to the kiosk channel (requests from 127.0.0.1); online places stay kept apart."""
+    open to the kiosk channel (requests from 127.0.0.1); online and home-visit places stay kept apart."""
     first = station.today(utcnow()) + dt.timedelta(days=2)
     # All the week's slots exist beforehand, so "just taken" answers only read them.
     days = bookings.free_slots(
@@ -84,7 +84,7 @@ def _race_slot(database, station) -> int:
     )
     slot_id = next(iter(days.values()))[0].id
     with database.transaction() as session:
-        session.execute(update(Slot).where(Slot.id == slot_id).values(capacity=CAPACITY + 2, online_capacity=2))
+        session.execute(update(Slot).where(Slot.id == slot_id).values(capacity=CAPACITY + 3, online_capacity=2, home_visit_capacity=1))
     return slot_id
 
 

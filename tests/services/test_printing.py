@@ -9,8 +9,8 @@ from kiosk.services.applications import submit_application
 from kiosk.services.printing import (
     DONE,
     QUEUED,
-    RECEIPT,
     NamedPrinter,
+    Subject,
     get_job,
     printer_from_config,
     request_print,
@@ -24,6 +24,10 @@ from tests.services.test_applications import NOW, new
 URL = "http://kiosk.test/track/x/token"
 
 
+def receipt_of(application):
+    return Subject.receipt(application.station_id, application.id)
+
+
 @pytest.fixture
 def application(database, station):
     return submit_application(database, station, new(phone="13812345678"), actor="kiosk:330402", now=NOW)
@@ -35,7 +39,7 @@ def file_printer(tmp_path):
 
 
 def test_a_receipt_prints_to_the_file_backend_masked(database, application, file_printer, tmp_path):
-    outcome = request_print(database, application.id, RECEIPT, "kiosk:330402", file_printer, URL)
+    outcome = request_print(database, receipt_of(application), "kiosk:330402", file_printer, URL)
     assert outcome.printed and not outcome.repeated
     job = get_job(database, outcome.job.id)
     assert (job.state, job.attempts, job.printer, job.last_error) == (DONE, 1, "file", "")
@@ -47,8 +51,8 @@ def test_a_receipt_prints_to_the_file_backend_masked(database, application, file
 
 
 def test_a_repeated_request_prints_once(database, application, file_printer, tmp_path):
-    first = request_print(database, application.id, RECEIPT, "kiosk", file_printer, URL)
-    second = request_print(database, application.id, RECEIPT, "kiosk", file_printer, URL)
+    first = request_print(database, receipt_of(application), "kiosk", file_printer, URL)
+    second = request_print(database, receipt_of(application), "kiosk", file_printer, URL)
     assert second.repeated and second.job.id == first.job.id
     assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 1
 
@@ -57,13 +61,13 @@ def test_an_unavailable_printer_keeps_the_job_queued_and_a_retry_prints_it(datab
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     broken = NamedPrinter("file", FilePrinter(blocker / "prints"))
-    outcome = request_print(database, application.id, RECEIPT, "kiosk", broken, URL)
+    outcome = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert not outcome.printed
     job = get_job(database, outcome.job.id)
     assert (job.state, job.attempts) == (QUEUED, 1) and job.last_error
 
     # Tapped again while the printer is still broken: the same job, one attempt more.
-    again = request_print(database, application.id, RECEIPT, "kiosk", broken, URL)
+    again = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert again.job.id == job.id and get_job(database, job.id).attempts == 2
 
     assert retry_queued(database, broken)[0].job.state == QUEUED
@@ -91,7 +95,7 @@ def test_the_print_retry_command_prints_queued_jobs(database, application, tmp_p
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    request_print(database, application.id, RECEIPT, "kiosk", NamedPrinter("file", FilePrinter(blocker)), URL)
+    request_print(database, receipt_of(application), "kiosk", NamedPrinter("file", FilePrinter(blocker)), URL)
     monkeypatch.setenv("KIOSK_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("KIOSK_DATABASE_URL", str(database.engine.url.render_as_string(hide_password=False)))
     monkeypatch.setenv("KIOSK_SECRET_KEY", "cli-test")
@@ -109,7 +113,6 @@ def test_the_receipt_lists_what_is_missing_and_by_when(database, station, tmp_pa
     from kiosk.domain.catalogue import ApplicationType
     from kiosk.domain.id_number import parse_id_number
     from kiosk.services.applications import NewApplication, submit_application
-    from kiosk.services.printing import NamedPrinter, request_print
     from printing import FilePrinter
     from tests.conftest import LOCAL_ID
 
@@ -127,7 +130,71 @@ def test_the_receipt_lists_what_is_missing_and_by_when(database, station, tmp_pa
         actor="test",
     )
     printer = NamedPrinter("file", FilePrinter(tmp_path))
-    request_print(database, application.id, "receipt", "test", printer, "http://kiosk.test/track/x/y")
+    request_print(database, receipt_of(application), "test", printer, "http://kiosk.test/track/x/y")
     text = "".join(page.extract_text() for pdf in tmp_path.glob("*.pdf") for page in PdfReader(pdf).pages)
     assert "户口簿" in text
     assert f"{application.materials_deadline:%Y}" in text
+
+
+def test_a_booking_confirmation_is_a_print_job_with_its_code_and_time(database, station, file_printer, tmp_path):
+    import datetime as dt
+
+    from kiosk.domain.id_number import parse_id_number
+    from kiosk.services import booking as bookings
+    from tests.printing.pdf_tools import qr_codes, render_pages
+
+    now = NOW - dt.timedelta(hours=1)
+    day = station.today(now) + dt.timedelta(days=2)
+    slot = next(iter(bookings.free_slots(database, station, first=day, days=5, channel="kiosk", now=now).values()))[0]
+    booking = bookings.book(
+        database,
+        station,
+        slot_id=slot.id,
+        service="lost",
+        channel="kiosk",
+        id_number=parse_id_number(LOCAL_ID),
+        name="王小明",
+        phone="13812345678",
+        idempotency_key="print-booking",
+        actor="kiosk",
+        now=now,
+    )
+    subject = Subject.booking(station.id, booking.id)
+    outcome = request_print(database, subject, "kiosk:330402", file_printer, "http://kiosk.test/book/manage")
+    assert outcome.printed and request_print(database, subject, "kiosk", file_printer).repeated
+    pdf = (tmp_path / "instance" / "prints" / outcome.job.backend_job).read_bytes()
+    text = squeezed("".join(page_texts(pdf)))
+    assert booking.code in text and f"{slot.starts:%H:%M}" in text and "丢失补领" in text
+    assert mask_id_number(LOCAL_ID) in text and LOCAL_ID not in text and "13812345678" not in text
+    assert "户口簿" in text  # what to bring, from the service and the person's age
+    images = render_pages(pdf, tmp_path, dpi=200)
+    assert [code.text for image in images for code in qr_codes(image)] == [booking.code]  # scanned to check in
+
+
+def test_a_round_is_one_print_job_and_staff_can_print_it_again(database, station, file_printer, tmp_path):
+    import datetime as dt
+
+    from kiosk.services import visits
+    from kiosk.services.printing import PrintJobNotFound, recent_jobs, reprint
+    from kiosk.services.staff import Role, create_staff
+    from tests.services.test_visits import _home_visit_case
+
+    application = _home_visit_case(database, station)
+    officer = create_staff(
+        database, station_code="330402", username="li", display_name="李警官", role=Role.VISIT_OFFICER, password="x" * 12
+    )
+    day = dt.date(2026, 11, 26)
+    visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
+    subject = Subject.round_of(station.id, officer.id, day)
+    outcome = request_print(database, subject, "staff:li", file_printer)
+    assert outcome.printed
+    pdf = (tmp_path / "instance" / "prints" / outcome.job.backend_job).read_bytes()
+    text = squeezed("".join(page_texts(pdf)))
+    assert application.number in text and visit.code in text and LOCAL_ID not in text
+    again = reprint(database, outcome.job.id, "staff:li", file_printer, station)
+    assert again.printed and again.job.id != outcome.job.id and again.job.kind == "round"
+    rows = recent_jobs(database, station)
+    assert [(row.job.kind, row.reference, row.round_date) for row in rows] == [("round", "李警官", day)] * 2
+
+    with pytest.raises(PrintJobNotFound):  # the officer belongs to another station
+        request_print(database, Subject.round_of(station.id + 1, officer.id, day), "staff:li", file_printer)

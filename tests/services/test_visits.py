@@ -2,7 +2,9 @@ import datetime as dt
 import io
 import uuid
 
+import pytest
 from pypdf import PdfReader
+from sqlmodel import select
 
 from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
@@ -69,3 +71,47 @@ def test_a_card_handed_over_closes_the_case(database, station):
     assert len(pages) == 2  # the visit slip, then the pickup slip of the card handed over
     visits.record_outcome(database, station, visit.code, {"card_handed_over"}, False, officer)
     assert get_application(database, application.id)[0].state == State.COLLECTED
+
+
+def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, station):
+    from kiosk.models import Booking, Slot
+    from kiosk.services import booking as bookings
+    from kiosk.services.booking import BookingRefused
+    from tests.conftest import aware
+
+    now = aware(2026, 11, 24, 9)
+    application = _home_visit_case(database, station)
+    officer = create_staff(
+        database, station_code="330402", username="li", display_name="李警官", role=Role.VISIT_OFFICER, password="x" * 12
+    )
+    thursday, friday = dt.date(2026, 11, 26), dt.date(2026, 11, 27)
+    visits.assign(database, station, application.id, officer.id, thursday, actor="staff:boss", now=now)
+    [row] = visits.round_of(database, station, officer.id, thursday)
+    assert row.time.starts.strftime("%H:%M") == "08:30"  # the day's first home-visit place
+    with database.reading() as session:
+        booking = session.exec(select(Booking)).one()
+        assert (booking.channel, booking.application_id) == ("home_visit", application.id)
+        assert session.get(Slot, booking.slot_id).booked_home_visit == 1
+    # Another day: the same booking moves (the citizen's notice period does not bind the station).
+    visits.assign(database, station, application.id, officer.id, friday, actor="staff:boss", now=now)
+    with database.reading() as session:
+        assert session.exec(select(Booking)).one().local_day == friday
+        assert sum(s.booked_home_visit for s in session.exec(select(Slot).where(Slot.local_day == thursday))) == 0
+    # The visit kept its time: the sweep does not call it a missed appointment.
+    assert bookings.mark_no_shows(database, station, now=aware(2026, 11, 27, 12)) == 0
+    visit = visits.round_of(database, station, officer.id, friday)[0].visit
+    visits.record_outcome(database, station, visit.code, {"photo_taken"}, False, officer, now=aware(2026, 11, 27, 12))
+    with database.reading() as session:
+        assert session.exec(select(Booking)).one().state == "checked_in"
+
+    # A day whose home-visit places are all taken is refused, and nothing changes.
+    saturday = dt.date(2026, 11, 28)
+    bookings.ensure_slots(database, station, saturday, saturday)
+    with database.transaction() as session:
+        for slot in session.exec(select(Slot).where(Slot.local_day == saturday)):
+            slot.home_visit_capacity = 0
+            session.add(slot)
+    with pytest.raises(BookingRefused) as refused:
+        visits.assign(database, station, application.id, officer.id, saturday, actor="staff:boss", now=now)
+    assert refused.value.reason == "no_visit_time"
+    assert visits.round_of(database, station, officer.id, friday)  # still on Friday
