@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import statistics
@@ -22,8 +23,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 5):
-    """Serve `app` (module:attribute); yields the base URL; stops the server afterwards."""
+def gunicorn(app: str, env: dict[str, str], workers: int = 5, log=None):
+    """Serve `app` (module:attribute); yields the base URL; stops the server afterwards.
+    `log`: an open file for the server's standard error (default: this process's)."""
     port = free_port()
     command = [
         sys.executable,
@@ -37,7 +39,7 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 5):
         "warning",
         app,
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -54,6 +56,12 @@ def gunicorn(app: str, env: dict[str, str], workers: int = 5):
         process.wait(timeout=10)
 
 
+def init_instance(env: dict[str, str]) -> None:
+    """A fresh instance as `kiosk init` makes it (schema, demo station) for the settings in `env`."""
+    init = [sys.executable, "-c", "from kiosk.cli import main; main()", "init"]
+    subprocess.run(init, cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+
+
 def server_ms(headers) -> float:
     """The app's own time for a request, from its Server-Timing header."""
     return float(headers["Server-Timing"].split("dur=")[1])
@@ -64,5 +72,6 @@ def summary(values: list[float]) -> dict[str, float]:
     return {
         "n": len(ordered),
         "p50_ms": round(statistics.median(ordered), 2),
-        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
+        "p95_ms": round(ordered[max(0, math.ceil(len(ordered) * 0.95) - 1)], 2),  # nearest rank
+        "p99_ms": round(ordered[max(0, math.ceil(len(ordered) * 0.99) - 1)], 2),
     }
