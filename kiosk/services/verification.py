@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +79,18 @@ class Keys:
             pem = Ed25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            # Written aside and linked into place: workers forwarding the first case together
+            # agree on one key, and none reads a half-written file.
+            draft = path.with_name(f".station.pem.{os.getpid()}.{threading.get_ident()}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pem)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
         return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
     def station_public_pem(self) -> str:

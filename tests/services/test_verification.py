@@ -130,3 +130,24 @@ def test_a_key_from_another_province_is_not_trusted_for_this_case(database, stat
     with pytest.raises(PackageRefused) as refused:
         verification.import_answer(database, station, answer(application.number, guangdong, province="44"), keys, "x")
     assert refused.value.reason == "wrong_province"
+
+
+def test_workers_making_the_station_key_together_agree_on_one(tmp_path):
+    import threading
+
+    keys = verification.Keys(tmp_path / "keys")
+    barrier = threading.Barrier(8)
+    seen: list[bytes] = []
+
+    def first_use() -> None:
+        barrier.wait()
+        seen.append(verification.Keys(keys.folder).station_public_pem().encode())
+
+    threads = [threading.Thread(target=first_use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8 and len(set(seen)) == 1
+    assert [p.name for p in keys.folder.iterdir()] == ["station.pem"]  # no drafts left behind
+    assert (keys.folder / "station.pem").stat().st_mode & 0o777 == 0o600
