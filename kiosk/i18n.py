@@ -189,6 +189,19 @@ BOOKING_STATES = {
     "no_show": _l("Missed"),
 }
 
+CALENDAR_KINDS = {
+    "closure": _l("Public holiday (holiday appointments only)"),
+    "workday": _l("Make-up working day"),
+    "closed": _l("Station closed"),
+    "extra": _l("Extra session"),
+}
+
+CALENDAR_REFUSALS = {
+    "kind": _l("Please choose what kind of day it is."),
+    "sessions": _l("An extra session needs its times, like 19:00-21:00."),
+    "official": _l("Official holidays stay in the calendar. Enter the day again to change it for this station."),
+}
+
 PRINT_KINDS = {
     "receipt": _l("Receipt"),
     "booking": _l("Booking confirmation"),

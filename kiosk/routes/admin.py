@@ -1,13 +1,16 @@
-"""Administrators: staff accounts and the station's settings."""
+"""Administrators: staff accounts, the station's settings and its calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import i18n
+from ..services import calendar_days
 from ..services import staff as accounts
 from ..services.station import SettingsFileError, install_station, parse_settings_text, settings_text
 from .common import db, station
@@ -95,3 +98,74 @@ def settings():
         except SettingsFileError as error:
             message, ok, status = str(error), False, 422
     return render_template("admin/settings.html", text=text, message=message, ok=ok), status
+
+
+def _calendar_page(message: str | None = None, ok: bool = True, status: int = 200):
+    context = station()
+    return render_template(
+        "admin/calendar.html",
+        days=calendar_days.upcoming_days(db(), context.id, context.today()),
+        kinds=calendar_days.KINDS,
+        message=message,
+        ok=ok,
+    ), status
+
+
+def _day_from_form() -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        return None
+
+
+def _changed() -> None:
+    current_app.extensions.pop("kiosk_station_cache", None)  # this server sees it at once; others within a minute
+
+
+@bp.get("/calendar")
+def calendar():
+    return _calendar_page()
+
+
+@bp.post("/calendar")
+def set_calendar_day():
+    day = _day_from_form()
+    if day is None:
+        return _calendar_page(_("Please choose a date."), False, 422)
+    sessions = [text.strip() for text in request.form.get("sessions", "").replace("，", ",").split(",") if text.strip()]
+    try:
+        change = calendar_days.set_day(
+            db(),
+            station().id,
+            day,
+            request.form.get("kind", ""),
+            request.form.get("name", ""),
+            sessions,
+            actor=current_user.actor,
+        )
+    except calendar_days.CalendarDayRefused as refusal:
+        return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 422)
+    _changed()
+    message = _("%(day)s saved.", day=day.isoformat())
+    if change.bookings_on_day:
+        message += " " + _(
+            "Appointments booked on this day: %(count)s. Please contact those citizens.",
+            count=change.bookings_on_day,
+        )
+    return _calendar_page(message, ok=not change.bookings_on_day)
+
+
+@bp.post("/calendar/remove")
+def remove_calendar_day():
+    day = _day_from_form()
+    if day is None:
+        abort(400)
+    context = station()
+    try:
+        calendar_days.remove_day(
+            db(), context.id, day, context.settings.calendar_seed_years, actor=current_user.actor
+        )
+    except calendar_days.CalendarDayRefused as refusal:
+        return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 409)
+    _changed()
+    return _calendar_page(_("%(day)s removed.", day=day.isoformat()))

@@ -209,3 +209,59 @@ def test_administrators_edit_station_settings(app, database):
     from kiosk.services.station import load_station
 
     assert load_station(database, "330402").settings.hotline == "0573-12345678"
+
+
+def test_administrators_edit_the_station_calendar(app, database, staff_client, clock):
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from kiosk.models import AuditEvent, CalendarDay
+    from kiosk.services.station import DEMO_STATION_FILE, install_station, read_settings_file
+    from tests.conftest import aware
+    from tests.routes.test_booking import _book, _first_slot
+
+    clock.set(aware(2026, 11, 24, 9))
+    assert staff_client.get("/staff/admin/calendar").status_code == 403
+    admin = _admin(app, database)
+    assert admin.get("/staff/admin/calendar").status_code == 200
+    phone = {"REMOTE_ADDR": "203.0.113.7"}
+
+    def offered(day):
+        page = app.test_client().get("/book/days?service=lost", environ_base=phone).get_data(as_text=True)
+        return f'data-day="{day}"' in page
+
+    # A closure: the day's times are no longer offered; the booking on it is counted for the staff.
+    assert offered("2026-11-27")
+    booker = app.test_client()
+    slot = _first_slot(booker, day_index=3)  # Friday 27 November
+    assert _book(booker, slot).status_code == 303
+    closed = admin.post("/staff/admin/calendar", data={"day": "2026-11-27", "kind": "closed", "name": "系统升级"})
+    assert closed.status_code == 200
+    assert re.search(r'id="message">[^<]*\D1\D', closed.get_data(as_text=True))  # one booking to contact
+    assert not offered("2026-11-27")
+
+    # An extra evening session on Sunday; bad sessions are refused with a message.
+    bad = admin.post("/staff/admin/calendar", data={"day": "2026-11-29", "kind": "extra", "sessions": "7pm"})
+    assert bad.status_code == 422 and 'id="message"' in bad.get_data(as_text=True)
+    assert admin.post("/staff/admin/calendar", data={"day": "x", "kind": "closed"}).status_code == 422
+    extra = admin.post("/staff/admin/calendar", data={"day": "2026-11-29", "kind": "extra", "sessions": "19:00-20:00"})
+    assert extra.status_code == 200
+    slots = app.test_client().get("/book/slots?service=lost&day=2026-11-29", environ_base=phone).get_data(as_text=True)
+    assert "19:00" in slots and "19:30" in slots
+
+    # An official holiday stays; entered again for the station it becomes the station's own, and
+    # removing that brings the official day back. Re-seeding keeps the station's own days.
+    assert admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"}).status_code == 409
+    admin.post("/staff/admin/calendar", data={"day": "2026-10-01", "kind": "closed", "name": "闭馆"})
+    doc, settings = read_settings_file(DEMO_STATION_FILE)
+    install_station(database, doc, settings)
+    with database.reading() as session:
+        row = session.exec(select(CalendarDay).where(CalendarDay.day == dt.date(2026, 10, 1))).one()
+        assert (row.kind, row.source) == ("closed", "manual")
+    admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"})
+    with database.reading() as session:
+        row = session.exec(select(CalendarDay).where(CalendarDay.day == dt.date(2026, 10, 1))).one()
+        assert (row.kind, row.source) == ("closure", "package")
+        actions = session.exec(select(AuditEvent.action).where(AuditEvent.actor == "staff:root")).all()
+    assert actions.count("calendar_day") == 3 and actions.count("calendar_day_removed") == 1

@@ -1,0 +1,112 @@
+"""The station's calendar table, edited by administrators: public holidays and make-up working
+days seeded from the official schedule, and the station's own special days (a closure, an
+extra session). Booking and working-day deadlines read it through `load_station`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import get_args
+
+from sqlmodel import col, delete, func, select
+
+from ..db import Database, utcnow
+from ..domain.calendar import DayKind, official_days
+from ..domain.station import parse_session
+from ..models import AuditEvent, Booking, CalendarDay
+
+KINDS: tuple[str, ...] = get_args(DayKind)
+
+
+class CalendarDayRefused(ValueError):
+    """`reason`: kind, sessions (an extra day needs valid sessions), official (seeded days stay)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class DayChange:
+    day: CalendarDay
+    bookings_on_day: int  # active appointments on a day now closed: the station must contact them
+
+
+def upcoming_days(db: Database, station_id: int, first: dt.date, days: int = 400) -> list[CalendarDay]:
+    with db.reading() as session:
+        return list(
+            session.exec(
+                select(CalendarDay)
+                .where(
+                    CalendarDay.station_id == station_id,
+                    CalendarDay.day >= first,
+                    CalendarDay.day < first + dt.timedelta(days=days),
+                )
+                .order_by(col(CalendarDay.day))
+            )
+        )
+
+
+def set_day(
+    db: Database,
+    station_id: int,
+    day: dt.date,
+    kind: str,
+    name: str,
+    sessions: list[str],
+    actor: str,
+    now: dt.datetime | None = None,
+) -> DayChange:
+    """Enter or replace the special day `day`. A seeded day it replaces becomes the station's own
+    (kept when the official schedule is seeded again)."""
+    now = now or utcnow()
+    if kind not in KINDS:
+        raise CalendarDayRefused("kind")
+    parsed = [parse_session(text) for text in sessions]
+    if kind == "extra" and (not parsed or None in parsed):
+        raise CalendarDayRefused("sessions")
+    extra = [str(session) for session in parsed] if kind == "extra" else []
+    with db.transaction() as session:
+        row = session.exec(
+            select(CalendarDay).where(CalendarDay.station_id == station_id, CalendarDay.day == day).with_for_update()
+        ).first()
+        if row is None:
+            row = CalendarDay(station_id=station_id, day=day, kind=kind)
+        row.kind, row.name, row.extra_sessions, row.source = kind, name.strip()[:100], extra, "manual"
+        session.add(row)
+        session.add(
+            AuditEvent(at=now, actor=actor, action="calendar_day", reason=f"{day.isoformat()} {kind} {row.name}")
+        )
+        booked = 0
+        if kind in ("closed", "closure"):
+            booked = session.exec(
+                select(func.count())
+                .select_from(Booking)
+                .where(Booking.station_id == station_id, Booking.local_day == day, Booking.state == "booked")
+            ).one()
+        session.flush()
+        return DayChange(row, booked)
+
+
+def remove_day(
+    db: Database, station_id: int, day: dt.date, seed_years: Iterable[int], actor: str, now: dt.datetime | None = None
+) -> None:
+    """Remove one of the station's own special days; where it replaced an official one (of the
+    station's `seed_years`), the official day comes back. Official days themselves stay."""
+    now = now or utcnow()
+    official = {d.day: d for d in official_days(seed_years)}.get(day)
+    with db.transaction() as session:
+        row = session.exec(
+            select(CalendarDay).where(CalendarDay.station_id == station_id, CalendarDay.day == day)
+        ).first()
+        if row is None:
+            return
+        if row.source != "manual":
+            raise CalendarDayRefused("official")
+        session.exec(delete(CalendarDay).where(CalendarDay.id == row.id))
+        if official is not None:
+            session.add(
+                CalendarDay(station_id=station_id, day=day, kind=official.kind, name=official.name, source="package")
+            )
+        session.add(AuditEvent(at=now, actor=actor, action="calendar_day_removed", reason=day.isoformat()))
