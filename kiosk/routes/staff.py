@@ -24,12 +24,12 @@ from ..domain.states import Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
 from ..services import cases, notifications, photos, verification
 from ..services import dashboard as dashboard_figures
-from ..services.applications import ApplicationNotFound, list_applications
+from ..services.applications import ApplicationNotFound, get_application, list_applications
 from ..services.booking import checked_in_today
-from ..services.printing import PrintJobNotFound, recent_jobs, reprint
+from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
 from ..services.staff import SignInRefused
 from ..services.staff import sign_in as check_sign_in
-from .common import db, printer, station
+from .common import db, printer, station, track_url
 
 bp = Blueprint("staff", __name__)
 
@@ -388,6 +388,28 @@ def _prints_page(message: str | None = None, ok: bool = True):
 @login_required
 def prints():
     return _prints_page()
+
+
+@bp.post("/applications/<int:application_id>/print-receipt")
+@login_required
+def print_receipt(application_id: int):
+    """A copy of the receipt for the citizen at the window (a lost one, or a case taken there)."""
+    try:
+        application, _applicant = get_application(db(), application_id)
+    except ApplicationNotFound:
+        abort(404)
+    if application.station_id != station().id:
+        abort(404)
+    outcome = print_new(
+        db(),
+        Subject.receipt(application.station_id, application.id),
+        actor=current_user.actor,
+        printer=printer(),
+        url=track_url(application),
+    )
+    if outcome.printed:
+        return _case_page(application_id, _("Sent to the printer."))
+    return _case_page(application_id, _("The printer is not working. The document waits in the queue."), ok=False)
 
 
 @bp.post("/prints/<int:job_id>/again")

@@ -218,17 +218,24 @@ def request_print(db: Database, subject: Subject, actor: str, printer: NamedPrin
     return _attempt(db, job_id, printer)
 
 
-def reprint(db: Database, job_id: int, actor: str, printer: NamedPrinter, station: StationContext) -> PrintOutcome:
-    """Staff: print a job's document again (a new job), whatever became of the earlier one."""
+def print_new(db: Database, subject: Subject, actor: str, printer: NamedPrinter, url: str = "") -> PrintOutcome:
+    """Staff asked for a copy: a new job, whatever became of earlier ones."""
     with db.transaction() as session:
-        earlier = session.get(PrintJob, job_id)
-        if earlier is None or earlier.station_id != station.id:
-            raise PrintJobNotFound(job_id)
-        job = Subject.of(earlier).new_job(actor, earlier.progress_url, printer.name, state=PRINTING)
+        _lock_subject(session, subject)
+        job = subject.new_job(actor, url, printer.name, state=PRINTING)
         session.add(job)
         session.flush()
         job_id = job.id
     return _attempt(db, job_id, printer)
+
+
+def reprint(db: Database, job_id: int, actor: str, printer: NamedPrinter, station: StationContext) -> PrintOutcome:
+    """Staff: print a job's document again (a new job), whatever became of the earlier one."""
+    with db.reading() as session:
+        earlier = session.get(PrintJob, job_id)
+    if earlier is None or earlier.station_id != station.id:
+        raise PrintJobNotFound(job_id)
+    return print_new(db, Subject.of(earlier), actor, printer, earlier.progress_url)
 
 
 def retry_queued(db: Database, printer: NamedPrinter, limit: int = 100) -> list[PrintOutcome]:

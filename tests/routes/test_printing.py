@@ -99,3 +99,27 @@ def test_staff_see_print_jobs_and_print_again(client, app, staff_user, tmp_path)
     assert (again.state, again.requested_by) == (DONE, "staff:zhang")
     assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 2
     assert client.post("/staff/prints/999999/again").status_code == 404
+
+
+def test_staff_print_a_copy_of_a_receipt_from_the_case_page(staff_client, app, client):
+    from sqlmodel import select
+
+    from kiosk.models import Application, PrintJob
+    from tests.helpers import apply
+
+    kiosk = app.test_client()
+    apply(kiosk)
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    kiosk.post("/apply/done/print")  # the kiosk printed one...
+    path = f"/staff/applications/{application.id}/print-receipt"
+    page = staff_client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
+    assert 'id="print-receipt"' in page
+    assert staff_client.post(path).status_code == 200  # ...the window prints a copy on request
+    assert staff_client.post("/staff/applications/999999/print-receipt").status_code == 404
+    with app.extensions["kiosk_db"].reading() as session:
+        jobs = session.exec(select(PrintJob).order_by(PrintJob.id)).all()
+    assert [(job.kind, job.requested_by.split(":")[0], job.state) for job in jobs] == [
+        ("receipt", "kiosk", "done"),
+        ("receipt", "staff", "done"),
+    ]
