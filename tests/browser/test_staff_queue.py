@@ -173,6 +173,8 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     officer.locator("#print-round").click()  # a print job: the file printer writes the batch
     expect(officer.locator("#print-result")).to_be_visible()
     expect(officer.locator("#printed")).to_be_visible()  # a second tap cannot print it twice
+    expect(officer.locator("#round .visit-time")).to_have_text("08:30–09:00")  # the booked home-visit time
+    screenshot(officer, "staff-visit-round")
     with database.reading() as session:
         job = session.exec(select(PrintJob)).one()
     assert (job.kind, job.state, job.round_date.isoformat()) == ("round", "done", day)
