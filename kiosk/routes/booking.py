@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import gettext as _
 
 from .. import i18n
+from ..db import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
@@ -54,7 +55,7 @@ def choose_day():
         db(),
         context,
         first=context.today(),
-        days=context.settings.booking.days_ahead + 1,
+        days=bookings.bookable_days(context, utcnow()),
         channel=_channel(),
         service=service,
     )

@@ -89,6 +89,17 @@ def _free_for(slot: Slot, channel: str, station: StationContext, now: dt.datetim
     return max(0, min(total_free, slot.capacity - reserved - walk_in_booked))
 
 
+def last_bookable_day(station: StationContext, now: dt.datetime) -> dt.date:
+    """Booking opens `booking.days_ahead` working days ahead (DOMAIN.md §6); the weekend and
+    holiday days in between are bookable too."""
+    return station.calendar.add_working_days(station.today(now), station.settings.booking.days_ahead)
+
+
+def bookable_days(station: StationContext, now: dt.datetime) -> int:
+    """How many days, from today, can be booked."""
+    return (last_bookable_day(station, now) - station.today(now)).days + 1
+
+
 def service_length(station: StationContext, service: str) -> int:
     """How many slots in a row the service takes (`[booking.service_minutes]`)."""
     rules = station.settings.booking
@@ -217,7 +228,7 @@ def nearest_free(
         db,
         station,
         first=station.today(now),
-        days=station.settings.booking.days_ahead + 1,
+        days=bookable_days(station, now),
         channel=channel,
         service=service,
         now=now,
@@ -349,7 +360,7 @@ def book(
         run = _run_from(session, station, slot, service)
     if slot.starts_at <= now:
         raise BookingRefused("past")
-    if slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
+    if slot.local_day > last_bookable_day(station, now):
         raise BookingRefused("too_far")
     try:
         with db.transaction() as session:
@@ -464,7 +475,7 @@ def change(
             if new_slot is None or new_slot.station_id != station.id or new_slot.starts_at <= now:
                 raise BookingRefused("not_found")
             run = _run_from(session, station, new_slot, booking.service)
-            if new_slot.local_day > station.today(now) + dt.timedelta(days=station.settings.booking.days_ahead):
+            if new_slot.local_day > last_bookable_day(station, now):
                 raise BookingRefused("too_far")
             # Give back the old places first, so that a new time overlapping the old one can reuse
             # them; if the new places are not there the transaction restores the old ones.

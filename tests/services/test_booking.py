@@ -130,6 +130,19 @@ def test_a_double_tap_books_once(database, station):
         assert session.get(Slot, slot.id).booked == 1
 
 
+def test_booking_opens_seven_working_days_ahead(database, station):
+    """DOMAIN.md §6: up to 7 working days ahead; weekends and holidays in between count as bookable."""
+    assert bookings.last_bookable_day(station, NOW) == dt.date(2026, 12, 3)  # Tue 24 Nov + 7 working days
+    thursday = first_slot(database, station, day=dt.date(2026, 12, 3))
+    book(database, station, thursday.id, 1)
+    friday = first_slot(database, station, day=dt.date(2026, 12, 4))
+    with pytest.raises(BookingRefused) as refused:
+        book(database, station, friday.id, 2)
+    assert refused.value.reason == "too_far"
+    # On the eve of National Day the week of holidays is skipped: the 10 October make-up Saturday counts.
+    assert bookings.last_bookable_day(station, aware(2026, 9, 30)) == dt.date(2026, 10, 15)
+
+
 def test_how_far_ahead_and_the_past(database, station):
     far = bookings.free_slots(database, station, first=dt.date(2026, 12, 10), days=1, channel="online", now=NOW)
     with pytest.raises(BookingRefused) as refused:
