@@ -7,8 +7,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import logs
 from .db import Database, make_engine
 
 DEFAULTS: dict[str, Any] = {
@@ -17,10 +20,14 @@ DEFAULTS: dict[str, Any] = {
     "BUSY_TIMEOUT_MS": 5000,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # True: always; False: on requests that came over HTTPS
+    "PROXY_COUNT": 0,  # proxies in front (nginx: 1) whose X-Forwarded-For/-Proto are believed
     "STAFF_SESSION_HOURS": 8,
     "STATION_CACHE_SECONDS": 60,
     "PUBLIC_URL": None,  # the address phones reach for the progress page (QR codes); None: this server
-    "TRACK_RATE_LIMIT": "10 per minute",  # progress look-ups per client address
+    "TRACK_RATE_LIMIT": "10 per minute",  # progress look-ups and booking look-ups per client address
+    "SIGN_IN_RATE_LIMIT": "10 per minute",  # failed staff sign-ins per client address
+    "CHECK_IN_RATE_LIMIT": "10 per minute",  # refused check-ins (unknown codes) per client address
     "RATELIMIT_STORAGE_URI": "memory://",
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],  # the kiosk terminals: they book walk-in places
     "BABEL_DEFAULT_LOCALE": "zh_Hans",
@@ -28,6 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
     "PRINTER_QUEUE": "kioskpdf",
+    "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
+    "LOG_LEVEL": "INFO",
+    "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
 }
 
 
@@ -46,6 +56,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    logs.init_app(app)  # first: its request id and clock come before every other hook
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.session_interface = _SessionInterface()
+
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config["DATABASE_URL"]:
@@ -60,6 +76,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_app(app)
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS (directly, or through
+    a proxy named by PROXY_COUNT), or always with SESSION_COOKIE_SECURE. Not by default on plain
+    HTTP: the kiosk's own browser talks to the server on 127.0.0.1 without TLS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def _instance_secret(instance: Path) -> str:

@@ -62,16 +62,21 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
+    """The engine; its errors never show the statement's parameters (they are personal data, and
+    an error's text ends up in the logs)."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() != "sqlite":
         # A lock held too long fails like SQLite's busy timeout instead of hanging the request.
         return create_engine(
             url,
+            hide_parameters=True,
             pool_pre_ping=True,
             connect_args={"connect_timeout": 5, "options": f"-c lock_timeout={int(busy_timeout_ms)}"},
         )
 
-    engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False})
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
+    )
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

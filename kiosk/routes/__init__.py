@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from flask import Flask, g, render_template, session
+from flask import Flask, g, render_template, request, session
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from .. import i18n
 from ..db import DatabaseUnavailable
@@ -22,9 +23,43 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 login_manager = LoginManager()
 
+# Scripts, styles, pictures and requests only from this server; no inline script or style (the
+# templates have none, and htmx is told not to add its indicator style), no eval, no plugins, no
+# framing. The camera preview is a MediaStream (srcObject), which needs no media source.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=()"
+
+
+# The largest row id the database holds (PostgreSQL's integer): a bigger <int:...> in a URL
+# matches no route (404) instead of failing in the database.
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=i18n.select_locale)
+    app.url_map.converters["int"] = RowIdConverter
+
+    @app.before_request
+    def _refuse_unreadable_input():
+        """A NUL character (which PostgreSQL cannot store) or a form field without a name comes
+        from no page of ours: refused before anything, the CSRF check included, reads it."""
+        fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+        names = [name for name, _ in fields]
+        texts = [*names, *(value for _, value in fields), *(request.view_args or {}).values()]
+        if None in names or any(isinstance(text, str) and "\x00" in text for text in texts):
+            message = _("Something in what was sent could not be read. Please go back and try again.")
+            return render_template("error.html", message=message), 400
+        return None
+
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.sign_in"
@@ -85,13 +120,10 @@ def init_app(app: Flask) -> None:
         message = _("This page was open too long. Please start again.")
         return render_template("error.html", message=message), 400
 
-    @app.before_request
-    def _start_clock():
-        g.request_started = time.perf_counter()
-
     @app.after_request
     def _server_timing(response):
-        # The server's own time for this request, for monitoring and bench/wizard_bench.py.
+        # The server's own time for this request (the clock starts in kiosk.logs), for
+        # monitoring and bench/wizard_bench.py.
         started = g.get("request_started")
         if started is not None:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
@@ -99,8 +131,18 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _no_store(response):
-        # Pages carry personal data: never keep them in the browser cache.
-        if response.mimetype == "text/html":
+        # Pages, exports, photos and answers carry personal data: only the static files may be
+        # kept by a browser or a proxy.
+        if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
+        if response.mimetype == "text/html":
             response.vary.add("HX-Request")
+        return response
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"  # progress links carry their token
+        response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
         return response

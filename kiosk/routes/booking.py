@@ -19,7 +19,7 @@ from ..models import Booking
 from ..services import booking as bookings
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
-from . import limiter
+from . import MAX_ROW_ID, limiter
 from .common import db, printer, qr_svg, station
 
 bp = Blueprint("booking", __name__)
@@ -69,7 +69,10 @@ def choose_slot():
         day = dt.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         abort(400)
-    slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel(), service=service).get(day, [])
+    slots = []
+    # Only the days that can be booked: no slots are made for others (any year could be asked).
+    if context.today() <= day < context.today() + dt.timedelta(days=bookings.bookable_days(context, utcnow())):
+        slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel(), service=service).get(day, [])
     return render_template("booking/slots.html", service=service, day=day, slots=slots)
 
 
@@ -77,7 +80,7 @@ def choose_slot():
 def details():
     service = _service()
     slot_id = request.values.get("slot", type=int)
-    if slot_id is None:
+    if slot_id is None or not 0 < slot_id <= MAX_ROW_ID:
         abort(400)
     if session.get("changing"):
         return _change_to(slot_id)
@@ -258,6 +261,12 @@ def _change_to(slot_id: int):
 
 
 @bp.route("/check-in", methods=["GET", "POST"])
+# Guessing codes: refused check-ins count per client address (a kiosk checks many people in).
+@limiter.limit(
+    lambda: current_app.config["CHECK_IN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 422,
+)
 def check_in():
     errors: dict[str, str] = {}
     if request.method == "POST":

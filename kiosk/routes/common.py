@@ -47,6 +47,11 @@ def station() -> StationContext:
     return context
 
 
+def from_kiosk_terminal() -> bool:
+    """Whether this request comes from one of the station's kiosk terminals (KIOSK_ADDRESSES)."""
+    return request.remote_addr in current_app.config["KIOSK_ADDRESSES"]
+
+
 def printer() -> NamedPrinter:
     """The printer this server prints to (PRINTER_BACKEND, PRINTER_QUEUE)."""
     return printer_from_config(current_app.config, current_app.instance_path)

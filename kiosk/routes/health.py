@@ -1,18 +1,44 @@
-"""`GET /healthz`: is this server able to work? JSON for load balancers and monitoring."""
+"""`GET /healthz`: is this server able to work? JSON for load balancers and monitoring.
+
+503 only when the database cannot be used: nothing works without it. Low disk space, a printer
+that is not taking jobs (or documents waiting for it) and a kiosk camera that did not start make
+the status "degraded" with 200, so a load balancer keeps sending people to this server. Nothing
+personal is reported: counts, states and the kiosk terminals' addresses.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import datetime as dt
+import shutil
+import time
+
+from flask import Blueprint, current_app, jsonify
+
+from printing import PrinterUnavailable
 
 from .. import migrate
-from ..db import DatabaseUnavailable
-from .common import db
+from ..db import DatabaseUnavailable, utcnow
+from ..services import operations
+from .common import StationMissing, db, printer, station
 
 bp = Blueprint("health", __name__)
+
+# Asking CUPS (lpstat) costs a process: its answer is kept this long, per worker.
+PRINTER_CHECK_SECONDS = 30
 
 
 @bp.get("/healthz")
 def healthz():
+    checks = {"database": _database()}
+    checks["disk"] = _disk()
+    checks["printer"] = _printer(queue=checks["database"]["ok"])
+    checks["camera"] = _camera()
+    if not checks["database"]["ok"]:
+        return jsonify(status="unavailable", **checks), 503
+    return jsonify(status="ok" if all(check["ok"] for check in checks.values()) else "degraded", **checks), 200
+
+
+def _database() -> dict:
     database = {"backend": db().dialect}
     try:
         with db().reading() as session:
@@ -22,5 +48,65 @@ def healthz():
             database["error"] = "schema is not current; run 'kiosk init'"
     except DatabaseUnavailable as error:
         database |= {"ok": False, "error": str(error).splitlines()[0]}
-    status = 200 if database["ok"] else 503
-    return jsonify(status="ok" if database["ok"] else "unavailable", database=database), status
+    return database
+
+
+def _disk() -> dict:
+    """Free space where the photos, prints and (embedded) database are kept."""
+    usage = shutil.disk_usage(current_app.instance_path)
+    minimum = int(current_app.config["DISK_MIN_FREE_MB"]) * 1024 * 1024
+    return {
+        "ok": usage.free >= minimum,
+        "free_bytes": usage.free,
+        "free_percent": round(100 * usage.free / usage.total, 1),
+        "min_free_bytes": minimum,
+    }
+
+
+def _printer(queue: bool) -> dict:
+    """Whether the printer takes jobs now (cached briefly), and this station's jobs waiting for it
+    or recently failed (when the database can be asked)."""
+    named = printer()
+    cache = current_app.extensions.setdefault("kiosk_printer_check", {})
+    checked = cache.get(named.name)
+    if checked is None or time.monotonic() - checked[0] >= PRINTER_CHECK_SECONDS:
+        try:
+            named.backend.check()
+            problem = None
+        except PrinterUnavailable as unavailable:
+            problem = str(unavailable) or "printer unavailable"
+        checked = cache[named.name] = (time.monotonic(), problem)
+    report = {"backend": named.name, "available": checked[1] is None}
+    if checked[1]:
+        report["error"] = checked[1]
+    if not queue:
+        return report | {"ok": False}
+    try:
+        jobs = operations.print_queue(db(), station().id)
+    except (StationMissing, DatabaseUnavailable) as error:
+        return report | {"ok": False, "queue_error": str(error).splitlines()[0]}
+    oldest = jobs.oldest_queued
+    report |= {
+        "queued": jobs.queued,
+        "oldest_queued_seconds": round((utcnow() - oldest).total_seconds()) if oldest else None,
+        "failed_last_day": jobs.failed_recently,
+    }
+    return report | {"ok": report["available"] and jobs.queued == 0}
+
+
+def _camera() -> dict:
+    """Each kiosk terminal's last camera report: `working` (refreshed while hints flow) or
+    `no_camera` with the browser's reason, and how long ago."""
+    now = utcnow()
+    terminals = {}
+    for address, entry in operations.camera_status(current_app.instance_path).items():
+        report = {"state": entry.get("state"), "reason": entry.get("reason", ""), "at": entry.get("at")}
+        try:
+            report["age_seconds"] = round((now - dt.datetime.fromisoformat(entry["at"])).total_seconds())
+        except (KeyError, TypeError, ValueError):
+            report["age_seconds"] = None
+        terminals[address] = report
+    return {
+        "ok": all(report["state"] != operations.NO_CAMERA for report in terminals.values()),
+        "terminals": terminals,
+    }

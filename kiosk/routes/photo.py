@@ -10,6 +10,8 @@ one (or asks for the window), and `submit_application` keeps it with the applica
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -20,11 +22,11 @@ from photo import GA461, Report, UnreadableImage
 
 from .. import i18n
 from ..domain import wizard as flow
-from ..services import photos
+from ..services import operations, photos
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
-from .common import db, station
-from .kiosk import _answers, _discard_photos, _photo_folder, _refusal, _save
+from .common import db, from_kiosk_terminal, station
+from .kiosk import _answers, _discard_unnamed_photos, _photo_folder, _refusal, _save
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -35,6 +37,8 @@ SHOWN = 3  # compliant shots kept for the citizen to choose from
 # Where the photo's frame lies in the camera picture, as shares of the picture's height: the
 # guides are drawn there, so a head inside them gives a face of a size the checks accept.
 PREVIEW_BOX = {"top": 0.075, "height": 0.76}
+_CAMERA_PROBLEM = re.compile(r"[A-Za-z]{0,40}")  # a DOMException name: NotFoundError, NotAllowedError...
+MAX_STATUS_BYTES = 1024  # a camera report is a few dozen
 
 
 def _wizard() -> tuple[StationContext, dict | None]:
@@ -140,6 +144,7 @@ def hints():
     data = _upload()
     if not isinstance(data, bytes):
         return data
+    _note_camera(operations.CAMERA_WORKING)
     try:
         scale = min(max(float(request.headers.get("X-Frame-Scale", "1")), 1.0), 8.0)
     except ValueError:
@@ -150,6 +155,31 @@ def hints():
         return _unreadable()
     messages = _messages(report, scale)
     return jsonify({"ok": not messages, "messages": messages})
+
+
+@bp.post("/apply/photo/camera-status")
+def camera_status():
+    """photo.js says whether the camera started (`working`) or not (`no_camera`, with the
+    browser's reason), for /healthz."""
+    _context, answers = _wizard()
+    if answers is None:
+        return _not_in_wizard()
+    body = request.stream.read(MAX_STATUS_BYTES + 1)
+    try:
+        report = json.loads(body) if len(body) <= MAX_STATUS_BYTES else None
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
+        report = None
+    state, reason = (report.get("state"), report.get("reason", "")) if isinstance(report, dict) else (None, "")
+    if state not in operations.CAMERA_STATES or not isinstance(reason, str) or not _CAMERA_PROBLEM.fullmatch(reason):
+        return jsonify({"ok": False, "error": "invalid"}), 400
+    _note_camera(state, reason)
+    return jsonify({"ok": True})
+
+
+def _note_camera(state: str, reason: str = "") -> None:
+    # Only the station's terminals: a phone in the wizard says nothing about the kiosk cameras.
+    if from_kiosk_terminal():
+        operations.record_camera(current_app.instance_path, request.remote_addr, state, reason)
 
 
 @bp.post("/apply/photo/shots")
@@ -171,18 +201,25 @@ def take():
     except UnreadableImage:
         return _unreadable()
 
+    named = photos.wizard_files(answers)
     answers["photo_count"] = taken = taken + 1
     shots = _shots(answers)
     body: dict = {"ok": shot.ok, "messages": _messages(shot.report), "remaining": MAX_SHOTS - taken}
+    stored = []
     if shot.ok:
-        name = photos.store(_photo_folder(), shot.jpeg)
+        try:
+            name = photos.store(_photo_folder(), shot.jpeg)
+        except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
+            current_app.logger.error("photo not saved: %s", error)
+            message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
+            return _error(503, "not_saved", message)
+        stored.append(name)
         entry = {"id": secrets.token_hex(8), "file": name, "report": shot.report.to_dict()}
         shots.append(entry)
         chosen = answers.get("photo") if isinstance(answers.get("photo"), dict) else {}
         while len(shots) > SHOWN:  # the oldest goes (never the one already chosen)
             oldest = next(s for s in shots if s["file"] != chosen.get("file"))
             shots.remove(oldest)
-            photos.delete(_photo_folder(), [oldest["file"]])
         body["shot"] = _shot_json(entry)
         body["shots"] = [_shot_json(s) for s in shots]
     answers["photo_shots"] = shots
@@ -191,7 +228,14 @@ def take():
         body["window"] = True
         body["message"] = _("No more photos can be taken here. Please have your photo taken at the window.")
         body["next"] = _next_url(answers, context)
-    _save(answers)
+    # Files change only with the answers that name them: the new one goes if they were not saved,
+    # the oldest only once they are.
+    try:
+        _save(answers)
+    except Exception:
+        photos.delete(_photo_folder(), stored)
+        raise
+    _discard_unnamed_photos(named, answers)
     return jsonify(body)
 
 
@@ -224,10 +268,11 @@ def choose():
     picked = next((s for s in shots if s["id"] == request.form.get("shot")), None)
     if picked is None:
         return redirect(url_for("photo.camera"), 303)
-    _discard_photos(answers, keep=picked["file"])
+    named = photos.wizard_files(answers)
     answers["photo"] = picked
     answers["photo_shots"] = [picked]
     _save(answers)
+    _discard_unnamed_photos(named, answers)
     return redirect(_next_url(answers, context), 303)
 
 

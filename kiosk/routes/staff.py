@@ -29,6 +29,7 @@ from ..services.booking import checked_in_today
 from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
 from ..services.staff import SignInRefused
 from ..services.staff import sign_in as check_sign_in
+from . import limiter
 from .common import db, printer, station, track_url
 
 bp = Blueprint("staff", __name__)
@@ -50,6 +51,10 @@ def sign_in():
 
 
 @bp.post("/login")
+# Per client address, on top of the per-account lockout (services.staff); only refusals count.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], deduct_when=lambda response: response.status_code == 401
+)
 def sign_in_submit():
     username = request.form.get("username", "").strip()[:40]
     password = request.form.get("password", "")[:200]
@@ -153,7 +158,10 @@ CASE_ACTIONS = (
 
 
 def _case_page(application_id: int, message: str | None = None, ok: bool = True, status: int = 200):
-    view = cases.case_view(db(), application_id, current_user.user)
+    try:
+        view = cases.case_view(db(), application_id, current_user.user)
+    except ApplicationNotFound:
+        abort(404)  # e.g. a refused form posted for a case that does not exist
     photo = photos.photo_of(db(), application_id)
     allowed = (
         [
@@ -352,7 +360,8 @@ def export():
         last = dt.date.fromisoformat(request.args.get("last", ""))
     except ValueError:
         abort(400)
-    if last < first or (last - first).days > 366:
+    # At most a year, and days whose midnights exist in UTC too (not the calendar's first or last).
+    if not dt.date.min < first <= last < dt.date.max or (last - first).days > 366:
         abort(400)
     body = dashboard_figures.export_csv(db(), station(), first, last)
     response = Response(body, mimetype="text/csv")

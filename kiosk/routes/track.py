@@ -38,7 +38,7 @@ def lookup():
     if len(phone_tail) != 4:
         errors["phone_tail"] = _("Please enter the last 4 digits of the phone number you gave.")
     case = None if errors else find_for_tracking(db(), number)
-    if not errors and (case is None or not hmac.compare_digest(case.phone_tail, phone_tail)):
+    if not errors and (case is None or not _same(case.phone_tail, phone_tail)):
         # One message for both, so the page does not reveal which numbers exist.
         errors["number"] = _("We found no application with this number and phone. Please check both.")
     if errors:
@@ -50,9 +50,15 @@ def lookup():
 @limiter.limit(_limit)
 def by_link(number: str, token: str):
     case = find_for_tracking(db(), number)
-    if case is None or not hmac.compare_digest(case.token, token):
+    if case is None or not _same(case.token, token):
         return redirect(url_for("track.lookup_form"))
     return _show(case)
+
+
+def _same(secret: str, given: str) -> bool:
+    """A comparison in constant time, of bytes: what was typed may be any Unicode (Arabic-Indic
+    digits pass as digits), which compare_digest refuses to compare as text."""
+    return hmac.compare_digest(secret.encode(), given.encode())
 
 
 def _show(case: TrackedCase):

@@ -212,7 +212,18 @@
   }
 
   // --- the camera -------------------------------------------------------------------------
-  function cameraProblem() {
+  function reportCamera(state, reason) {
+    // For the server's health check: whether this kiosk's camera works (nothing personal).
+    fetch(text.statusUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ state: state, reason: reason || "" }),
+      credentials: "same-origin"
+    }).catch(function () { /* the next visit reports again */ });
+  }
+
+  function cameraProblem(error) {
+    reportCamera("no_camera", error && error.name ? error.name : "Unsupported");
     stopCamera();
     stage.hidden = true;
     takeButton.hidden = true;
@@ -239,7 +250,7 @@
   showRemaining();
 
   if (remaining <= 0) { return; }
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraProblem(); return; }
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) { cameraProblem(null); return; }
   navigator.mediaDevices.getUserMedia({
     video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: "user" },
     audio: false
@@ -248,6 +259,7 @@
     video.srcObject = media;
     return video.play();
   }).then(function () {
+    reportCamera("working");
     setInterval(askForHints, HINT_INTERVAL_MS);
   }).catch(cameraProblem);
 }());

@@ -18,6 +18,21 @@ def accessibility_problems(page: Page) -> list[str]:
     return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
+def csp_violations(page: Page) -> list[str]:
+    """The Content Security Policy violations of `page` from now on, as Chromium logs them and as
+    the documents report them (`securitypolicyviolation`); the list grows as they happen."""
+    found: list[str] = []
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (event) => console.error("
+        "'Content Security Policy violation: ' + event.violatedDirective + ' ' + event.blockedURI"
+        " + ' at ' + event.sourceFile + ':' + event.lineNumber));"
+    )
+    page.on(
+        "console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    return found
+
+
 def settled(page: Page) -> None:
     """The current document has loaded its scripts and styles (clicks do not wait for that)."""
     page.wait_for_function("document.readyState === 'complete'")

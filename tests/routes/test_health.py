@@ -1,4 +1,7 @@
 from kiosk import create_app, migrate
+from kiosk.routes import health
+from kiosk.services import operations
+from tests.helpers import apply
 
 
 def test_healthz_reports_the_database(client):
@@ -14,3 +17,76 @@ def test_healthz_when_the_database_is_down(app_config):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"]["ok"] is False
+
+
+def _health(app) -> tuple[int, dict]:
+    response = app.test_client().get("/healthz")
+    return response.status_code, response.get_json()
+
+
+def test_low_disk_space_is_degraded_not_down(app_config, database):
+    status, body = _health(create_app(app_config))
+    assert body["disk"]["ok"] is True and body["disk"]["free_bytes"] > 0 and 0 < body["disk"]["free_percent"] <= 100
+    status, body = _health(create_app(app_config | {"DISK_MIN_FREE_MB": 10**12}))  # more than any disk holds
+    assert status == 200 and body["status"] == "degraded"
+    assert body["disk"]["ok"] is False and body["disk"]["min_free_bytes"] == 10**12 * 1024 * 1024
+    assert body["database"]["ok"] is True
+
+
+def test_a_document_waiting_for_the_printer_is_degraded(app_config, database):
+    # A CUPS queue that does not exist: lpstat refuses it, the receipt waits in the queue.
+    app = create_app(app_config | {"PRINTER_BACKEND": "cups", "PRINTER_QUEUE": "no-such-queue"})
+    kiosk = app.test_client()
+    apply(kiosk)
+    assert 'id="print-result"' in kiosk.post("/apply/done/print").get_data(as_text=True)
+    status, body = _health(app)
+    assert status == 200 and body["status"] == "degraded"
+    printer = body["printer"]
+    assert printer["ok"] is False and printer["available"] is False and printer["backend"] == "cups:no-such-queue"
+    assert printer["queued"] == 1 and printer["oldest_queued_seconds"] >= 0 and printer["error"]
+
+
+def test_a_printed_document_leaves_the_printer_ok(app, client):
+    apply(client)
+    client.post("/apply/done/print")
+    status, body = _health(app)
+    assert status == 200 and body["status"] == "ok"
+    assert body["printer"] == {
+        "backend": "file",
+        "available": True,
+        "ok": True,
+        "queued": 0,
+        "oldest_queued_seconds": None,
+        "failed_last_day": 0,
+    }
+
+
+def test_the_printer_check_is_kept_briefly(app_config, database, tmp_path, monkeypatch):
+    monkeypatch.setattr(health, "PRINTER_CHECK_SECONDS", 3600)
+    prints = tmp_path / "instance" / "prints"
+    app = create_app(app_config)
+    assert _health(app)[1]["printer"]["available"] is True
+    prints.rmdir()
+    prints.write_text("not a folder")  # the file printer can no longer write there...
+    assert _health(app)[1]["printer"]["available"] is True  # ...which the cached answer does not know yet
+    assert _health(create_app(app_config))[1]["printer"]["available"] is False  # a fresh check does
+
+
+def test_a_kiosk_without_its_camera_is_degraded(app, client):
+    assert _health(app)[1]["camera"] == {"ok": True, "terminals": {}}
+    operations.record_camera(app.instance_path, "127.0.0.1", operations.NO_CAMERA, "NotFoundError")
+    status, body = _health(app)
+    assert status == 200 and body["status"] == "degraded" and body["camera"]["ok"] is False
+    terminal = body["camera"]["terminals"]["127.0.0.1"]
+    assert terminal["state"] == "no_camera" and terminal["reason"] == "NotFoundError" and terminal["age_seconds"] >= 0
+    operations.record_camera(app.instance_path, "127.0.0.1", operations.CAMERA_WORKING)
+    status, body = _health(app)
+    assert body["status"] == "ok" and body["camera"]["terminals"]["127.0.0.1"]["state"] == "working"
+
+
+def test_healthz_when_the_database_is_down_still_reports_the_rest(app_config):
+    app = create_app(app_config | {"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/test"})
+    status, body = _health(app)
+    assert status == 503 and body["status"] == "unavailable"
+    assert body["disk"]["ok"] is True and body["camera"]["ok"] is True
+    assert body["printer"]["available"] is True and "queued" not in body["printer"]
