@@ -70,8 +70,9 @@ def _truncate_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path, sqlite_template, postgres_migrated) -> str:
+def empty_database_url(tmp_path: Path, sqlite_template: Path, postgres_migrated: str | None) -> str:
+    """A migrated database with nothing in it: a copy of the SQLite template in `tmp_path`, or
+    the PostgreSQL test database emptied."""
     if postgres_migrated:
         _truncate_postgres(postgres_migrated)
         return normalise_url(postgres_migrated)
@@ -80,11 +81,22 @@ def database_url(tmp_path, sqlite_template, postgres_migrated) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture
-def database(database_url) -> Database:
-    database = Database(make_engine(database_url, busy_timeout_ms=2000))
+def demo_station_database(url: str) -> Database:
+    """The database at `url` with the demo station installed."""
+    database = Database(make_engine(url, busy_timeout_ms=2000))
     doc, settings = read_settings_file(DEMO_STATION_FILE)
     install_station(database, doc, settings, DEMO_STATION_FILE.read_text(encoding="utf-8"))
+    return database
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template, postgres_migrated) -> str:
+    return empty_database_url(tmp_path, sqlite_template, postgres_migrated)
+
+
+@pytest.fixture
+def database(database_url) -> Database:
+    database = demo_station_database(database_url)
     yield database
     database.dispose()
 
@@ -149,13 +161,14 @@ def pytest_report_header(config):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Drive the booking clock: `clock.set(moment)`; services and pages then see that time."""
+    """Drive the booking and retention clock: `clock.set(moment)`; services and pages then see that time."""
     import kiosk.services.booking
+    import kiosk.services.retention
     import kiosk.services.station
 
     class Clock:
         def set(self, moment: dt.datetime) -> None:
-            for module in (kiosk.services.booking, kiosk.services.station):
+            for module in (kiosk.services.booking, kiosk.services.retention, kiosk.services.station):
                 monkeypatch.setattr(module, "utcnow", lambda: moment)
 
     return Clock()

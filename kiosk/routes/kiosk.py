@@ -32,6 +32,7 @@ from ..services.applications import (
     Assessment,
     NotEligible,
     assess,
+    find_by_idempotency_key,
     get_application,
     materials_of,
     submit_application,
@@ -93,6 +94,13 @@ def _discard_photos(answers: dict, keep: str = "") -> None:
     photos.delete(_photo_folder(), [name for name in photos.wizard_files(answers) if name != keep])
 
 
+def _discard_unnamed_photos(named_before: list[str], answers: dict) -> None:
+    """Once changed answers are saved: delete the files they named before and name no more
+    (never earlier: answers that failed to save still name them)."""
+    named = set(photos.wizard_files(answers))
+    photos.delete(_photo_folder(), [name for name in named_before if name not in named])
+
+
 def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
     """Why this station cannot take the case, once the eligibility questions are answered."""
     deciding = [name for name in flow.needed_steps(answers) if name in flow.ELIGIBILITY_STEPS]
@@ -148,7 +156,10 @@ def reset():
 def _same_page() -> str:
     """Back to the page the button was on (only paths of this site)."""
     back = request.form.get("back", "")
-    return back if back.startswith("/") and not back.startswith("//") else url_for("kiosk.welcome")
+    # No "//host", and nothing a browser or the URL parser drops or reads as a slash ("/\t/host"
+    # would become "//host").
+    here = back.startswith("/") and not back.startswith("//") and "\\" not in back and back.isprintable()
+    return back if here else url_for("kiosk.welcome")
 
 
 # --- the wizard ------------------------------------------------------------------------
@@ -294,8 +305,7 @@ def _parse_photo(form, answers, context):
     # asks for the window; a station without the camera always takes photos at the window.
     if isinstance(answers.get("photo"), dict) and form.get("photo") != "window":
         return {}, {}
-    _discard_photos(answers)
-    answers.pop("photo_shots", None)
+    answers.pop("photo_shots", None)  # their files go once this is saved
     return {"photo": "window"}, {}
 
 
@@ -378,12 +388,14 @@ def step(name: str):
     page = PAGES[name]
     errors: dict[str, str] = {}
     if request.method == "POST":
+        named = photos.wizard_files(answers)
         updates, errors = page.parse(request.form, answers, context)
         if not errors:
             answers.update(updates)
             if name in _BEFORE_PLAN:
                 answers.pop("plan_seen", None)
             _save(answers)
+            _discard_unnamed_photos(named, answers)
             refused = _refusal(answers, context) is not None
             return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refused)), 303)
     return _render(name, answers, context, errors=errors, **page.extra(answers, context))
@@ -409,6 +421,14 @@ def _render(name: str, answers: dict, context: StationContext, errors: dict | No
 
 
 def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
+    if request.method == "POST" and not answers:
+        sent = find_by_idempotency_key(db(), request.form.get("idempotency_key", "")[:64])
+        if sent is not None and sent.station_id == context.id:
+            # The submit went through but its answer never arrived (a worker died, the network
+            # dropped): the retry shows that application; only this page knew its random key.
+            _wipe(keep_preferences=True)
+            session["done"] = sent.id
+            return redirect(url_for("kiosk.done"), 303)
     if flow.first_unanswered(answers, refused=refusal is not None) != "check":
         return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refusal is not None)))
     if request.method == "POST":

@@ -14,6 +14,7 @@ from ..services import visits
 from ..services.applications import ApplicationNotFound
 from ..services.booking import BookingRefused
 from ..services.printing import Subject, latest_job, request_print
+from . import MAX_ROW_ID
 from .common import db, printer, station
 
 bp = Blueprint("visits", __name__)
@@ -52,6 +53,8 @@ def assign(application_id: int):
         day = dt.date.fromisoformat(request.form.get("day", ""))
         officer_id = int(request.form.get("officer", ""))
     except ValueError:
+        abort(400)
+    if not 0 < officer_id <= MAX_ROW_ID:
         abort(400)
     try:
         visits.assign(db(), station(), application_id, officer_id, day, actor=current_user.actor)

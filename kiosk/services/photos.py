@@ -10,9 +10,12 @@ submission `submit_application` records the chosen file and its check results
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,8 +73,12 @@ def store(directory: Path, jpeg: bytes) -> str:
     """Write a photo under a new random name (readable by this user only); returns the name."""
     name = f"{secrets.token_hex(16)}.jpg"
     fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(jpeg)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(jpeg)
+    except BaseException:
+        (directory / name).unlink()  # never leave a half-written photo behind (e.g. the disk is full)
+        raise
     return name
 
 
@@ -88,6 +95,24 @@ def delete(directory: Path, names) -> None:
     for name in names:
         if name and _NAME.match(name):
             (directory / name).unlink(missing_ok=True)
+
+
+def is_photo_name(name: str) -> bool:
+    """Whether `name` is one `store` gives (a photo file, not a path or anything else)."""
+    return bool(_NAME.match(name or ""))
+
+
+@contextmanager
+def folder_lock(directory: Path, *, shared: bool = False) -> Iterator[None]:
+    """Held exclusively while kept photos (those named by ApplicationPhoto rows) are deleted,
+    and shared while the folder is copied, so a backup never loses a file its snapshot names.
+    Blocks until it is free; released when the block ends or the process dies."""
+    fd = os.open(directory / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def wizard_files(answers: dict[str, Any]) -> list[str]:
@@ -112,6 +137,8 @@ __all__ = [
     "check_frame",
     "delete",
     "folder",
+    "folder_lock",
+    "is_photo_name",
     "photo_of",
     "read",
     "store",

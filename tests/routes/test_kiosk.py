@@ -95,8 +95,26 @@ def test_a_double_tap_creates_one_application(client, app):
     first = client.post("/apply/check", data={"idempotency_key": key})
     second = client.post("/apply/check", data={"idempotency_key": key})
     assert first.status_code == 303
-    assert second.status_code in (302, 303)  # the answers are gone: back to the start, nothing new
+    assert second.status_code == 303 and second.headers["Location"].endswith("/apply/done")  # the same one
     assert count(app) == 1
+
+
+def test_a_submit_whose_answer_was_lost_shows_its_application_on_retry(client, app):
+    """The worker died after the commit, before its answer: the kiosk still holds the old cookie."""
+    check = walk_to_check(client)
+    key = idempotency_key(check)
+    cookie_before = client.get_cookie("session").value
+    assert client.post("/apply/check", data={"idempotency_key": key}).status_code == 303
+    client.set_cookie("session", cookie_before)  # as if the response never arrived
+    retry = client.post("/apply/check", data={"idempotency_key": key})
+    assert retry.status_code == 303 and retry.headers["Location"].endswith("/apply/done")
+    with app.extensions["kiosk_db"].reading() as session:
+        number = session.exec(select(Application.number)).one()
+    assert number in client.get("/apply/done").get_data(as_text=True) and count(app) == 1
+    stranger = app.test_client()  # a key nobody was given: back to the start, nothing shown
+    stranger.post("/start")
+    guess = stranger.post("/apply/check", data={"idempotency_key": "0" * 32})
+    assert not guess.headers["Location"].endswith("/apply/done")
 
 
 def test_out_of_province_first_application(client, app):

@@ -170,14 +170,14 @@ def test_queue_order_is_commitment_then_deadline(database, station):
     assert order == [urgent.id, priority.id, plain.id]
 
 
-def _hold_write_lock(database_url):
-    """Another writer that holds the database: returns (connection, release)."""
+def _hold_write_lock(database_url, table="applicant"):
+    """Another writer that holds the database (on PostgreSQL: `table`): returns release()."""
     engine = make_engine(database_url)
     connection = engine.execution_options(kiosk_write=True).connect()
     if engine.dialect.name == "sqlite":
         connection.execute(text("SELECT 1"))  # begins with BEGIN IMMEDIATE: the write lock is held
     else:
-        connection.execute(text("LOCK TABLE applicant IN ACCESS EXCLUSIVE MODE"))
+        connection.execute(text(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"))
 
     def release():
         connection.rollback()
