@@ -17,7 +17,13 @@ import click
 from . import create_app, migrate
 from .db import Database, DatabaseUnavailable
 from .services.staff import Role, StaffError, create_staff, generate_password, staff_exists
-from .services.station import DEMO_STATION_FILE, SettingsFileError, install_station, read_settings_file
+from .services.station import (
+    DEMO_STATION_FILE,
+    SettingsFileError,
+    install_station,
+    read_settings_file,
+    station_codes,
+)
 
 DEMO_STAFF = "demo"
 # Answers of a kiosk session untouched this long are deleted by the sweep; the
@@ -40,25 +46,34 @@ def main() -> None:
     "--station",
     "station_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=DEMO_STATION_FILE,
-    show_default="the demo station",
-    help="TOML file with the station's settings.",
+    help="TOML file with the station's settings (loaded, replacing what the database has).",
 )
 @click.option("--demo", is_flag=True, help="Also create the demo staff account (its password is printed once).")
-def init(station_file: Path, demo: bool) -> None:
-    """Create or upgrade the database and load the station settings. Safe to run again."""
-    try:
-        doc, settings = read_settings_file(station_file)
-    except SettingsFileError as error:
-        raise click.ClickException(str(error)) from None
+def init(station_file: Path | None, demo: bool) -> None:
+    """Create or upgrade the database, and load the station settings. Safe to run again.
+
+    Without --station, an upgrade keeps the settings the database has (as administrators edited
+    them); a new database gets the demo station.
+    """
     database, instance = _database()
     try:
         migrate.upgrade(database.engine)
-        install_station(database, doc, settings, station_file.read_text(encoding="utf-8"))
+        codes = station_codes(database)
+        if station_file is not None or not codes:
+            station_file = station_file or DEMO_STATION_FILE
+            try:
+                doc, settings = read_settings_file(station_file)
+            except SettingsFileError as error:
+                raise click.ClickException(str(error)) from None
+            install_station(database, doc, settings, station_file.read_text(encoding="utf-8"))
+            loaded = f"station {settings.code} {settings.name} loaded"
+            codes = [settings.code, *(code for code in codes if code != settings.code)]
+        else:
+            loaded = f"station settings kept as they are: {', '.join(codes)}"
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from None
     click.echo(f"database ready ({database.dialect}, schema {migrate.head_revision()}); instance folder {instance}")
-    click.echo(f"station {settings.code} {settings.name} loaded")
+    click.echo(loaded)
     if demo:
         if staff_exists(database, DEMO_STAFF):
             click.echo(f"demo staff account '{DEMO_STAFF}' exists already (its password was printed when it was made)")
@@ -66,7 +81,7 @@ def init(station_file: Path, demo: bool) -> None:
             password = generate_password()
             create_staff(
                 database,
-                station_code=settings.code,
+                station_code=codes[0],
                 username=DEMO_STAFF,
                 display_name="演示窗口民警",
                 role=Role.ADMIN,
@@ -101,14 +116,28 @@ def create_staff_command(username: str, display_name: str, role: str, station_co
         click.echo(f"password: {password} (shown only this once)")
 
 
+def _this_station(app) -> str:
+    """This server's station: KIOSK_STATION_CODE, or the only one in the database."""
+    code = app.config["STATION_CODE"]
+    if code:
+        return code
+    codes = station_codes(app.extensions["kiosk_db"])
+    if len(codes) != 1:
+        raise click.ClickException("set KIOSK_STATION_CODE: the database has " + (", ".join(codes) or "no station"))
+    return codes[0]
+
+
 @main.command("print-retry")
 def print_retry() -> None:
-    """Print the documents waiting for the printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
+    """Print this station's documents waiting for its printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
     from .services.printing import QUEUED, printer_from_config, retry_queued
+    from .services.station import load_station
 
     app = create_app()
+    database = app.extensions["kiosk_db"]
     try:
-        outcomes = retry_queued(app.extensions["kiosk_db"], printer_from_config(app.config, app.instance_path))
+        station = load_station(database, _this_station(app))
+        outcomes = retry_queued(database, printer_from_config(app.config, app.instance_path), station_id=station.id)
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
     printed = sum(outcome.printed for outcome in outcomes)
@@ -122,26 +151,138 @@ def print_retry() -> None:
 
 @main.command()
 def sweep() -> None:
-    """The periodic housekeeping: missed deadlines escalated, lapsed cases expired, messages to
-    citizens sent, missed appointments marked, abandoned kiosk answers forgotten.
-
-    Run it every few minutes (the service's timer does).
+    """The periodic housekeeping: missed deadlines escalated, lapsed cases expired, missed
+    appointments marked, messages to citizens sent (MESSAGE_SENDER), abandoned kiosk answers
+    forgotten. Run it every few minutes (kiosk-sweep.timer does), on one server of a city.
     """
+    from .services import cases
     from .services.booking import mark_no_shows
+    from .services.notifications import deliver_queued, sender_from_config
     from .services.photos import folder as photos_folder
-    from .services.station import load_station, station_codes
+    from .services.station import load_station
     from .services.wizard import purge_idle
 
-    database, _instance = _database()
+    app = create_app()
+    database = app.extensions["kiosk_db"]
     try:
         for code in station_codes(database):
             station = load_station(database, code)
+            result = cases.sweep(database, station)
             no_shows = mark_no_shows(database, station)
-            click.echo(f"station {code}: {no_shows} missed appointments marked")
-        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=photos_folder(_instance))
+            click.echo(
+                f"station {code}: {result.escalated} cases escalated, {result.expired} expired, "
+                f"{no_shows} missed appointments marked"
+            )
+        sent, not_sent = deliver_queued(database, sender_from_config(app.config, app.instance_path))
+        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=photos_folder(app.instance_path))
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
+    click.echo(f"messages: {sent} sent, {not_sent} not sent (retried next time; staff see them)")
     click.echo(f"{forgotten} abandoned kiosk sessions forgotten")
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The archive to write, or a folder for a dated name (default: <instance>/backups/).",
+)
+def backup(output: Path | None) -> None:
+    """Back up this station: the SQLite database, the photos, the secret key and kiosk.cfg, in one
+    archive (a tar.gz with a manifest of checksums) readable by its owner only (0600: it holds
+    personal data).
+
+    The database is copied through SQLite's online backup API while the app keeps serving; the
+    archive holds the photo of every photo row in that copy, and no other.
+
+    PostgreSQL is refused: dump the database with pg_dump -Fc (restore with pg_restore), then copy
+    the instance folder's photos/, secret_key and kiosk.cfg, not while 'kiosk purge' runs.
+    """
+    from .services.backup import BackupRefused, create_backup
+
+    database, instance = _database()
+    try:
+        summary = create_backup(database, Path(instance), output)
+    except BackupRefused as error:
+        raise click.ClickException(str(error)) from None
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    rows = sum(summary.tables.values())
+    click.echo(
+        f"backup written to {summary.path} ({summary.size} bytes): schema {summary.schema_revision}, "
+        f"{rows} rows in {len(summary.tables)} tables, {summary.photos} photos"
+    )
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Replace the database and photos this instance has (stop the service first)."
+)
+def restore(archive: Path, force: bool) -> None:
+    """Restore an archive made by 'kiosk backup' into this instance folder (KIOSK_INSTANCE_PATH).
+
+    Every member is checked against the archive's manifest before anything is written; a damaged
+    or altered archive is refused. An instance that has a database or photos is refused unless
+    --force. The database goes where this instance's settings put it; a kiosk.cfg this instance
+    already has is kept (the archived one is written beside it as kiosk.cfg.from-backup). The
+    schema is then upgraded, so an older backup works with this version. SQLite only.
+    """
+    from .services.backup import BackupRefused, restore_backup
+
+    database, instance = _database()
+    try:
+        summary = restore_backup(database, Path(instance), archive, force=force)
+    except BackupRefused as error:
+        raise click.ClickException(str(error)) from None
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    click.echo(f"restored the backup of {summary.created_at} into {summary.database}")
+    click.echo(f"schema {summary.archived_revision} -> {summary.revision}; integrity check: {summary.integrity}")
+    click.echo(", ".join(f"{table} {rows}" for table, rows in summary.tables.items() if table != "alembic_version"))
+    key = "restored" if summary.secret_key else "not in the backup"
+    config = {
+        "restored": "restored",
+        "unchanged": "unchanged",
+        "none": "not in the backup",
+        "kept": "this instance's kept, the archived one beside it as kiosk.cfg.from-backup",
+    }[summary.config]
+    click.echo(f"{summary.photos} photos; secret key {key}; kiosk.cfg {config}")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="Count what would be removed and change nothing.")
+def purge(dry_run: bool) -> None:
+    """Remove personal data past each station's retention period ([retention] days): for cases
+    closed longer ago, the applicant's ID number, name, phone and address, the photo, personal
+    case notes and message numbers; bookings older than the period; abandoned kiosk answers.
+
+    Anonymous figures and the audit trail stay (each purged case gets a 'purge' audit row).
+    A person with a case still open or within the period keeps their data. Run it daily.
+    """
+    from .services.photos import folder as photos_folder
+    from .services.retention import forget_abandoned_answers
+    from .services.retention import purge as purge_station
+    from .services.station import load_station, station_codes
+
+    database, instance = _database()
+    folder = photos_folder(instance)
+    verb = "would be" if dry_run else "were"
+    try:
+        for code in station_codes(database):
+            report = purge_station(database, load_station(database, code), photo_folder=folder, dry_run=dry_run)
+            click.echo(
+                f"station {code}: personal data of {report.applicants} applicants ({report.applications} cases) "
+                f"{verb} removed: {report.photos} photos, {report.notifications} messages, "
+                f"{report.audit_reasons} audit notes, {report.bookings} bookings; "
+                f"{report.kept} kept for a case still open or within the period"
+            )
+        forgotten = forget_abandoned_answers(
+            database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=folder, dry_run=dry_run
+        )
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    click.echo(f"{forgotten} abandoned kiosk sessions {verb} forgotten")
 
 
 def default_workers() -> int:
@@ -156,12 +297,28 @@ def default_workers() -> int:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=default_workers, show_default="cores + 1", type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn (kiosk at /, staff at /staff)."""
+    """Serve the app with gunicorn (kiosk at /, staff at /staff).
+
+    Logs go to standard error, as JSON lines unless LOG_FORMAT says "text"; the app writes the
+    access lines itself (with the request id, without query strings), so gunicorn's access log
+    stays off and its own messages take the app's format.
+    """
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise click.ClickException("gunicorn is not installed")
+    # Settled here, for gunicorn's master (its logger class reads it) and the workers alike.
+    os.environ["KIOSK_LOG_FORMAT"] = create_app().config["LOG_FORMAT"] or "json"
     click.echo(f"serving on http://{host}:{port}/ (kiosk) and http://{host}:{port}/staff (staff)")
     os.execv(
         gunicorn,
-        [gunicorn, "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-", "kiosk.wsgi:app"],
+        [
+            gunicorn,
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--logger-class",
+            "kiosk.logs.GunicornLogger",
+            "kiosk.wsgi:app",
+        ],
     )

@@ -99,3 +99,98 @@ def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
     with database.reading() as session:
         assert session.get(KioskSession, "abandoned") is None
         assert [b.state for b in session.exec(select(Booking))] == ["no_show"]
+
+
+def test_sweep_escalates_overdue_cases_and_sends_the_queued_messages(env, database, station):
+    import datetime as dt
+    import json
+
+    from kiosk.models import Application
+    from kiosk.services.applications import submit_application
+    from tests.services.test_applications import new
+
+    month_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    application = submit_application(database, station, new(phone="13812345678"), actor="kiosk", now=month_ago)
+    result = run("sweep")
+    assert result.exit_code == 0, result.output
+    assert "1 cases escalated" in result.output and "messages: 1 sent, 0 not sent" in result.output
+    with database.reading() as session:
+        assert session.get(Application, application.id).escalation_level == 1  # the holder is alerted
+    [line] = (env / "instance" / "messages.log").read_text(encoding="utf-8").splitlines()
+    message = json.loads(line)
+    assert message["to"] == "138****5678" and application.number in message["text"]
+    again = run("sweep")
+    assert "0 cases escalated" in again.output and "messages: 0 sent" in again.output  # nothing twice
+
+
+def test_an_upgrade_keeps_the_settings_administrators_edited(env, database):
+    from kiosk.services.station import install_station, load_station, parse_settings_text
+
+    edited = DEMO_STATION_FILE.read_text(encoding="utf-8").replace("0573-82000110", "0573-12345678")
+    doc, settings = parse_settings_text(edited, DEMO_STATION_FILE)
+    install_station(database, doc, settings, edited)  # as the settings page saves them
+    result = run("init")
+    assert result.exit_code == 0 and "kept as they are: 330402" in result.output
+    assert load_station(database, "330402").settings.hotline == "0573-12345678"
+    reloaded = run("init", "--station", str(DEMO_STATION_FILE))  # asked for explicitly: the file wins
+    assert "station 330402" in reloaded.output
+    assert load_station(database, "330402").settings.hotline == "0573-82000110"
+
+
+def test_print_retry_prints_only_this_stations_jobs(env, database, station, monkeypatch):
+    from kiosk.models import PrintJob
+    from kiosk.services.applications import submit_application
+    from kiosk.services.printing import NamedPrinter, Subject, request_print
+    from kiosk.services.station import install_station, read_settings_file
+    from printing import FilePrinter
+    from tests.services.test_applications import new
+
+    other_text = DEMO_STATION_FILE.read_text(encoding="utf-8").replace('code = "330402"', 'code = "330411"')
+    other_file = env / "other.toml"
+    other_file.write_text(other_text, encoding="utf-8")
+    doc, settings = read_settings_file(other_file)
+    install_station(database, doc, settings, other_text)
+    blocked = env / "not-a-folder"
+    blocked.write_text("")
+    offline = NamedPrinter("file", FilePrinter(blocked))
+    application = submit_application(database, station, new(), actor="kiosk")
+    request_print(database, Subject.receipt(station.id, application.id), "kiosk", offline, "http://x/track")
+    assert run("print-retry").exit_code == 1  # two stations: which printer is this?
+    monkeypatch.setenv("KIOSK_STATION_CODE", "330411")
+    assert "0 printed" in run("print-retry").output  # the other station's printer leaves it alone
+    monkeypatch.setenv("KIOSK_STATION_CODE", "330402")
+    assert "1 printed" in run("print-retry").output
+    with database.reading() as session:
+        assert session.exec(select(PrintJob)).one().state == "done"
+
+
+def test_purge_dry_run_counts_then_purge_removes_once(env, database, station, clock):
+    import datetime as dt
+
+    from kiosk.models import Applicant, KioskSession
+    from kiosk.services.photos import folder
+    from kiosk.services.wizard import save_answers
+    from tests.conftest import aware
+    from tests.services.test_retention import _case, person
+
+    closed = aware(2026, 6, 1)
+    _case(database, station, folder(env / "instance"), person(1), closed, closed, photo=True)
+    save_answers(database, "abandoned", {"name": "王"}, now=closed)
+    clock.set(closed + dt.timedelta(days=400))
+
+    dry = run("purge", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "personal data of 1 applicants (1 cases) would be removed: 1 photos" in dry.output
+    assert "1 abandoned kiosk sessions would be forgotten" in dry.output
+    with database.reading() as session:
+        assert session.exec(select(Applicant)).one().name == person(1).name
+        assert session.get(KioskSession, "abandoned") is not None
+
+    done = run("purge")
+    assert done.exit_code == 0, done.output
+    assert "personal data of 1 applicants (1 cases) were removed: 1 photos" in done.output
+    assert person(1).name not in done.output and person(1).id_number not in done.output
+    with database.reading() as session:
+        assert session.exec(select(Applicant)).one().name is None
+        assert session.get(KioskSession, "abandoned") is None
+    assert "personal data of 0 applicants" in run("purge").output

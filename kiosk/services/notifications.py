@@ -10,7 +10,9 @@ to MAX_ATTEMPTS times and stay visible to staff.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -72,6 +74,18 @@ class LogFileSender:
                 log.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as error:
             raise SendFailed(str(error)) from error
+
+
+def sender_from_config(config: Mapping, instance_path: str | Path) -> Sender:
+    """`MESSAGE_SENDER`: "log" (default: <instance>/messages.log) or "package.module:factory", a
+    station's SMS gateway adapter: `factory(config)` returns an object with `send(phone, text)`."""
+    name = config.get("MESSAGE_SENDER") or "log"
+    if name == "log":
+        return LogFileSender(Path(instance_path) / "messages.log")
+    module, _, factory = name.partition(":")
+    if not module or not factory:
+        raise ValueError(f"MESSAGE_SENDER must be 'log' or 'package.module:factory', not {name!r}")
+    return getattr(importlib.import_module(module), factory)(config)
 
 
 @cache

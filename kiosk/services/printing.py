@@ -238,12 +238,16 @@ def reprint(db: Database, job_id: int, actor: str, printer: NamedPrinter, statio
     return print_new(db, Subject.of(earlier), actor, printer, earlier.progress_url)
 
 
-def retry_queued(db: Database, printer: NamedPrinter, limit: int = 100) -> list[PrintOutcome]:
-    """Print the queued jobs, oldest first; each one stays queued while the printer is unavailable."""
+def retry_queued(
+    db: Database, printer: NamedPrinter, station_id: int | None = None, limit: int = 100
+) -> list[PrintOutcome]:
+    """Print the queued jobs (of one station: its printer), oldest first; each one stays queued
+    while the printer is unavailable."""
+    query = select(PrintJob.id).where(PrintJob.state == QUEUED)
+    if station_id is not None:
+        query = query.where(PrintJob.station_id == station_id)
     with db.reading() as session:
-        ids = session.exec(
-            select(PrintJob.id).where(PrintJob.state == QUEUED).order_by(col(PrintJob.id)).limit(limit)
-        ).all()
+        ids = session.exec(query.order_by(col(PrintJob.id)).limit(limit)).all()
     outcomes = []
     for job_id in ids:
         if not _claim(db, job_id, printer):

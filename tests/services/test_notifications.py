@@ -1,6 +1,7 @@
 import json
 import uuid
 
+import pytest
 from sqlmodel import select
 
 from kiosk.domain.catalogue import ApplicationType
@@ -66,3 +67,25 @@ def test_failures_are_retried_then_marked_failed(database, station):
         message = session.exec(select(Notification)).one()
     assert message.state == "failed" and message.attempts == notifications.MAX_ATTEMPTS
     assert message.last_error == "gateway unreachable"
+
+
+class _Gateway:
+    def __init__(self, config):
+        self.account = config["SMS_ACCOUNT"]
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, phone: str, text: str) -> None:
+        self.sent.append((phone, text))
+
+
+def test_the_sender_comes_from_the_config(tmp_path):
+    from kiosk.services.notifications import sender_from_config
+
+    default = sender_from_config({}, tmp_path)
+    assert isinstance(default, LogFileSender) and default.path == tmp_path / "messages.log"
+    gateway = sender_from_config(
+        {"MESSAGE_SENDER": "tests.services.test_notifications:_Gateway", "SMS_ACCOUNT": "station-330402"}, tmp_path
+    )
+    assert isinstance(gateway, _Gateway) and gateway.account == "station-330402"
+    with pytest.raises(ValueError):
+        sender_from_config({"MESSAGE_SENDER": "sms"}, tmp_path)
