@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .db import Database, make_engine
+from .keyfiles import create_once
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file kiosk.db in the instance folder
@@ -89,17 +90,4 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def _instance_secret(instance: Path) -> str:
     """The embedded default: a random key generated once into the instance folder."""
-    path = instance / "secret_key"
-    if not path.exists():
-        # Written aside and linked into place, so workers starting together agree on one key.
-        draft = instance / f".secret_key.{os.getpid()}"
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
+    return create_once(instance / "secret_key", lambda: secrets.token_hex(32).encode()).decode().strip()

@@ -16,7 +16,6 @@ import base64
 import datetime as dt
 import json
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from sqlmodel import select
 
 from ..db import Database, utcnow
 from ..domain.states import Action, State
+from ..keyfiles import create_once
 from ..models import Applicant, Application, ApplicationMaterial, StaffUser
 from .applications import record_transition
 from .cases import claimed_case
@@ -73,25 +73,13 @@ class Keys:
 
     def station_key(self) -> Ed25519PrivateKey:
         """The station's signing key, generated (0600) on first use."""
-        path = self.folder / "station.pem"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pem = Ed25519PrivateKey.generate().private_bytes(
+        pem = create_once(
+            self.folder / "station.pem",
+            lambda: Ed25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-            # Written aside and linked into place: workers forwarding the first case together
-            # agree on one key, and none reads a half-written file.
-            draft = path.with_name(f".station.pem.{os.getpid()}.{threading.get_ident()}")
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-            try:
-                os.link(draft, path)
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
-        return serialization.load_pem_private_key(path.read_bytes(), password=None)
+            ),
+        )
+        return serialization.load_pem_private_key(pem, password=None)
 
     def station_public_pem(self) -> str:
         return (
