@@ -204,7 +204,7 @@ class Booking(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=100)
     id_number: str | None = Field(default=None, max_length=18, index=True)
     phone: str | None = Field(default=None, max_length=20)
-    application_id: int | None = Field(default=None, foreign_key="application.id")
+    application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
     idempotency_key: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
