@@ -211,7 +211,8 @@ class Booking(SQLModel, table=True):
 
 
 class BookingSlot(SQLModel, table=True):
-    """The slots a booking holds a place in: one, or several in a row for a longer service."""
+    """The further slots a booking of a longer service holds a place in, after its first
+    (`Booking.slot_id`); a one-slot booking has none."""
 
     booking_id: int = Field(foreign_key="booking.id", primary_key=True)
     slot_id: int = Field(foreign_key="slot.id", primary_key=True, index=True)

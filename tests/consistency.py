@@ -73,10 +73,10 @@ def problems(database: Database, instance_path: str | Path) -> list[str]:
     places: dict[int, list[Booking]] = defaultdict(list)
     runs: dict[int, list[int]] = defaultdict(list)
     for row in held:
-        runs[row.booking_id].append(row.slot_id)
+        runs[row.booking_id].append(row.slot_id)  # the slots after its first
     for booking in bookings:
         if booking.state in ACTIVE_BOOKINGS:
-            for slot_id in runs.get(booking.id) or [booking.slot_id]:
+            for slot_id in [booking.slot_id, *runs.get(booking.id, [])]:
                 places[slot_id].append(booking)
     for slot in slots:
         holders = places[slot.id]

@@ -5,7 +5,7 @@ place with one conditional UPDATE (`booked < capacity`) inside the booking's
 transaction, which SQLite (BEGIN IMMEDIATE) and PostgreSQL (row lock on the
 update) both serialise; a CHECK constraint backs it. A service longer than one
 slot takes a place in each of the slots in a row it needs, all or none in the
-same transaction (`BookingSlot` records which). One active booking per person
+same transaction (`BookingSlot` records those after the first). One active booking per person
 per day is a partial unique index.
 
 Channels: phone/web (`online`) and home visits keep places of their own in
@@ -106,16 +106,21 @@ def service_length(station: StationContext, service: str) -> int:
     return max(1, rules.service_minutes.get(service, rules.slot_minutes) // rules.slot_minutes)
 
 
-def _view(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:
-    """The view of a run of slots in a row (one for most services), named by its first slot."""
+def _view(run: list[Slot], free: int, station: StationContext) -> SlotView:
+    """The view of a run of slots in a row (one for most services), named by its first slot;
+    `free`: the places the channel may still take in every slot of it."""
     zone = station.settings.zone
     return SlotView(
         run[0].id,
         run[0].starts_at.astimezone(zone),
         run[-1].ends_at.astimezone(zone),
         any(slot.extended for slot in run),
-        min(_free_for(slot, channel, station, now) for slot in run),
+        free,
     )
+
+
+def _view_for(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:
+    return _view(run, min(_free_for(slot, channel, station, now) for slot in run), station)
 
 
 def _in_a_row(run: list[Slot]) -> bool:
@@ -206,12 +211,17 @@ def free_slots(
     scheduled = ensure_slots(db, station, first, last)
     with db.reading() as session:
         slots = session.exec(open_slots_query(station, first, last, now)).all()
-    open_now = [slot for slot in slots if slot.starts_at in scheduled and _free_for(slot, channel, station, now)]
+    open_now, frees = [], []
+    for slot in slots:
+        free = _free_for(slot, channel, station, now) if slot.starts_at in scheduled else 0
+        if free:
+            open_now.append(slot)
+            frees.append(free)
     by_day: dict[dt.date, list[SlotView]] = {}
     for index, slot in enumerate(open_now):
         run = open_now[index : index + length]
         if len(run) == length and _in_a_row(run):
-            by_day.setdefault(slot.local_day, []).append(_view(run, channel, station, now))
+            by_day.setdefault(slot.local_day, []).append(_view(run, min(frees[index : index + length]), station))
     return by_day
 
 
@@ -288,19 +298,21 @@ def _take_places(session: Session, run: list[Slot], booking: Booking, station: S
     for slot in run:
         if not _take_place(session, slot, booking.channel, station, now):
             raise _Full()
-        session.add(BookingSlot(booking_id=booking.id, slot_id=slot.id))
+    session.add_all(BookingSlot(booking_id=booking.id, slot_id=slot.id) for slot in run[1:])
 
 
 def _release_place(session: Session, booking: Booking) -> None:
-    """Give back the places the booking holds; the BookingSlot rows go with them."""
-    held = session.exec(select(BookingSlot).where(BookingSlot.booking_id == booking.id)).all()
-    for link in held:
+    """Give back the places the booking holds: its first slot's and its further slots' (whose
+    BookingSlot rows go with them)."""
+    further = session.exec(select(BookingSlot).where(BookingSlot.booking_id == booking.id)).all()
+    for slot_id in (booking.slot_id, *(link.slot_id for link in further)):
         session.execute(
             update(Slot)
-            .where(Slot.id == link.slot_id)
+            .where(Slot.id == slot_id)
             .values(_counters(booking.channel, -1))
             .execution_options(synchronize_session=False)
         )
+    for link in further:
         session.delete(link)
     session.flush()
 
@@ -308,6 +320,10 @@ def _release_place(session: Session, booking: Booking) -> None:
 def _run_from(session: Session, station: StationContext, first: Slot, service: str) -> list[Slot]:
     """The slots a booking of `service` starting at `first` needs: `first` and those right after it.
     BookingRefused("not_found") when the day does not have them in a row (a session ends first)."""
+    if service_length(station, service) == 1:  # most services: no query for the slots after it
+        if not _in_schedule(station, [first]):
+            raise BookingRefused("not_found")
+        return [first]
     run = list(
         session.exec(
             select(Slot)
@@ -413,10 +429,10 @@ def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:
 def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
     """The booked time: from its first slot to the end of its last."""
     with db.reading() as session:
-        run = session.exec(
+        further = session.exec(
             select(Slot).join(BookingSlot).where(BookingSlot.booking_id == booking.id).order_by(Slot.starts_at)
         ).all()
-        return _view(list(run) or [session.get(Slot, booking.slot_id)], booking.channel, station, utcnow())
+        return _view_for([session.get(Slot, booking.slot_id), *further], booking.channel, station, utcnow())
 
 
 def _locked_booking(session: Session, booking_id: int) -> Booking:
@@ -605,4 +621,4 @@ def checked_in_today(
             )
             .order_by(Slot.starts_at)
         ).all()
-    return [(booking, _view([slot], booking.channel, station, now)) for booking, slot in rows]
+    return [(booking, _view_for([slot], booking.channel, station, now)) for booking, slot in rows]

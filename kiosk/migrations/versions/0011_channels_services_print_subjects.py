@@ -32,11 +32,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("bookingslot", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_bookingslot_slot_id"), ["slot_id"], unique=False)
-    # Every booking so far held one slot; the cancelled and missed ones gave it back.
-    op.execute(
-        "INSERT INTO bookingslot (booking_id, slot_id) SELECT id, slot_id FROM booking"
-        " WHERE state IN ('booked', 'checked_in')"
-    )
 
     with op.batch_alter_table("printjob", schema=None) as batch_op:
         batch_op.add_column(sa.Column("station_id", sa.Integer(), nullable=True))
