@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import and_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +39,7 @@ _RESERVED = {
     ONLINE: ("online_capacity", "booked_online"),
     HOME_VISIT: ("home_visit_capacity", "booked_home_visit"),
 }
+CODE_ATTEMPTS = 3  # booking codes drawn before giving up on a run of clashes
 CHECK_IN_EARLY = dt.timedelta(hours=1)  # how early before the slot a citizen may check in
 NO_SHOW_WINDOW = dt.timedelta(days=30)
 
@@ -247,11 +250,15 @@ def nearest_free(
     return sorted(slots, key=lambda s: abs((s.starts - near).total_seconds()))[:count]
 
 
-def _new_code(session: Session) -> str:
-    while True:  # 8 digits: typed on the kiosk keypad; collisions are retried
-        code = f"{secrets.randbelow(10**8):08d}"
-        if session.exec(select(Booking.id).where(Booking.code == code)).first() is None:
-            return code
+def _new_code() -> str:
+    """8 digits, typed on the kiosk keypad. The unique index refuses a code in use, and the
+    booking is tried again with another (rare: a clash in 10^8), so no query checks it first."""
+    return f"{secrets.randbelow(10**8):08d}"
+
+
+def _code_clash(error: IntegrityError) -> bool:
+    text = str(error.orig)
+    return "booking_code_key" in text or "booking.code" in text  # PostgreSQL's, SQLite's wording
 
 
 def _banned_until(session: Session, id_number: str, station: StationContext, now: dt.datetime) -> dt.date | None:
@@ -378,32 +385,12 @@ def book(
         raise BookingRefused("past")
     if slot.local_day > last_bookable_day(station, now):
         raise BookingRefused("too_far")
+    insert = partial(
+        _insert_booking, db, station, run, service, channel, id_number, name, phone, idempotency_key, actor,
+        application_id, now,
+    )  # fmt: skip
     try:
-        with db.transaction() as session:
-            if channel == ONLINE:
-                until = _banned_until(session, id_number.number, station, now)
-                if until:
-                    raise BookingRefused("banned", until)
-            booking = Booking(
-                code=_new_code(session),
-                station_id=station.id,
-                slot_id=slot.id,
-                local_day=slot.local_day,
-                service=service,
-                channel=channel,
-                name=name,
-                id_number=id_number.number,
-                phone=phone,
-                application_id=application_id,
-                idempotency_key=idempotency_key,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(booking)
-            session.flush()
-            _take_places(session, run, booking, station, now)
-            _audit(session, booking, actor, "book", now)
-            return booking
+        return _with_a_free_code(insert)
     except (_Full, IntegrityError) as error:
         with db.reading() as session:
             existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
@@ -415,6 +402,60 @@ def book(
         if "ux_booking_person_day" in str(error.orig) or "booking.station_id, booking.id_number" in str(error.orig):
             raise BookingRefused("one_per_day") from None
         raise
+
+
+def _with_a_free_code(insert: Callable[[], Booking]) -> Booking:
+    """`insert()`, tried again (it draws a new code) while the code it drew is taken."""
+    for _ in range(CODE_ATTEMPTS - 1):
+        try:
+            return insert()
+        except IntegrityError as error:
+            if not _code_clash(error):
+                raise
+    return insert()
+
+
+def _insert_booking(
+    db: Database,
+    station: StationContext,
+    run: list[Slot],
+    service: str,
+    channel: str,
+    id_number: IdNumber,
+    name: str,
+    phone: str,
+    idempotency_key: str,
+    actor: str,
+    application_id: int | None,
+    now: dt.datetime,
+) -> Booking:
+    """One attempt, one transaction: the person's ban, the booking row, its places, the audit row."""
+    slot = run[0]
+    with db.transaction() as session:
+        if channel == ONLINE:
+            until = _banned_until(session, id_number.number, station, now)
+            if until:
+                raise BookingRefused("banned", until)
+        booking = Booking(
+            code=_new_code(),
+            station_id=station.id,
+            slot_id=slot.id,
+            local_day=slot.local_day,
+            service=service,
+            channel=channel,
+            name=name,
+            id_number=id_number.number,
+            phone=phone,
+            application_id=application_id,
+            idempotency_key=idempotency_key,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(booking)
+        session.flush()
+        _take_places(session, run, booking, station, now)
+        _audit(session, booking, actor, "book", now)
+        return booking
 
 
 def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:

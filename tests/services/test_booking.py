@@ -306,3 +306,14 @@ def test_home_visit_places_are_kept_until_the_release(database, station):
     with database.reading() as session:
         held = session.get(Slot, slot.id)
         assert (held.booked, held.booked_online, held.booked_home_visit) == (2, 0, 1)
+
+
+def test_a_booking_code_already_in_use_is_drawn_again(database, station, monkeypatch):
+    slot = first_slot(database, station)
+    first = book(database, station, slot.id, 1)
+    draws = iter([first.code, first.code, "12345678"])
+    monkeypatch.setattr(bookings, "_new_code", lambda: next(draws))
+    second = book(database, station, slot.id, 2)  # two clashes, then a free code
+    assert second.code == "12345678"
+    with database.reading() as session:
+        assert session.get(Slot, slot.id).booked == 2  # the clashing attempts took no place
