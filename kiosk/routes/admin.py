@@ -81,6 +81,10 @@ def change_account(user_id: int):
     return _accounts_page(_("Account updated."), password=password)
 
 
+def _forget_cached_station() -> None:
+    current_app.extensions.pop("kiosk_station_cache", None)  # this server sees it at once; others within a minute
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     code = station().settings.code
@@ -93,7 +97,7 @@ def settings():
             if parsed.code != code:
                 raise SettingsFileError(Path("settings"), "the station code cannot be changed here", key="station.code")
             install_station(db(), doc, parsed, text)
-            current_app.extensions.pop("kiosk_station_cache", None)  # this server sees it at once
+            _forget_cached_station()
             message = _("Settings saved. Other servers pick them up within a minute.")
         except SettingsFileError as error:
             message, ok, status = str(error), False, 422
@@ -116,10 +120,6 @@ def _day_from_form() -> dt.date | None:
         return dt.date.fromisoformat(request.form.get("day", ""))
     except ValueError:
         return None
-
-
-def _changed() -> None:
-    current_app.extensions.pop("kiosk_station_cache", None)  # this server sees it at once; others within a minute
 
 
 @bp.get("/calendar")
@@ -145,7 +145,7 @@ def set_calendar_day():
         )
     except calendar_days.CalendarDayRefused as refusal:
         return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 422)
-    _changed()
+    _forget_cached_station()
     message = _("%(day)s saved.", day=day.isoformat())
     if change.bookings_on_day:
         message += " " + _(
@@ -167,5 +167,5 @@ def remove_calendar_day():
         )
     except calendar_days.CalendarDayRefused as refusal:
         return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 409)
-    _changed()
+    _forget_cached_station()
     return _calendar_page(_("%(day)s removed.", day=day.isoformat()))

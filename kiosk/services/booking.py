@@ -19,12 +19,11 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import and_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import Database, utcnow
 from ..domain.id_number import IdNumber
@@ -385,10 +384,35 @@ def book(
         raise BookingRefused("past")
     if slot.local_day > last_bookable_day(station, now):
         raise BookingRefused("too_far")
-    insert = partial(
-        _insert_booking, db, station, run, service, channel, id_number, name, phone, idempotency_key, actor,
-        application_id, now,
-    )  # fmt: skip
+
+    def insert() -> Booking:
+        """One attempt, one transaction: the person's ban, the booking row, its places, the audit row."""
+        with db.transaction() as session:
+            if channel == ONLINE:
+                until = _banned_until(session, id_number.number, station, now)
+                if until:
+                    raise BookingRefused("banned", until)
+            booking = Booking(
+                code=_new_code(),
+                station_id=station.id,
+                slot_id=slot.id,
+                local_day=slot.local_day,
+                service=service,
+                channel=channel,
+                name=name,
+                id_number=id_number.number,
+                phone=phone,
+                application_id=application_id,
+                idempotency_key=idempotency_key,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(booking)
+            session.flush()
+            _take_places(session, run, booking, station, now)
+            _audit(session, booking, actor, "book", now)
+            return booking
+
     try:
         return _with_a_free_code(insert)
     except (_Full, IntegrityError) as error:
@@ -413,49 +437,6 @@ def _with_a_free_code(insert: Callable[[], Booking]) -> Booking:
             if not _code_clash(error):
                 raise
     return insert()
-
-
-def _insert_booking(
-    db: Database,
-    station: StationContext,
-    run: list[Slot],
-    service: str,
-    channel: str,
-    id_number: IdNumber,
-    name: str,
-    phone: str,
-    idempotency_key: str,
-    actor: str,
-    application_id: int | None,
-    now: dt.datetime,
-) -> Booking:
-    """One attempt, one transaction: the person's ban, the booking row, its places, the audit row."""
-    slot = run[0]
-    with db.transaction() as session:
-        if channel == ONLINE:
-            until = _banned_until(session, id_number.number, station, now)
-            if until:
-                raise BookingRefused("banned", until)
-        booking = Booking(
-            code=_new_code(),
-            station_id=station.id,
-            slot_id=slot.id,
-            local_day=slot.local_day,
-            service=service,
-            channel=channel,
-            name=name,
-            id_number=id_number.number,
-            phone=phone,
-            application_id=application_id,
-            idempotency_key=idempotency_key,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(booking)
-        session.flush()
-        _take_places(session, run, booking, station, now)
-        _audit(session, booking, actor, "book", now)
-        return booking
 
 
 def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:
@@ -586,12 +567,7 @@ def book_home_visit(
     """The earliest free home-visit time on `day` for an application; an earlier home-visit booking
     of the application moves there. BookingRefused("no_visit_time") when the day has none."""
     now = now or utcnow()
-    with db.reading() as session:
-        current = session.exec(
-            select(Booking).where(
-                Booking.application_id == application_id, Booking.channel == HOME_VISIT, Booking.state == "booked"
-            )
-        ).first()
+    current = _home_visit_bookings(db, [application_id], states=("booked",)).get(application_id)
     if current is not None and current.local_day == day:
         return current
     free = free_slots(db, station, first=day, days=1, channel=HOME_VISIT, service=service, now=now).get(day)
@@ -615,13 +591,46 @@ def book_home_visit(
     )
 
 
-def home_visit_booking(db: Database, application_id: int) -> Booking | None:
+def _home_visit_bookings(
+    db: Database, application_ids: list[int], states: tuple[str, ...] = ("booked", "checked_in")
+) -> dict[int, Booking]:
+    """The applications' home-visit bookings in `states` (at most one each), by application."""
     with db.reading() as session:
-        return session.exec(
-            select(Booking)
-            .where(Booking.application_id == application_id, Booking.channel == HOME_VISIT)
-            .order_by(Booking.id.desc())
-        ).first()
+        rows = session.exec(
+            select(Booking).where(
+                col(Booking.application_id).in_(application_ids),
+                Booking.channel == HOME_VISIT,
+                col(Booking.state).in_(states),
+            )
+            .order_by(col(Booking.id))
+        ).all()
+    return {booking.application_id: booking for booking in rows}  # the newest wins
+
+
+def home_visit_times(db: Database, station: StationContext, application_ids: list[int]) -> dict[int, SlotView]:
+    """The booked home-visit time of each of the applications that has one, in three queries."""
+    booked = _home_visit_bookings(db, application_ids)
+    if not booked:
+        return {}
+    with db.reading() as session:
+        firsts = {
+            slot.id: slot
+            for slot in session.exec(select(Slot).where(col(Slot.id).in_([b.slot_id for b in booked.values()])))
+        }
+        further = session.exec(
+            select(BookingSlot.booking_id, Slot)
+            .join(Slot, Slot.id == BookingSlot.slot_id)
+            .where(col(BookingSlot.booking_id).in_([b.id for b in booked.values()]))
+            .order_by(Slot.starts_at)
+        ).all()
+    runs = {booking.id: [firsts[booking.slot_id]] for booking in booked.values()}
+    for booking_id, slot in further:
+        runs[booking_id].append(slot)
+    now = utcnow()
+    return {
+        application_id: _view_for(runs[booking.id], HOME_VISIT, station, now)
+        for application_id, booking in booked.items()
+    }
 
 
 def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | None = None) -> int:

@@ -43,14 +43,12 @@ class BoardRow:
 
 
 def _with_times(db: Database, station: StationContext, rows: list[BoardRow]) -> list[BoardRow]:
-    """The rows with their booked home-visit times (a board or a round: tens of rows)."""
-    timed = []
-    for row in rows:
-        booking = bookings.home_visit_booking(db, row.application.id)
-        active = booking is not None and booking.state in ("booked", "checked_in")
-        time = bookings.slot_of(db, booking, station) if active else None
-        timed.append(BoardRow(row.application, row.applicant, row.visit, row.officer, time))
-    return timed
+    """The rows with their booked home-visit times."""
+    times = bookings.home_visit_times(db, station, [row.application.id for row in rows])
+    return [
+        BoardRow(row.application, row.applicant, row.visit, row.officer, times.get(row.application.id))
+        for row in rows
+    ]
 
 
 def board(db: Database, station: StationContext) -> list[BoardRow]:
