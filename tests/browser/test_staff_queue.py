@@ -191,3 +191,33 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     with database.reading() as session:
         visit = session.exec(select(Visit)).one()
     assert visit.state == "done" and visit.outcome["photo_taken"] and visit.outcome["materials_collected"]
+
+
+def test_an_administrator_closes_a_day_and_it_is_no_longer_bookable(page, live_server, database, clock, screenshot):
+    from kiosk.services.staff import Role, create_staff
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 11, 24, 9))
+    create_staff(
+        database,
+        station_code="330402",
+        username="root",
+        display_name="管理员",
+        role=Role.ADMIN,
+        password="admin password 1",
+    )
+    page.set_viewport_size(VIEWPORTS["landscape"])
+    staff_sign_in(page, live_server, "root", "admin password 1")
+    page.goto(live_server + "/staff/admin/settings")
+    page.locator("#calendar-link").click()
+    page.locator("#day").fill("2026-11-27")
+    page.locator("#kind").select_option("closed")
+    page.locator("#name").fill("系统升级")
+    page.locator("#save-day").click()
+    expect(page.locator("#message")).to_be_visible()
+    expect(page.locator("#calendar tr[data-day='2026-11-27']")).to_contain_text("系统升级")
+    screenshot(page, "staff-admin-calendar")
+
+    page.goto(live_server + "/book/days?service=lost")
+    expect(page.locator("[data-day='2026-11-26']")).to_have_count(1)
+    expect(page.locator("[data-day='2026-11-27']")).to_have_count(0)  # the closed Friday is gone
