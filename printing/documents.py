@@ -254,21 +254,22 @@ def _visit_blocks(slip: VisitSlip, paper: PaperSize, stop: tuple[int, int] | Non
         )
         if items
     ]
+    if slip.verification_code:
+        # Beside the checklists, not under them: two slips with their codes fit on one A4 sheet.
+        checklists.append(
+            QrPanel(
+                slip.verification_code,
+                paper.qr * 0.5,
+                label="登记结果时扫码",
+                code=slip.verification_code,
+                hint="Scan to record the visit",
+                text_size=size,
+            )
+        )
     if checklists:
         blocks.append(Columns(checklists))
     if slip.notes:
         blocks.append(TextBlock(f"备注：{slip.notes}", size))
-    if slip.verification_code:
-        blocks.append(
-            QrPanel(
-                slip.verification_code,
-                paper.qr * 0.5,
-                label="登记结果时扫码 Scan to record the visit",
-                code=slip.verification_code,
-                hint="",
-                text_size=size,
-            )
-        )
     blocks.append(
         Boxes(
             [

@@ -9,7 +9,7 @@ import pytest
 
 from printing.__main__ import SAMPLES, main
 
-from .pdf_tools import page_texts
+from .pdf_tools import page_texts, qr_codes, render_pages
 
 
 @pytest.mark.parametrize("kind", SAMPLES)
@@ -19,6 +19,15 @@ def test_every_sample_renders(kind, tmp_path, capsys):
     assert out.read_bytes().startswith(b"%PDF")
     assert page_texts(out.read_bytes())[0].strip()
     assert capsys.readouterr().out.strip() == str(out)
+
+
+@pytest.mark.parametrize("kind", SAMPLES)
+def test_every_sample_carries_the_qr_code_its_real_document_carries(kind, tmp_path):
+    """A sample stands for the real paper: the slips, receipts and rounds staff and citizens scan."""
+    out = tmp_path / f"{kind}.pdf"
+    main(["sample", kind, "-o", str(out)])
+    [first_page, *_] = render_pages(out.read_bytes(), tmp_path, dpi=200)
+    assert [code.text for code in qr_codes(first_page) if code.text]
 
 
 def test_the_module_runs_as_a_command(tmp_path):
