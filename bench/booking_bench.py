@@ -40,7 +40,8 @@ from sqlalchemy import event, text  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from kiosk import migrate  # noqa: E402
-from kiosk.db import Database, make_engine, utcnow  # noqa: E402
+from kiosk.clock import utcnow  # noqa: E402
+from kiosk.db import Database, make_engine  # noqa: E402
 from kiosk.domain.id_number import check_character, parse_id_number  # noqa: E402
 from kiosk.domain.schedule import slots_between  # noqa: E402
 from kiosk.models import Slot  # noqa: E402

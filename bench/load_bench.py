@@ -37,6 +37,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from kiosk import create_app  # noqa: E402
 from kiosk.cli import default_workers  # noqa: E402
+from kiosk.clock import utcnow  # noqa: E402
 from kiosk.db import make_engine  # noqa: E402
 from kiosk.domain.id_number import check_character  # noqa: E402
 from kiosk.domain.regions import MAINLAND_CODES  # noqa: E402
@@ -89,7 +90,7 @@ class People:
     def __init__(self, out_of_province_share: float):
         settings = read_settings_file(DEMO_STATION_FILE)[1]
         self.out_of_province_share = out_of_province_share
-        self.today = dt.datetime.now(settings.zone).date()
+        self.today = utcnow().astimezone(settings.zone).date()
         self.province = settings.province_code
         self.provinces = [code for code in MAINLAND_CODES if code != self.province]
         self._taken: set[str] = set()

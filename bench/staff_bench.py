@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kiosk import create_app, migrate  # noqa: E402
+from kiosk.clock import utcnow  # noqa: E402
 from kiosk.models import Applicant, Application  # noqa: E402
 from kiosk.services import cases  # noqa: E402
 from kiosk.services.staff import Role, create_staff  # noqa: E402
@@ -45,7 +46,7 @@ COMMITMENTS = {
 def fill(database, station_id: int, count: int, today: dt.date) -> None:
     """`count` applications over the last 180 days: a realistic mix of states and commitments."""
     rng = random.Random(7)
-    now = dt.datetime.now(dt.UTC)
+    now = utcnow()
     with database.engine.begin() as connection:
         for start in range(0, count, 5000):
             size = min(5000, count - start)
@@ -164,11 +165,11 @@ def main() -> None:
             "baseline_bare_indexed_query_ms": median_ms(bare_query, args.rounds),
         }
         started = time.perf_counter()
-        swept = cases.sweep(database, station, dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+        swept = cases.sweep(database, station, utcnow() + dt.timedelta(days=1))
         result["sweep_s"] = round(time.perf_counter() - started, 2)
         result["sweep_escalated"], result["sweep_expired"] = swept.escalated, swept.expired
         started = time.perf_counter()
-        again = cases.sweep(database, station, dt.datetime.now(dt.UTC) + dt.timedelta(days=1, hours=1))
+        again = cases.sweep(database, station, utcnow() + dt.timedelta(days=1, hours=1))
         result["second_sweep_s"] = round(time.perf_counter() - started, 2)
         result["second_sweep_escalated"] = again.escalated
         result["queue_page_ratio"] = round(result["queue_page_ms"] / result["baseline_bare_indexed_query_ms"], 1)

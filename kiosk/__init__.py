@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import logs
+from . import clock, logs
 from .db import Database, make_engine
 from .keyfiles import create_once
 
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
     "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
+    "CLOCK": None,  # tests and demonstrations only: the moment this process's clock starts at (see kiosk.clock)
 }
 
 
@@ -58,6 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     logs.init_app(app)  # first: its request id and clock come before every other hook
+    if app.config["CLOCK"]:
+        _set_clock(app)
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
@@ -77,6 +81,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_app(app)
     return app
+
+
+def _set_clock(app: Flask) -> None:
+    """KIOSK_CLOCK: serve as if it were that moment (a test server, a demonstration of a holiday)."""
+    setting = app.config["CLOCK"]
+    clock.start_at(setting if isinstance(setting, dt.datetime) else clock.parse_moment(str(setting)))
+    app.logger.warning("the clock starts at %s (KIOSK_CLOCK), not the system's time", clock.utcnow().isoformat())
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -16,11 +16,14 @@ import click
 
 from . import create_app, migrate
 from .db import Database, DatabaseUnavailable
+from .services.calendar_days import years_without_holidays
 from .services.staff import Role, StaffError, create_staff, generate_password, staff_exists
 from .services.station import (
     DEMO_STATION_FILE,
     SettingsFileError,
+    StationContext,
     install_station,
+    load_station,
     read_settings_file,
     station_codes,
 )
@@ -74,6 +77,8 @@ def init(station_file: Path | None, demo: bool) -> None:
         raise click.ClickException(f"the database cannot be used: {error}") from None
     click.echo(f"database ready ({database.dialect}, schema {migrate.head_revision()}); instance folder {instance}")
     click.echo(loaded)
+    for code in codes:
+        _warn_of_missing_holidays(database, load_station(database, code))
     if demo:
         if staff_exists(database, DEMO_STAFF):
             click.echo(f"demo staff account '{DEMO_STAFF}' exists already (its password was printed when it was made)")
@@ -116,6 +121,18 @@ def create_staff_command(username: str, display_name: str, role: str, station_co
         click.echo(f"password: {password} (shown only this once)")
 
 
+def _warn_of_missing_holidays(database: Database, station: StationContext) -> None:
+    """Said on every init and sweep until an administrator enters the year's public holidays."""
+    for year in years_without_holidays(database, station.id, station.today()):
+        click.echo(
+            f"warning: station {station.settings.code}: the {year} holiday schedule has not been entered; "
+            f"until it is, only weekends are days off in {year} for deadlines and bookings. Enter its public "
+            "holidays and make-up working days at /staff/admin/calendar, or add the year to [calendar] "
+            "seed_years once the holidays package carries its official schedule.",
+            err=True,
+        )
+
+
 def _this_station(app) -> str:
     """This server's station: KIOSK_STATION_CODE, or the only one in the database."""
     code = app.config["STATION_CODE"]
@@ -131,7 +148,6 @@ def _this_station(app) -> str:
 def print_retry() -> None:
     """Print this station's documents waiting for its printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
     from .services.printing import QUEUED, printer_from_config, retry_queued
-    from .services.station import load_station
 
     app = create_app()
     database = app.extensions["kiosk_db"]
@@ -159,7 +175,6 @@ def sweep() -> None:
     from .services.booking import mark_no_shows
     from .services.notifications import deliver_queued, sender_from_config
     from .services.photos import folder as photos_folder
-    from .services.station import load_station
     from .services.wizard import purge_idle
 
     app = create_app()
@@ -169,6 +184,7 @@ def sweep() -> None:
             station = load_station(database, code)
             result = cases.sweep(database, station)
             no_shows = mark_no_shows(database, station)
+            _warn_of_missing_holidays(database, station)
             click.echo(
                 f"station {code}: {result.escalated} cases escalated, {result.expired} expired, "
                 f"{no_shows} missed appointments marked"
@@ -263,7 +279,6 @@ def purge(dry_run: bool) -> None:
     from .services.photos import folder as photos_folder
     from .services.retention import forget_abandoned_answers
     from .services.retention import purge as purge_station
-    from .services.station import load_station, station_codes
 
     database, instance = _database()
     folder = photos_folder(instance)

@@ -49,10 +49,6 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def normalise_url(url: str) -> str:
     """postgres:// and postgresql:// mean psycopg 3 here."""
     parsed = make_url(url)

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from .db import UTCDateTime, utcnow
+from .clock import utcnow
+from .db import UTCDateTime
 
 
 def _created() -> Any:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from kiosk import clock as kiosk_clock
 from kiosk import create_app, migrate
 from kiosk.db import Database, make_engine, normalise_url
 from kiosk.domain.id_number import check_character
@@ -156,19 +157,39 @@ def aware(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
 
 
 def pytest_report_header(config):
-    return f"database under test: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary files)'}"
+    return [
+        f"database under test: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (temporary files)'}",
+        f"clock starts at: {TEST_NOW.isoformat()} (KIOSK_TEST_NOW={TEST_NOW.isoformat()} runs it again)",
+    ]
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    """Drive the booking and retention clock: `clock.set(moment)`; services and pages then see that time."""
-    import kiosk.services.booking
-    import kiosk.services.retention
-    import kiosk.services.station
+def _start_of_the_run() -> dt.datetime:
+    text = os.environ.get("KIOSK_TEST_NOW")
+    return kiosk_clock.parse_moment(text) if text else dt.datetime.now(dt.UTC)
+
+
+# The moment every test's clock starts at: KIOSK_TEST_NOW (an ISO moment with its offset; CI's date
+# sweep sets it, and a failure seen on one day is replayed with it), else the time the run started.
+TEST_NOW = _start_of_the_run()
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The app's clock for this test, starting at TEST_NOW and running on. `clock.set(moment)`
+    stops it at a moment; `clock.server_env()` sets a server started in another process the same."""
 
     class Clock:
-        def set(self, moment: dt.datetime) -> None:
-            for module in (kiosk.services.booking, kiosk.services.retention, kiosk.services.station):
-                monkeypatch.setattr(module, "utcnow", lambda: moment)
+        start = TEST_NOW
 
-    return Clock()
+        def set(self, moment: dt.datetime) -> None:
+            kiosk_clock.freeze(moment)
+
+        def now(self) -> dt.datetime:
+            return kiosk_clock.utcnow()
+
+        def server_env(self) -> dict[str, str]:
+            return {"KIOSK_CLOCK": self.now().isoformat()}
+
+    kiosk_clock.start_at(TEST_NOW)
+    yield Clock()
+    kiosk_clock.reset()

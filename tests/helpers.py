@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests import when
 from tests.conftest import LOCAL_ID
 
 NO_SITUATION = {
@@ -29,7 +30,7 @@ def walk_to_check(
     id_number=LOCAL_ID,
     name="王小明",
     province="33",
-    card_expires="20261220",
+    card_expires=None,
     situation=None,
     visit=None,
     held=(),
@@ -43,7 +44,7 @@ def walk_to_check(
     post_step(client, "name", {"name": name})
     post_step(client, "registration", {"registered_province": province})
     if app_type == "renewal_expiry":
-        post_step(client, "expiry", {"card_expires": card_expires})
+        post_step(client, "expiry", {"card_expires": card_expires or when.card_due_for_renewal()})
     post_step(client, "situation", NO_SITUATION | (situation or {}))
     if visit:
         post_step(client, "visit", visit)

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from kiosk.cli import main
 from kiosk.services.station import DEMO_STATION_FILE
+from tests import when
 
 
 @pytest.fixture
@@ -64,8 +65,8 @@ def test_unreachable_database_is_a_clear_error(env, monkeypatch):
     assert result.exit_code == 1 and "the database cannot be used" in result.output
 
 
+@pytest.mark.dated
 def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
-    import datetime as dt
     import uuid
 
     from kiosk.domain.id_number import parse_id_number
@@ -76,9 +77,7 @@ def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
     from tests.conftest import LOCAL_ID
 
     station = load_station(database, "330402")
-    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    slots = bookings.free_slots(database, station, first=station.today(past), days=1, channel="kiosk", now=past)
-    slot = next(iter(slots.values()))[0]
+    slot, booked_at = when.a_past_free_time(database, station, "kiosk")
     bookings.book(
         database,
         station,
@@ -90,9 +89,9 @@ def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
         phone="13812345678",
         idempotency_key=uuid.uuid4().hex,
         actor="test",
-        now=slot.starts - dt.timedelta(minutes=30),
+        now=booked_at,
     )
-    save_answers(database, "abandoned", {"name": "王"}, now=past)
+    save_answers(database, "abandoned", {"name": "王"}, now=booked_at)
     result = run("sweep")
     assert result.exit_code == 0, result.output
     assert "1 missed appointments" in result.output and "1 abandoned" in result.output
@@ -101,7 +100,8 @@ def test_sweep_marks_no_shows_and_forgets_abandoned_answers(env, database):
         assert [b.state for b in session.exec(select(Booking))] == ["no_show"]
 
 
-def test_sweep_escalates_overdue_cases_and_sends_the_queued_messages(env, database, station):
+@pytest.mark.dated
+def test_sweep_escalates_overdue_cases_and_sends_the_queued_messages(env, database, station, clock):
     import datetime as dt
     import json
 
@@ -109,7 +109,7 @@ def test_sweep_escalates_overdue_cases_and_sends_the_queued_messages(env, databa
     from kiosk.services.applications import submit_application
     from tests.services.test_applications import new
 
-    month_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
+    month_ago = clock.now() - dt.timedelta(days=30)
     application = submit_application(database, station, new(phone="13812345678"), actor="kiosk", now=month_ago)
     result = run("sweep")
     assert result.exit_code == 0, result.output
@@ -194,3 +194,15 @@ def test_purge_dry_run_counts_then_purge_removes_once(env, database, station, cl
         assert session.exec(select(Applicant)).one().name is None
         assert session.get(KioskSession, "abandoned") is None
     assert "personal data of 0 applicants" in run("purge").output
+
+
+def test_init_and_sweep_say_when_a_years_holidays_are_missing(env, database, clock):
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 12, 4))
+    for command in ("init", "sweep"):
+        result = run(command)
+        assert result.exit_code == 0, result.output
+        assert "warning: station 330402: the 2027 holiday schedule has not been entered" in result.stderr
+    clock.set(aware(2026, 6, 1))
+    assert "holiday schedule" not in run("sweep").stderr

@@ -21,6 +21,11 @@ import holidays
 DayKind = Literal["closure", "workday", "closed", "extra"]
 OFF_KINDS = ("closure", "closed")
 
+# How far ahead a station needs its public holidays: its longest promise (60 working days for an
+# out-of-province card, about 90 calendar days) with a margin. The State Council publishes the next
+# year's schedule in October to December.
+SCHEDULE_HORIZON_DAYS = 120
+
 
 @dataclass(frozen=True)
 class SpecialDay:
@@ -79,10 +84,34 @@ class WorkingCalendar:
         return count
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same date `years` later; 29 February becomes 28 February in a year without it."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def years_with_official_schedule(years: Iterable[int]) -> set[int]:
+    """Those of `years` for which the `holidays` package carries the State Council's published
+    schedule. Every published year moves working days onto weekends (调休); a year the package only
+    computes by rule has none, and its invented days must not pass for the official ones."""
+    country = holidays.country_holidays("CN", years=sorted(set(years)))
+    return {day.year for day in country.weekend_workdays} & set(years)
+
+
 def official_days(years: Iterable[int]) -> list[SpecialDay]:
-    """Public holidays on weekdays and make-up working days from the package's CN calendar."""
-    years = sorted(set(years))
+    """Public holidays on weekdays and make-up working days of those `years` whose official
+    schedule the package carries (see `years_with_official_schedule`); other years give none."""
+    years = sorted(years_with_official_schedule(years))
+    if not years:
+        return []
     country = holidays.country_holidays("CN", years=years, language="zh_CN")
     days = [SpecialDay(day, "closure", name) for day, name in sorted(country.items()) if day.weekday() < 5]
     days += [SpecialDay(day, "workday", "调休上班") for day in sorted(country.weekend_workdays) if day.year in years]
     return sorted(days, key=lambda d: d.day)
+
+
+def years_ahead(today: dt.date, horizon_days: int = SCHEDULE_HORIZON_DAYS) -> range:
+    """The calendar years from `today` to `horizon_days` later."""
+    return range(today.year, (today + dt.timedelta(days=horizon_days)).year + 1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from .calendar import add_years
 from .id_number import IdNumber
 from .regions import NON_RESIDENT_CODES
 
@@ -109,12 +110,7 @@ def card_expiry(issued: dt.date, age_at_issue: int) -> dt.date | None:
     years = {Validity.FIVE_YEARS: 5, Validity.TEN_YEARS: 10, Validity.TWENTY_YEARS: 20}.get(
         validity_for_age(age_at_issue)
     )
-    if years is None:
-        return None
-    try:
-        return issued.replace(year=issued.year + years)
-    except ValueError:  # 29 February
-        return issued.replace(year=issued.year + years, day=28)
+    return None if years is None else add_years(issued, years)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,7 @@ def _calendar_page(message: str | None = None, ok: bool = True, status: int = 20
     return render_template(
         "admin/calendar.html",
         days=calendar_days.upcoming_days(db(), context.id, context.today()),
+        years_without_holidays=calendar_days.years_without_holidays(db(), context.id, context.today()),
         kinds=calendar_days.KINDS,
         message=message,
         ok=ok,

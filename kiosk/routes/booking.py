@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask_babel import gettext as _
 
 from .. import i18n
-from ..db import utcnow
+from ..clock import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
@@ -51,14 +51,7 @@ def choose_service():
 @bp.get("/days")
 def choose_day():
     context, service = station(), _service()
-    days = bookings.free_slots(
-        db(),
-        context,
-        first=context.today(),
-        days=bookings.bookable_days(context, utcnow()),
-        channel=_channel(),
-        service=service,
-    )
+    days = bookings.bookable_free_slots(db(), context, channel=_channel(), service=service)
     return render_template("booking/days.html", service=service, days=days)
 
 
@@ -69,10 +62,7 @@ def choose_slot():
         day = dt.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         abort(400)
-    slots = []
-    # Only the days that can be booked: no slots are made for others (any year could be asked).
-    if context.today() <= day < context.today() + dt.timedelta(days=bookings.bookable_days(context, utcnow())):
-        slots = bookings.free_slots(db(), context, first=day, days=1, channel=_channel(), service=service).get(day, [])
+    slots = bookings.bookable_free_slots(db(), context, channel=_channel(), service=service, day=day).get(day, [])
     return render_template("booking/slots.html", service=service, day=day, slots=slots)
 
 
@@ -189,7 +179,7 @@ def calendar_file():
         "PRODID:-//kiosk//appointment//ZH",
         "BEGIN:VEVENT",
         f"UID:{booking.code}@{context.settings.code}",
-        f"DTSTAMP:{dt.datetime.now(dt.UTC).strftime(stamp)}",
+        f"DTSTAMP:{utcnow().strftime(stamp)}",
         f"DTSTART:{slot.starts.astimezone(dt.UTC).strftime(stamp)}",
         f"DTEND:{slot.ends.astimezone(dt.UTC).strftime(stamp)}",
         f"SUMMARY:{_('ID card appointment')} {booking.code}",

@@ -17,7 +17,8 @@ from flask import Blueprint, current_app, jsonify
 from printing import PrinterUnavailable
 
 from .. import migrate
-from ..db import DatabaseUnavailable, utcnow
+from ..clock import utcnow
+from ..db import DatabaseUnavailable
 from ..services import operations
 from .common import StationMissing, db, printer, station
 

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import i18n
 from ..domain import wizard as flow
+from ..domain.calendar import add_years
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
@@ -215,7 +216,7 @@ def _parse_expiry(form, answers, context):
     except ValueError:
         expires = None
     today = context.today()
-    if expires is None or not (dt.date(2000, 1, 1) <= expires <= today.replace(year=today.year + 21)):
+    if expires is None or not (dt.date(2000, 1, 1) <= expires <= add_years(today, 21)):
         message = _("Please type the end date printed on your card as 8 digits, for example 20260520.")
         return {}, {"card_expires": message}
     return {"card_expires": expires.isoformat()}, {}

@@ -26,6 +26,7 @@ from ..services import cases, notifications, photos, verification
 from ..services import dashboard as dashboard_figures
 from ..services.applications import ApplicationNotFound, get_application, list_applications
 from ..services.booking import checked_in_today
+from ..services.calendar_days import years_without_holidays
 from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
 from ..services.staff import SignInRefused
 from ..services.staff import sign_in as check_sign_in
@@ -348,6 +349,7 @@ def dashboard():
         by_commitment=by_commitment,
         promises=dashboard_figures.promises_kept(db(), station()),
         today=station().today(),
+        years_without_holidays=years_without_holidays(db(), station().id, station().today()),
     )
 
 

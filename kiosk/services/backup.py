@@ -40,7 +40,8 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 
 from .. import migrate
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from . import photos
 
 FORMAT = "kiosk-backup"

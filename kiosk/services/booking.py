@@ -25,7 +25,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.id_number import IdNumber
 from ..domain.schedule import slots_between
 from ..models import AuditEvent, Booking, BookingSlot, Slot
@@ -97,9 +98,6 @@ def last_bookable_day(station: StationContext, now: dt.datetime) -> dt.date:
     return station.calendar.add_working_days(station.today(now), station.settings.booking.days_ahead)
 
 
-def bookable_days(station: StationContext, now: dt.datetime) -> int:
-    """How many days, from today, can be booked."""
-    return (last_bookable_day(station, now) - station.today(now)).days + 1
 
 
 def service_length(station: StationContext, service: str) -> int:
@@ -227,6 +225,28 @@ def free_slots(
     return by_day
 
 
+def bookable_free_slots(
+    db: Database,
+    station: StationContext,
+    *,
+    channel: str,
+    service: str,
+    day: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[dt.date, list[SlotView]]:
+    """Free times in the booking window, today to `last_bookable_day`, or on `day` alone. A `day`
+    outside the window has none (and no slots are made for it: any year could be asked)."""
+    now = now or utcnow()
+    first, last = station.today(now), last_bookable_day(station, now)
+    if day is not None:
+        if not first <= day <= last:
+            return {}
+        first = last = day
+    return free_slots(
+        db, station, first=first, days=(last - first).days + 1, channel=channel, service=service, now=now
+    )
+
+
 def nearest_free(
     db: Database,
     station: StationContext,
@@ -236,15 +256,7 @@ def nearest_free(
     now: dt.datetime,
     count: int = 3,
 ) -> list[SlotView]:
-    days = free_slots(
-        db,
-        station,
-        first=station.today(now),
-        days=bookable_days(station, now),
-        channel=channel,
-        service=service,
-        now=now,
-    )
+    days = bookable_free_slots(db, station, channel=channel, service=service, now=now)
     slots = [s for day in days.values() for s in day]
     return sorted(slots, key=lambda s: abs((s.starts - near).total_seconds()))[:count]
 

@@ -11,8 +11,9 @@ from typing import get_args
 
 from sqlmodel import col, delete, func, select
 
-from ..db import Database, utcnow
-from ..domain.calendar import DayKind, official_days
+from ..clock import utcnow
+from ..db import Database
+from ..domain.calendar import DayKind, official_days, years_ahead
 from ..domain.station import parse_session
 from ..models import AuditEvent, Booking, CalendarDay
 
@@ -46,6 +47,23 @@ def upcoming_days(db: Database, station_id: int, first: dt.date, days: int = 400
                 .order_by(col(CalendarDay.day))
             )
         )
+
+
+def years_without_holidays(db: Database, station_id: int, today: dt.date) -> list[int]:
+    """The years in reach of today's deadlines and bookings (`years_ahead`) whose public holidays
+    the station's calendar does not hold, neither seeded from the official schedule nor entered by
+    an administrator. Until they are entered only weekends are days off in those years."""
+    years = years_ahead(today)
+    with db.reading() as session:
+        holidays = session.exec(
+            select(CalendarDay.day).where(
+                CalendarDay.station_id == station_id,
+                CalendarDay.kind == "closure",
+                CalendarDay.day >= dt.date(years.start, 1, 1),
+                CalendarDay.day < dt.date(years.stop, 1, 1),
+            )
+        ).all()
+    return sorted(set(years) - {day.year for day in holidays})
 
 
 def set_day(

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.commitments import QUEUE_RANK, Commitment
 from ..domain.states import Action, IllegalTransition, State
 from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser

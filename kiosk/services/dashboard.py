@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.commitments import Commitment
 from ..models import Application, AuditEvent
 from .station import StationContext

@@ -20,7 +20,8 @@ from typing import Protocol
 from babel.support import Translations
 from sqlmodel import Session, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State
 from ..models import Applicant, Application, Notification

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from sqlmodel import col, func, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..models import PrintJob
 from .printing import FAILED, QUEUED
 

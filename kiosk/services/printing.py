@@ -33,14 +33,15 @@ from printing import (
     receipt_pdf,
 )
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.catalogue import ApplicationType, required_materials
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..domain.official_names import APPLICATION_REASONS, COMMITMENT_NAMES, MATERIAL_NAMES
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
-from .applications import ApplicationNotFound, materials_of
 from . import visits
+from .applications import ApplicationNotFound, materials_of
 from .booking import SlotView, slot_of
 from .station import StationContext, load_station
 

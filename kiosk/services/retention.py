@@ -38,7 +38,8 @@ from pathlib import Path
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, exists, func, insert, or_, select, update
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..i18n import BLOCKING_REASONS, REJECT_REASONS
 from ..models import Applicant, Application, ApplicationPhoto, AuditEvent, Booking, KioskSession, Notification
 from . import photos

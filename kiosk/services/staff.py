@@ -9,7 +9,8 @@ from enum import StrEnum
 from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..models import AuditEvent, StaffUser, Station
 
 MAX_FAILED_SIGN_INS = 5

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from sqlmodel import delete, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.calendar import SpecialDay, WorkingCalendar, official_days
 from ..domain.station import SettingsError, StationSettings, locate_key, parse_station_settings
 from ..models import CalendarDay, Station

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from printing import CollectAtStation, PickupSlip, VisitSlip, visit_round_pdf
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.official_names import APPLICATION_REASONS

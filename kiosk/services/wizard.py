@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlmodel import col, delete, select
 
-from ..db import Database, utcnow
+from ..clock import utcnow
+from ..db import Database
 from ..domain.catalogue import ApplicationType, Exemption, Material
 from ..domain.commitments import SpecialGroup
 from ..domain.id_number import parse_id_number

@@ -1,16 +1,25 @@
 """Appointments in Chromium: book from a phone, change, cancel; print the slip and check in at the kiosk."""
 
+import datetime as dt
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from kiosk.services import booking as bookings
+from kiosk.services.station import load_station
 from tests.browser.kiosk_driver import settled, tap_keys
-from tests.conftest import LOCAL_ID, aware
+from tests.conftest import LOCAL_ID
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
 PHONE_SCREEN = {"width": 390, "height": 844}
+
+
+def _starts(app, code: str) -> dt.datetime:
+    database = app.extensions["kiosk_db"]
+    booking = bookings.find_booking(database, code, "5678")
+    return bookings.slot_of(database, booking, load_station(database, "330402")).starts
 
 
 def _book(page, base, day_index=0):
@@ -27,8 +36,7 @@ def _book(page, base, day_index=0):
     return code.inner_text(), page.locator("#when").inner_text()
 
 
-def test_book_change_and_cancel_from_a_phone(page, live_server, clock, screenshot):
-    clock.set(aware(2026, 11, 24, 9))
+def test_book_change_and_cancel_from_a_phone(page, live_server, screenshot):
     page.set_viewport_size(PHONE_SCREEN)
     code, when = _book(page, live_server, day_index=2)
     screenshot(page, "booking-confirmation-phone")
@@ -52,14 +60,14 @@ def test_book_change_and_cancel_from_a_phone(page, live_server, clock, screensho
     expect(page.locator("#booking-state")).to_contain_text(re.compile("Cancelled|已取消"))
 
 
-def test_check_in_at_the_kiosk(page, live_server, clock, staff_user, screenshot):
-    clock.set(aware(2026, 11, 24, 9))
-    code, _when = _book(page, live_server)  # today's first free time, 09:30
+def test_check_in_at_the_kiosk(page, live_server, app, clock, staff_user, screenshot):
+    code, _when = _book(page, live_server)  # the first free time
     page.locator("#print-booking").click()  # this browser is at a kiosk address: its printer is beside it
     expect(page.locator("#print-result")).to_be_visible()
     expect(page.locator("#print-booking")).to_have_count(0)
     screenshot(page, "booking-printed-kiosk")
     page.context.clear_cookies()
+    clock.set(_starts(app, code) - dt.timedelta(minutes=10))  # the person comes in shortly before the time
     page.goto(live_server + "/book/check-in")
     settled(page)
     tap_keys(page, code)

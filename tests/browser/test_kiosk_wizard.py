@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests import when
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.kiosk_driver import (
     accessibility_problems,
@@ -79,7 +80,7 @@ def test_each_commitment_end_to_end(page, live_server, commitment, language, app
     start(page, live_server, language)
     answer_identity(page, app_type=app_type, id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
     if app_type == "renewal_expiry":
-        tap_keys(page, "20261231")
+        tap_keys(page, when.card_due_for_renewal())
         tap_continue(page)
     answer_situation(page, **situation)
     for material in held:
@@ -123,7 +124,7 @@ def test_home_visit_with_address_typed_in_pinyin(page, live_server):
 def test_out_of_province_renewal(page, live_server):
     start(page, live_server, "en")
     answer_identity(page, app_type="renewal_expiry", id_number=JIANGXI_ID, name_pinyin=WANG_XIAO_MING, province="36")
-    tap_keys(page, "20261231")
+    tap_keys(page, when.card_due_for_renewal())
     tap_continue(page)
     answer_situation(page)
     tap_continue(page)  # materials: none needed for an expiry renewal
@@ -219,7 +220,7 @@ def _walk_every_page(page: Page, base: str, visit):
     visit("registration")
     page.locator("#this-province").click()
     visit("expiry")
-    tap_keys(page, "20261231")
+    tap_keys(page, when.card_due_for_renewal())
     tap_continue(page)
     visit("situation")
     answer_situation(page, can_travel="no")

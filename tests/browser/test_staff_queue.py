@@ -49,17 +49,24 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     screenshot(staff, "staff-approved")
 
 
+@pytest.mark.dated
 def test_an_overdue_case_escalates_to_the_supervisor(page, live_server, app, database, screenshot):
     import datetime as dt
 
+    from sqlmodel import select
+
+    from kiosk.models import Application
     from kiosk.services import cases
     from kiosk.services.staff import Role, create_staff
     from kiosk.services.station import load_station
+    from tests import when
     from tests.helpers import apply
 
     apply(app.test_client())
     station = load_station(database, "330402")
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)  # the same-day deadline has passed
+    with database.reading() as session:
+        deadline = session.exec(select(Application.handling_deadline)).one()
+    later = when.local(station, deadline + dt.timedelta(days=1), 9)  # the handling deadline has passed
     cases.sweep(database, station, later)
     cases.sweep(database, station, later + dt.timedelta(hours=25))
     create_staff(
@@ -210,6 +217,7 @@ def test_an_administrator_closes_a_day_and_it_is_no_longer_bookable(page, live_s
     staff_sign_in(page, live_server, "root", "admin password 1")
     page.goto(live_server + "/staff/admin/settings")
     page.locator("#calendar-link").click()
+    expect(page.locator("[data-missing-holidays='2027']")).to_contain_text("2027")  # not published yet
     page.locator("#day").fill("2026-11-27")
     page.locator("#kind").select_option("closed")
     page.locator("#name").fill("系统升级")

@@ -2,7 +2,14 @@ import datetime as dt
 
 import pytest
 
-from kiosk.domain.calendar import SpecialDay, WorkingCalendar, official_days
+from kiosk.domain.calendar import (
+    SpecialDay,
+    WorkingCalendar,
+    add_years,
+    official_days,
+    years_ahead,
+    years_with_official_schedule,
+)
 
 D = dt.date
 
@@ -83,3 +90,36 @@ def test_a_station_closure_and_an_extra_working_day_are_respected():
 def test_negative_counts_are_refused(calendar):
     with pytest.raises(ValueError):
         calendar.add_working_days(D(2026, 1, 5), -1)
+
+
+def test_only_years_the_package_carries_officially_are_seeded():
+    """2027's schedule is not published in the package: its rule-made guesses (no make-up working
+    days, invented substitute days) must not pass for the State Council's."""
+    assert years_with_official_schedule([2026, 2027]) == {2026}
+    assert official_days([2027]) == []
+    assert {d.day.year for d in official_days([2026, 2027])} == {2026}
+
+
+@pytest.mark.parametrize(
+    ("today", "years"),
+    [
+        (D(2026, 3, 1), [2026]),
+        (D(2026, 9, 2), [2026]),  # 120 days later is 31 December
+        (D(2026, 9, 3), [2026, 2027]),
+        (D(2026, 12, 31), [2026, 2027]),
+    ],
+)
+def test_the_years_in_reach_of_todays_deadlines(today, years):
+    assert list(years_ahead(today)) == years
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (D(2028, 2, 29), 21, D(2049, 2, 28)),  # a leap day, in a year without one
+        (D(2028, 2, 29), 4, D(2032, 2, 29)),
+        (D(2026, 12, 31), 1, D(2027, 12, 31)),
+    ],
+)
+def test_add_years(day, years, expected):
+    assert add_years(day, years) == expected

@@ -1,9 +1,15 @@
+import datetime as dt
 import re
 
+import pytest
 from sqlmodel import select
 
 from kiosk.models import Booking
-from tests.conftest import LOCAL_ID, aware
+from kiosk.services import booking as bookings
+from kiosk.services.station import load_station
+from tests.conftest import LOCAL_ID
+
+pytestmark = pytest.mark.dated
 
 PHONE = {"REMOTE_ADDR": "203.0.113.7"}  # a phone on the internet: the online channel
 
@@ -15,13 +21,17 @@ def _first_slot(client, service="lost", day_index=0):
     return int(re.search(r'data-slot="(\d+)"', slots)[1])
 
 
+def _starts(app, booking) -> dt.datetime:
+    database = app.extensions["kiosk_db"]
+    return bookings.slot_of(database, booking, load_station(database, "330402")).starts
+
+
 def _book(client, slot, **overrides):
     data = {"name": "王小明", "id_number": LOCAL_ID, "phone": "13812345678"} | overrides
     return client.post(f"/book/details?service=lost&slot={slot}", data=data, environ_base=PHONE)
 
 
-def test_book_shows_code_qr_and_calendar_file(client, clock):
-    clock.set(aware(2026, 11, 24, 9))
+def test_book_shows_code_qr_and_calendar_file(client):
     response = _book(client, _first_slot(client))
     assert response.status_code == 303
     page = client.get("/book/confirmation").get_data(as_text=True)
@@ -31,10 +41,9 @@ def test_book_shows_code_qr_and_calendar_file(client, clock):
     assert ics.mimetype == "text/calendar" and f"UID:{code}@330402" in ics.get_data(as_text=True)
 
 
-def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app, clock):
+def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):
     from kiosk.models import PrintJob
 
-    clock.set(aware(2026, 11, 24, 9))
     assert _book(client, _first_slot(client)).status_code == 303
     assert 'id="print-booking"' not in client.get("/book/confirmation", environ_base=PHONE).get_data(as_text=True)
     assert client.post("/book/confirmation/print", environ_base=PHONE).status_code == 403
@@ -50,15 +59,13 @@ def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app, 
     assert job.progress_url.endswith("/book/manage")
 
 
-def test_bad_details_are_explained(client, clock):
-    clock.set(aware(2026, 11, 24, 9))
+def test_bad_details_are_explained(client):
     response = _book(client, _first_slot(client), id_number="123", phone="123")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and 'href="#id_number"' in page and 'href="#phone"' in page
 
 
-def test_manage_change_cancel(client, app, clock):
-    clock.set(aware(2026, 11, 24, 9))
+def test_manage_change_cancel(client, app):
     slot = _first_slot(client, day_index=2)  # changes need a day's notice
     _book(client, slot)
     with app.extensions["kiosk_db"].reading() as session:
@@ -80,21 +87,21 @@ def test_manage_change_cancel(client, app, clock):
 
 
 def test_check_in_at_the_kiosk(client, app, clock):
-    clock.set(aware(2026, 11, 24, 9))
     _book(client, _first_slot(client))
     with app.extensions["kiosk_db"].reading() as session:
-        code = session.exec(select(Booking.code)).one()
+        booking = session.exec(select(Booking)).one()
+    clock.set(_starts(app, booking) - dt.timedelta(minutes=10))  # check-in opens shortly before the time
+    code = booking.code
     kiosk = client.application.test_client()
     assert kiosk.post("/book/check-in", data={"code": "00000000"}).status_code == 422
     page = kiosk.post("/book/check-in", data={"code": code}).get_data(as_text=True)
     assert 'id="checked-in"' in page
 
 
-def test_booking_from_the_kiosk_wizard_links_the_application(client, app, clock):
+def test_booking_from_the_kiosk_wizard_links_the_application(client, app):
     from kiosk.models import Application
     from tests.helpers import NO_SITUATION, apply
 
-    clock.set(aware(2026, 11, 24, 9))
     done = apply(client, situation=NO_SITUATION | {"out_of_hours": "yes"})
     assert 'id="book-a-time"' in done
     days = client.get("/book/days?service=renewal_expiry").get_data(as_text=True)  # from the kiosk: walk-in places

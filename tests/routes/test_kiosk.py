@@ -5,6 +5,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from kiosk.models import Application, KioskSession
+from tests import when
 from tests.conftest import JIANGXI_ID, LOCAL_ID, make_id
 from tests.helpers import NO_SITUATION, apply, idempotency_key, post_step, walk_to_check
 
@@ -144,9 +145,10 @@ def test_renewal_too_early_names_the_date(client):
     post_step(client, "id_number", {"id_number": LOCAL_ID})
     post_step(client, "name", {"name": "王小明"})
     post_step(client, "registration", {"registered_province": "33"})
-    post_step(client, "expiry", {"card_expires": "20351231"})
+    expires = when.card_expiry(5 * 365)
+    post_step(client, "expiry", {"card_expires": expires})
     page = client.get("/apply/not_here").get_data(as_text=True)
-    assert "2035" in page
+    assert expires[:4] in page
 
 
 def test_changing_an_answer_returns_to_the_plan_then_check(client):
@@ -223,3 +225,17 @@ def test_csrf_is_enforced(app_config, database):
     app = create_app(app_config | {"WTF_CSRF_ENABLED": True})
     response = app.test_client().post("/start")
     assert response.status_code == 400
+
+
+def test_the_card_expiry_step_works_on_a_leap_day(client, clock):
+    """The furthest end date accepted is 21 years ahead: 29 February 2049 does not exist."""
+    from tests.conftest import aware
+
+    clock.set(aware(2028, 2, 29))
+    client.post("/start")
+    post_step(client, "type", {"app_type": "renewal_expiry"})
+    post_step(client, "id_number", {"id_number": LOCAL_ID})
+    post_step(client, "name", {"name": "王小明"})
+    post_step(client, "registration", {"registered_province": "33"})
+    assert client.post("/apply/expiry", data={"card_expires": "20490301"}).status_code == 422  # too far
+    post_step(client, "expiry", {"card_expires": "20280320"})

@@ -262,7 +262,7 @@ def test_starting_over_deletes_the_shots(client, app):
 def test_the_sweep_deletes_the_shots_of_abandoned_sessions(client, app):
     import datetime as dt
 
-    from kiosk.db import utcnow
+    from kiosk.clock import utcnow
     from kiosk.services.photos import folder
     from kiosk.services.wizard import purge_idle
 

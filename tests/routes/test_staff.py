@@ -265,3 +265,39 @@ def test_administrators_edit_the_station_calendar(app, database, staff_client, c
         assert (row.kind, row.source) == ("closure", "package")
         actions = session.exec(select(AuditEvent.action).where(AuditEvent.actor == "staff:root")).all()
     assert actions.count("calendar_day") == 3 and actions.count("calendar_day_removed") == 1
+
+
+def test_a_year_without_its_holidays_is_announced_until_they_are_entered(app, database, staff_client, clock):
+    """2027's official schedule is not in the package: staff are told, and the year runs on
+    weekends-only rules until an administrator enters its holidays."""
+    import datetime as dt
+
+    from kiosk.services.staff import Role, create_staff
+    from kiosk.services.station import load_station
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 12, 4))
+    admin = _admin(app, database)
+    create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
+    for client, url in ((admin, "/staff/admin/calendar"), (boss, "/staff/dashboard")):
+        page = client.get(url).get_data(as_text=True)
+        assert re.findall(r'data-missing-holidays="(\d+)"', page) == ["2027"]  # 2026's is official
+
+    # Until then the Spring Festival's weekdays count as working days: deadlines still fall somewhere.
+    station = load_station(database, "330402")
+    assert station.calendar.add_working_days(dt.date(2027, 2, 5), 1) == dt.date(2027, 2, 8)
+
+    for day in ("2027-02-08", "2027-02-09"):
+        admin.post("/staff/admin/calendar", data={"day": day, "kind": "closure", "name": "春节"})
+    assert "data-missing-holidays" not in admin.get("/staff/admin/calendar").get_data(as_text=True)
+    assert "data-missing-holidays" not in boss.get("/staff/dashboard").get_data(as_text=True)
+    assert load_station(database, "330402").calendar.add_working_days(dt.date(2027, 2, 5), 1) == dt.date(2027, 2, 10)
+
+    clock.set(aware(2026, 3, 2))  # in March the next year is out of reach: nothing to say
+    admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-08"})
+    admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-09"})
+    assert "data-missing-holidays" not in admin.get("/staff/admin/calendar").get_data(as_text=True)

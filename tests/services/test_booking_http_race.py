@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import func, select
 
-from kiosk.db import utcnow
+from kiosk.clock import utcnow
 from kiosk.models import AuditEvent, Booking, Slot
 from kiosk.services import booking as bookings
 from tests.conftest import make_id
@@ -88,9 +88,10 @@ def _race_slot(database, station) -> int:
     return slot_id
 
 
-def test_hundreds_racing_for_one_slot_over_http(tmp_path, database_url, database, station):
+def test_hundreds_racing_for_one_slot_over_http(tmp_path, database_url, database, station, clock):
     slot_id = _race_slot(database, station)
     env = {
+        **clock.server_env(),  # the server counts its days from the same moment as this test
         "KIOSK_INSTANCE_PATH": str(tmp_path / "instance"),
         "KIOSK_DATABASE_URL": database_url,
         "KIOSK_SECRET_KEY": "race-secret",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kiosk.db import utcnow
+from kiosk.clock import utcnow
 from kiosk.models import PrintJob
 from kiosk.services import operations
 from kiosk.services.operations import CAMERA_REFRESH, CAMERA_WORKING, NO_CAMERA, PrintQueue, print_queue

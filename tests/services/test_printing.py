@@ -17,6 +17,7 @@ from kiosk.services.printing import (
     retry_queued,
 )
 from printing import CupsPrinter, FilePrinter
+from tests import when
 from tests.conftest import LOCAL_ID
 from tests.printing.pdf_tools import page_texts, squeezed
 from tests.services.test_applications import NOW, new
@@ -171,9 +172,8 @@ def test_a_booking_confirmation_is_a_print_job_with_its_code_and_time(database, 
     assert [code.text for image in images for code in qr_codes(image)] == [booking.code]  # scanned to check in
 
 
+@pytest.mark.dated
 def test_a_round_is_one_print_job_and_staff_can_print_it_again(database, station, file_printer, tmp_path):
-    import datetime as dt
-
     from kiosk.services import visits
     from kiosk.services.printing import PrintJobNotFound, recent_jobs, reprint
     from kiosk.services.staff import Role, create_staff
@@ -183,7 +183,7 @@ def test_a_round_is_one_print_job_and_staff_can_print_it_again(database, station
     officer = create_staff(
         database, station_code="330402", username="li", display_name="李警官", role=Role.VISIT_OFFICER, password="x" * 12
     )
-    day = dt.date(2026, 11, 26)
+    day = when.visit_day(database, station)
     visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
     subject = Subject.round_of(station.id, officer.id, day)
     outcome = request_print(database, subject, "staff:li", file_printer)

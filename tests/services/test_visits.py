@@ -12,10 +12,14 @@ from kiosk.domain.states import Action, State
 from kiosk.services import visits
 from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
 from kiosk.services.staff import Role, create_staff
+from tests import when
 from tests.conftest import LOCAL_ID
+
+pytestmark = pytest.mark.dated
 
 
 def _home_visit_case(database, station):
+    """A home-visit case whose person is in on the first day an officer can come."""
     new = NewApplication(
         id_number=parse_id_number(LOCAL_ID),
         app_type=ApplicationType.LOST,
@@ -25,7 +29,7 @@ def _home_visit_case(database, station):
         phone="13812345678",
         cannot_travel=True,
         address="浙江省嘉兴市南湖区新兴路 12 号",
-        visit_dates=(dt.date(2026, 11, 26),),
+        visit_dates=(when.visit_day(database, station),),
     )
     return submit_application(database, station, new, actor="kiosk")
 
@@ -41,7 +45,7 @@ def test_assign_print_and_record_a_round(database, station):
         password="a long password",
     )
     assert [row.application.id for row in visits.board(database, station)] == [application.id]
-    day = dt.date(2026, 11, 26)
+    day = when.visit_day(database, station)
     visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
     rows = visits.round_of(database, station, officer.id, day)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(visits.round_pdf(rows, station))).pages)
@@ -65,8 +69,9 @@ def test_a_card_handed_over_closes_the_case(database, station):
         role=Role.VISIT_OFFICER,
         password="a long password",
     )
-    visit = visits.assign(database, station, application.id, officer.id, dt.date(2026, 11, 27), actor="staff:boss")
-    rows = visits.round_of(database, station, officer.id, dt.date(2026, 11, 27))
+    day = when.visit_day(database, station)
+    visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
+    rows = visits.round_of(database, station, officer.id, day)
     pages = PdfReader(io.BytesIO(visits.round_pdf(rows, station))).pages
     assert len(pages) == 2  # the visit slip, then the pickup slip of the card handed over
     visits.record_outcome(database, station, visit.code, {"card_handed_over"}, False, officer)
