@@ -143,15 +143,20 @@ def test_register_retake_collect_and_post(staff_client, app, database):
     from kiosk.services.applications import change_state, get_application
     from kiosk.services.station import load_station
 
+    import datetime as dt
+
+    from tests import when
+
     submit(app.test_client())
     staff_client.get("/staff/applications/1")
     assert staff_client.post("/staff/applications/1/register", data={"cause": "records"}).status_code == 422
+    follow_up = (when.today(load_station(database, "330402")) + dt.timedelta(days=40)).isoformat()
     response = staff_client.post(
-        "/staff/applications/1/register", data={"cause": "records", "follow_up": "2099-01-05", "reason": "户籍核查"}
+        "/staff/applications/1/register", data={"cause": "records", "follow_up": follow_up, "reason": "户籍核查"}
     )
     assert response.status_code == 200
     application = get_application(database, 1)[0]
-    assert application.commitment == "registered" and application.handling_deadline.isoformat() == "2099-01-05"
+    assert application.commitment == "registered" and application.handling_deadline.isoformat() == follow_up
     assert staff_client.post("/staff/applications/1/retake", data={"reason": "反光"}).status_code == 200
     assert get_application(database, 1)[0].photo_at_window
     station = load_station(database, "330402")
