@@ -28,7 +28,9 @@ from .services.station import (
     station_codes,
 )
 
-DEMO_STAFF = "demo"
+# With --demo: a supervisor, who works the queue and sees the station's figures, and an
+# administrator, who manages accounts, settings and the calendar (roles: kiosk.domain.access).
+DEMO_STAFF = (("demo", "演示所领导", Role.SUPERVISOR), ("demo_admin", "演示管理员", Role.ADMIN))
 # Answers of a kiosk session untouched this long are deleted by the sweep; the
 # app already ignores them after the station's idle + countdown time.
 KIOSK_ANSWERS_KEPT = dt.timedelta(minutes=10)
@@ -51,7 +53,7 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="TOML file with the station's settings (loaded, replacing what the database has).",
 )
-@click.option("--demo", is_flag=True, help="Also create the demo staff account (its password is printed once).")
+@click.option("--demo", is_flag=True, help="Also create the demo staff accounts (their passwords are printed once).")
 def init(station_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database, and load the station settings. Safe to run again.
 
@@ -80,19 +82,20 @@ def init(station_file: Path | None, demo: bool) -> None:
     for code in codes:
         _warn_of_missing_holidays(database, load_station(database, code))
     if demo:
-        if staff_exists(database, DEMO_STAFF):
-            click.echo(f"demo staff account '{DEMO_STAFF}' exists already (its password was printed when it was made)")
-        else:
+        for username, display_name, role in DEMO_STAFF:
+            if staff_exists(database, username):
+                click.echo(f"demo account '{username}' exists already (its password was printed when it was made)")
+                continue
             password = generate_password()
             create_staff(
                 database,
                 station_code=codes[0],
-                username=DEMO_STAFF,
-                display_name="演示窗口民警",
-                role=Role.ADMIN,
+                username=username,
+                display_name=display_name,
+                role=role,
                 password=password,
             )
-            click.echo(f"demo staff account: user '{DEMO_STAFF}', password '{password}' (shown only this once)")
+            click.echo(f"demo {role.value} account: user '{username}', password '{password}' (shown only this once)")
 
 
 @main.command("create-staff")

@@ -133,6 +133,17 @@ class StaffUser(SQLModel, table=True):
     created_at: dt.datetime = _created()
 
 
+class StaffSession(SQLModel, table=True):
+    """A staff sign-in, kept on the server: the cookie carries only its random id. Signing out, a
+    password change or reset and deactivation end it (`ended_at`); it also ends a fixed time
+    after it began, however often the cookie is renewed."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    staff_id: int = Field(foreign_key="staffuser.id", index=True)
+    created_at: dt.datetime = _created()
+    ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class DailyCounter(SQLModel, table=True):
     """The last application number handed out per station and local day."""
 

@@ -25,7 +25,8 @@ def test_init_is_safe_to_run_again_and_prints_the_demo_password_once(env):
     first = run("init", "--demo")
     assert first.exit_code == 0, first.output
     assert "station 330402" in first.output
-    assert re.search(r"user 'demo', password '\S{10,}'", first.output)
+    assert re.search(r"supervisor account: user 'demo', password '\S{10,}'", first.output)
+    assert re.search(r"admin account: user 'demo_admin', password '\S{10,}'", first.output)
     second = run("init", "--demo")
     assert second.exit_code == 0, second.output
     assert "password '" not in second.output and "exists already" in second.output

@@ -16,8 +16,9 @@ from werkzeug.routing import IntegerConverter
 
 from .. import i18n
 from ..db import DatabaseUnavailable
-from ..services.staff import get_staff
-from .common import StationMissing, db, station
+from ..domain.access import Permission
+from ..services.staff import session_user
+from .common import StationMissing, db, staff_home, staff_may, station
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -67,11 +68,12 @@ def init_app(app: Flask) -> None:
     app.permanent_session_lifetime = dt.timedelta(hours=int(app.config["STAFF_SESSION_HOURS"]))
 
     @login_manager.user_loader
-    def _load_staff(user_id: str):
+    def _load_staff(session_id: str):
+        """The cookie names a session kept on the server: only a live one of this station counts."""
         from .staff import StaffPrincipal
 
-        user = get_staff(db(), int(user_id))
-        return StaffPrincipal(user) if user else None
+        user = session_user(db(), session_id, station_id=station().id, lifetime=app.permanent_session_lifetime)
+        return StaffPrincipal(user, session_id) if user else None
 
     limiter.init_app(app)
 
@@ -88,6 +90,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp, url_prefix="/staff")
 
     display.register(app)
+
+    @app.context_processor
+    def _staff_permissions():
+        return {"may": staff_may, "Permission": Permission, "staff_home": staff_home}
 
     @app.context_processor
     def _kiosk_display():

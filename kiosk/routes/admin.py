@@ -7,22 +7,22 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import i18n
+from ..domain.access import Permission
 from ..services import calendar_days
 from ..services import staff as accounts
 from ..services.station import SettingsFileError, install_station, parse_settings_text, settings_text
-from .common import db, station
+from .common import db, requires, station
 
 bp = Blueprint("admin", __name__)
 
 
 @bp.before_request
-@login_required
+@requires(Permission.ADMINISTER)
 def _administrators_only():
-    if current_user.user.role != "admin":
-        abort(403)
+    """Every page here is the administrators'."""
 
 
 def _accounts_page(message: str | None = None, ok: bool = True, password: str | None = None, status: int = 200):
@@ -70,6 +70,7 @@ def change_account(user_id: int):
     try:
         accounts.update_account(
             db(),
+            station().id,
             user_id,
             actor=current_user.actor,
             active={"activate": True, "deactivate": False}.get(change),

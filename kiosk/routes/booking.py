@@ -128,7 +128,7 @@ def _own_booking():
         abort(404)
     with db().reading() as s:
         booking = s.get(Booking, booking_id)
-    if booking is None:
+    if booking is None or booking.station_id != station().id:
         abort(404)
     return booking
 
@@ -199,7 +199,7 @@ def manage():
     code = request.form.get("code", "").strip()
     if request.method == "POST":
         tail = re.sub(r"\D", "", request.form.get("phone_tail", ""))
-        booking = bookings.find_booking(db(), code, tail) if _CODE.match(code) else None
+        booking = bookings.find_booking(db(), station(), code, tail) if _CODE.match(code) else None
         if booking is None:
             errors["code"] = _("We found no booking with this code and phone. Please check both.")
         else:

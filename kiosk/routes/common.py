@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
-from flask import current_app, request, url_for
+from flask import abort, current_app, request, url_for
+from flask_login import current_user, login_required
 
 from ..db import Database
+from ..domain.access import Permission, Role, may
 from ..models import Application
 from ..services.printing import NamedPrinter, printer_from_config
 from ..services.station import StationContext, load_station, station_codes
@@ -72,3 +76,38 @@ def qr_svg(data: str) -> str:
     code.make_image(image_factory=qrcode.image.svg.SvgPathImage).save(out)
     svg = out.getvalue().decode()
     return svg[svg.index("<svg") :]  # drop the XML declaration for inline use
+
+
+def requires(permission: Permission) -> Callable:
+    """A staff view: signed in (else the sign-in page) and with `permission` by role (else 403)."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def checked(*args, **kwargs):
+            if not may(current_user.user.role, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
+def staff_may(permission: Permission) -> bool:
+    """For templates: whether the signed-in staff member has `permission`."""
+    return current_user.is_authenticated and may(current_user.user.role, permission)
+
+
+# Where each role starts after signing in: the page of its job.
+LANDING_PAGES = {
+    Role.WINDOW: "staff.queue",
+    Role.SUPERVISOR: "staff.queue",
+    Role.VISIT_OFFICER: "visits.my_round",
+    Role.ADMIN: "admin.account_list",
+}
+
+
+def staff_home() -> str:
+    """The signed-in staff member's start page."""
+    return url_for(LANDING_PAGES[Role(current_user.user.role)])

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from .. import i18n
+from ..clock import utcnow
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
 from ..domain.catalogue import ApplicationType
@@ -40,7 +41,7 @@ from ..services.applications import (
 )
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
-from .common import db, printer, qr_svg, station, track_url
+from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -68,6 +69,25 @@ def _save(answers: dict[str, Any]) -> None:
     token = session.get("wizard") or store.new_token()
     session["wizard"] = token
     store.save_answers(db(), token, answers)
+
+
+# The citizen's pages: at a kiosk terminal they are the next person's once the idle time is over.
+CITIZEN_BLUEPRINTS = ("kiosk", "photo", "booking", "track")
+
+
+@bp.before_app_request
+def _end_an_idle_kiosk_session() -> None:
+    """At a kiosk terminal the idle reset happens on the server too: whatever the last person
+    left (answers, photos, the done page with its progress link, a booking with its cancel
+    button) is forgotten once they have been away longer than the idle time and the countdown,
+    whether or not their browser posted the reset."""
+    if request.blueprint not in CITIZEN_BLUEPRINTS or not from_kiosk_terminal():
+        return
+    now = utcnow()
+    seen = session.get("seen_at")
+    if seen is not None and now - dt.datetime.fromisoformat(seen) > _max_idle(station()):
+        _wipe()
+    session["seen_at"] = now.isoformat()
 
 
 def _wipe(keep_preferences: bool = False, submitted: dict | None = None) -> None:

@@ -16,16 +16,16 @@ import secrets
 
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from photo import GA461, Report, UnreadableImage
 
 from .. import i18n
 from ..domain import wizard as flow
+from ..domain.access import Permission
 from ..services import operations, photos
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
-from .common import db, from_kiosk_terminal, station
+from .common import db, from_kiosk_terminal, requires, station
 from .kiosk import _answers, _discard_unnamed_photos, _photo_folder, _refusal, _save
 
 bp = Blueprint("photo", __name__)
@@ -291,7 +291,7 @@ def _staff_photo(application_id: int):
         application, _applicant = get_application(db(), application_id)
     except ApplicationNotFound:
         abort(404)
-    if application.station_id != current_user.user.station_id:
+    if application.station_id != station().id:
         abort(404)
     kept = photos.photo_of(db(), application.id)
     if kept is None:
@@ -300,7 +300,7 @@ def _staff_photo(application_id: int):
 
 
 @staff_bp.get("/staff/photos/<int:application_id>")
-@login_required
+@requires(Permission.VIEW_CASE)
 def staff_photo(application_id: int):
     """The application's photo and the checks it passed."""
     application, kept = _staff_photo(application_id)
@@ -308,7 +308,7 @@ def staff_photo(application_id: int):
 
 
 @staff_bp.get("/staff/photos/<int:application_id>.jpg")
-@login_required
+@requires(Permission.VIEW_CASE)
 def staff_photo_jpeg(application_id: int):
     _application, kept = _staff_photo(application_id)
     try:

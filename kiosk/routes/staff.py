@@ -18,28 +18,33 @@ from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
 from .. import i18n
+from ..domain.access import Permission, may
 from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
-from ..services import cases, notifications, photos, verification
+from ..services import cases, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
 from ..services.applications import ApplicationNotFound, get_application, list_applications
 from ..services.booking import checked_in_today
 from ..services.calendar_days import years_without_holidays
 from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
-from ..services.staff import SignInRefused
+from ..services.staff import SignInRefused, end_session
 from ..services.staff import sign_in as check_sign_in
 from . import limiter
-from .common import db, printer, station, track_url
+from .common import LANDING_PAGES, db, printer, requires, station, track_url
 
 bp = Blueprint("staff", __name__)
+# The blueprints of staff pages: a case named in their URLs must be this station's.
+STAFF_BLUEPRINTS = ("staff", "staff_photos", "visits")
 
 
 class StaffPrincipal(UserMixin):
-    def __init__(self, user: StaffUser):
+    """The signed-in staff member; Flask-Login keeps `id`, the server-side session's id, in the cookie."""
+
+    def __init__(self, user: StaffUser, session_id: str):
         self.user = user
-        self.id = str(user.id)
+        self.id = session_id
 
     @property
     def actor(self) -> str:
@@ -53,14 +58,16 @@ def sign_in():
 
 @bp.post("/login")
 # Per client address, on top of the per-account lockout (services.staff); only refusals count.
+# A sign-in the database could not decide (503) counts too: while no failure can be recorded on the
+# account, the limit is all that stops guessing.
 @limiter.limit(
-    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], deduct_when=lambda response: response.status_code == 401
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"], deduct_when=lambda response: response.status_code in (401, 503)
 )
 def sign_in_submit():
     username = request.form.get("username", "").strip()[:40]
     password = request.form.get("password", "")[:200]
     try:
-        user = check_sign_in(db(), username, password)
+        signed_in = check_sign_in(db(), username, password, station_id=station().id)
     except SignInRefused as refusal:
         if refusal.reason == "locked":
             error = _("Too many failed attempts. This account is locked for a while; ask a supervisor.")
@@ -69,13 +76,14 @@ def sign_in_submit():
         return render_template("staff/login.html", error=error, username=username), 401
     session.clear()  # nothing from a kiosk session survives into a staff session
     session.permanent = True
-    login_user(StaffPrincipal(user))
-    return redirect(url_for("staff.queue"), 303)
+    login_user(StaffPrincipal(signed_in.user, signed_in.session_id))
+    return redirect(url_for(LANDING_PAGES[signed_in.user.role]), 303)
 
 
 @bp.post("/logout")
 @login_required
 def sign_out():
+    end_session(db(), current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("staff.sign_in"), 303)
@@ -130,7 +138,7 @@ def _queue_rows(filters: dict[str, str]):
 
 
 @bp.get("/")
-@login_required
+@requires(Permission.QUEUE)
 def queue():
     filters = _filters()
     rows = _queue_rows(filters)
@@ -158,11 +166,34 @@ CASE_ACTIONS = (
 )
 
 
+@bp.before_app_request
+def _only_this_stations_cases():
+    """A case of another station, or none, is 404 before anything reads the request: never a 403 or
+    a refusal that would confirm it exists."""
+    application_id = (request.view_args or {}).get("application_id")
+    if request.blueprint not in STAFF_BLUEPRINTS or application_id is None or not current_user.is_authenticated:
+        return  # signing in comes first: to someone signed out no case exists or not
+    if not cases.of_station(db(), station(), application_id):
+        abort(404)
+
+
+def _may_open(application_id: int) -> bool:
+    """Case staff open any case of the station; a visit officer the cases of their own visits."""
+    user = current_user.user
+    if may(user.role, Permission.VIEW_CASE):
+        return True
+    return may(user.role, Permission.VISIT) and visits.visited_by(db(), application_id, user.id)
+
+
 def _case_page(application_id: int, message: str | None = None, ok: bool = True, status: int = 200):
+    """The case as it is now, opened again: every showing of the unmasked case, a refused action's
+    page included, is audited."""
+    user = current_user.user
+    works_cases = may(user.role, Permission.WORK_CASE)
     try:
-        view = cases.case_view(db(), application_id, current_user.user)
+        view = cases.open_case(db(), station(), application_id, user, take_claim=works_cases)
     except ApplicationNotFound:
-        abort(404)  # e.g. a refused form posted for a case that does not exist
+        abort(404)
     photo = photos.photo_of(db(), application_id)
     allowed = (
         [
@@ -170,7 +201,7 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
             for a in allowed_actions(State(view.application.state), out_of_province=view.application.out_of_province)
             if a in CASE_ACTIONS
         ]
-        if view.mine
+        if view.mine and works_cases
         else []
     )
     return render_template(
@@ -188,15 +219,13 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
 @bp.get("/applications/<int:application_id>")
 @login_required
 def case(application_id: int):
-    try:
-        cases.open_case(db(), station(), application_id, current_user.user)
-    except ApplicationNotFound:
+    if not _may_open(application_id):
         abort(404)
     return _case_page(application_id)
 
 
 @bp.post("/applications/<int:application_id>/act")
-@login_required
+@requires(Permission.WORK_CASE)
 def case_action(application_id: int):
     try:
         action = Action(request.form.get("action", ""))
@@ -256,7 +285,7 @@ def _keys() -> verification.Keys:
 
 
 @bp.post("/applications/<int:application_id>/forward")
-@login_required
+@requires(Permission.WORK_CASE)
 def forward(application_id: int):
     """Send an out-of-province case to its home province for verification (数据跑腿)."""
     outbox = Path(current_app.instance_path) / "outbox" / "verification"
@@ -270,7 +299,7 @@ def forward(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/answer")
-@login_required
+@requires(Permission.WORK_CASE)
 def import_answer(application_id: int):
     """Record the home province's signed answer, uploaded as the package file it sent."""
     upload = request.files.get("package")
@@ -286,7 +315,7 @@ def import_answer(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/register")
-@login_required
+@requires(Permission.WORK_CASE)
 def register(application_id: int):
     """客观原因登记办: the case waits on an outside cause, with a follow-up date."""
     code = request.form.get("cause", "")
@@ -306,7 +335,7 @@ def register(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/retake")
-@login_required
+@requires(Permission.WORK_CASE)
 def retake(application_id: int):
     reason = " ".join(request.form.get("reason", "").split())[:300]
     return _case_step(
@@ -317,7 +346,7 @@ def retake(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/fee-paid")
-@login_required
+@requires(Permission.WORK_CASE)
 def fee_paid(application_id: int):
     return _case_step(
         application_id,
@@ -327,21 +356,15 @@ def fee_paid(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/release")
-@login_required
+@requires(Permission.WORK_CASE)
 def release(application_id: int):
     cases.release(db(), application_id, current_user.user)
     return redirect(url_for("staff.queue"), 303)
 
 
-def _supervisors_only() -> None:
-    if current_user.user.role not in ("supervisor", "admin"):
-        abort(403)
-
-
 @bp.get("/dashboard")
-@login_required
+@requires(Permission.OVERSEE)
 def dashboard():
-    _supervisors_only()
     by_state, by_commitment = dashboard_figures.today_counts(db(), station())
     return render_template(
         "staff/dashboard.html",
@@ -354,9 +377,8 @@ def dashboard():
 
 
 @bp.get("/export.csv")
-@login_required
+@requires(Permission.OVERSEE)
 def export():
-    _supervisors_only()
     try:
         first = dt.date.fromisoformat(request.args.get("first", ""))
         last = dt.date.fromisoformat(request.args.get("last", ""))
@@ -372,16 +394,15 @@ def export():
 
 
 @bp.get("/notifications")
-@login_required
+@requires(Permission.MESSAGES)
 def notification_log():
     """Messages to citizens: what was sent, what waits for a retry, what failed."""
-    return render_template("staff/notifications.html", rows=notifications.recent(db()))
+    return render_template("staff/notifications.html", rows=notifications.recent(db(), station()))
 
 
 @bp.get("/overdue")
-@login_required
+@requires(Permission.OVERSEE)
 def overdue():
-    _supervisors_only()
     return render_template(
         "staff/overdue.html", rows=cases.overdue_board(db(), station()), targets=cases.ESCALATION_TARGETS
     )
@@ -390,19 +411,25 @@ def overdue():
 # --- printed documents -----------------------------------------------------------------
 
 
+def _own_rounds_only() -> int | None:
+    """A visit officer's printed documents are their own rounds; case staff see the station's."""
+    user = current_user.user
+    return user.id if may(user.role, Permission.VISIT) else None
+
+
 def _prints_page(message: str | None = None, ok: bool = True):
-    rows = recent_jobs(db(), station())
+    rows = recent_jobs(db(), station(), officer_id=_own_rounds_only())
     return render_template("staff/prints.html", rows=rows, message=message, ok=ok)
 
 
 @bp.get("/prints")
-@login_required
+@requires(Permission.PRINTS)
 def prints():
     return _prints_page()
 
 
 @bp.post("/applications/<int:application_id>/print-receipt")
-@login_required
+@requires(Permission.WORK_CASE)
 def print_receipt(application_id: int):
     """A copy of the receipt for the citizen at the window (a lost one, or a case taken there)."""
     try:
@@ -424,10 +451,12 @@ def print_receipt(application_id: int):
 
 
 @bp.post("/prints/<int:job_id>/again")
-@login_required
+@requires(Permission.PRINTS)
 def print_again(job_id: int):
     try:
-        outcome = reprint(db(), job_id, actor=current_user.actor, printer=printer(), station=station())
+        outcome = reprint(
+            db(), job_id, actor=current_user.actor, printer=printer(), station=station(), officer_id=_own_rounds_only()
+        )
     except PrintJobNotFound:
         abort(404)
     if outcome.printed:

@@ -7,24 +7,20 @@ import re
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import i18n
+from ..domain.access import Permission
 from ..services import visits
 from ..services.applications import ApplicationNotFound
 from ..services.booking import BookingRefused
 from ..services.printing import Subject, latest_job, request_print
 from . import MAX_ROW_ID
-from .common import db, printer, station
+from .common import db, printer, requires, station
 
 bp = Blueprint("visits", __name__)
 
 _CODE = re.compile(r"^\d{8}$")
-
-
-def _roles(*roles: str) -> None:
-    if current_user.user.role not in (*roles, "admin"):
-        abort(403)
 
 
 def _board_page(message: str | None = None):
@@ -39,16 +35,14 @@ def _board_page(message: str | None = None):
 
 
 @bp.get("/")
-@login_required
+@requires(Permission.ASSIGN_VISITS)
 def board():
-    _roles("supervisor")
     return _board_page()
 
 
 @bp.post("/<int:application_id>/assign")
-@login_required
+@requires(Permission.ASSIGN_VISITS)
 def assign(application_id: int):
-    _roles("supervisor")
     try:
         day = dt.date.fromisoformat(request.form.get("day", ""))
         officer_id = int(request.form.get("officer", ""))
@@ -86,17 +80,15 @@ def _round_page(message: str | None = None, ok: bool = True):
 
 
 @bp.get("/round")
-@login_required
+@requires(Permission.VISIT)
 def my_round():
-    _roles("visit_officer", "supervisor")
     return _round_page()
 
 
 @bp.post("/round/print")
-@login_required
+@requires(Permission.VISIT)
 def print_round():
     """The round's visit and pickup slips as one print job (reprinted from the printed documents page)."""
-    _roles("visit_officer", "supervisor")
     context = station()
     if not visits.round_of(db(), context, current_user.user.id, _day()):
         abort(404)
@@ -109,9 +101,8 @@ def print_round():
 
 
 @bp.route("/record", methods=["GET", "POST"])
-@login_required
+@requires(Permission.VISIT)
 def record():
-    _roles("visit_officer", "supervisor")
     message, ok = None, True
     if request.method == "POST":
         code = re.sub(r"\D", "", request.form.get("code", ""))

@@ -451,10 +451,10 @@ def _with_a_free_code(insert: Callable[[], Booking]) -> Booking:
     return insert()
 
 
-def find_booking(db: Database, code: str, phone_tail: str) -> Booking | None:
-    """The booking with `code` whose phone ends in `phone_tail` (both must match)."""
+def find_booking(db: Database, station: StationContext, code: str, phone_tail: str) -> Booking | None:
+    """The station's booking with `code` whose phone ends in `phone_tail` (both must match)."""
     with db.reading() as session:
-        booking = session.exec(select(Booking).where(Booking.code == code)).first()
+        booking = session.exec(select(Booking).where(Booking.code == code, Booking.station_id == station.id)).first()
     if booking is None or not (booking.phone or "").endswith(phone_tail) or len(phone_tail) != 4:
         return None
     return booking

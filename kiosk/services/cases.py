@@ -68,6 +68,13 @@ def claim(
         return result.rowcount == 1
 
 
+def of_station(db: Database, station: StationContext, application_id: int) -> bool:
+    """Whether the case exists and is this station's: any other is answered as if it did not exist."""
+    with db.reading() as session:
+        application = session.get(Application, application_id)
+        return application is not None and application.station_id == station.id
+
+
 def release(db: Database, application_id: int, staff: StaffUser) -> None:
     with db.transaction() as session:
         session.execute(
@@ -79,21 +86,28 @@ def release(db: Database, application_id: int, staff: StaffUser) -> None:
 
 
 def open_case(
-    db: Database, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime | None = None
+    db: Database,
+    station: StationContext,
+    application_id: int,
+    staff: StaffUser,
+    now: dt.datetime | None = None,
+    *,
+    take_claim: bool = True,
 ) -> CaseView:
-    """Claim the case if possible and return it; the unmasked view is audited."""
+    """The case of this station, claimed when `take_claim` and possible (someone who only reads it,
+    such as the officer visiting, takes no claim). Every showing of the unmasked case is audited."""
     now = now or utcnow()
-    claim(db, station, application_id, staff, now)
+    if take_claim:
+        claim(db, station, application_id, staff, now)
     with db.transaction() as session:
         application = session.get(Application, application_id)
         if application is None or application.station_id != station.id:
             raise ApplicationNotFound(application_id)
         session.add(AuditEvent(application_id=application_id, at=now, actor=f"staff:{staff.username}", action="view"))
-    return case_view(db, application_id, staff, now)
+    return _case_view(db, application_id, staff, now)
 
 
-def case_view(db: Database, application_id: int, staff: StaffUser, now: dt.datetime | None = None) -> CaseView:
-    now = now or utcnow()
+def _case_view(db: Database, application_id: int, staff: StaffUser, now: dt.datetime) -> CaseView:
     with db.reading() as session:
         application = session.get(Application, application_id)
         if application is None:

@@ -25,6 +25,7 @@ from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State
 from ..models import Applicant, Application, Notification
+from .station import StationContext
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 MAX_ATTEMPTS = 5
@@ -147,6 +148,15 @@ def deliver_queued(db: Database, sender: Sender, now: dt.datetime | None = None,
     return sent, len(ids) - sent
 
 
-def recent(db: Database, limit: int = 200) -> list[Notification]:
+def recent(db: Database, station: StationContext, limit: int = 200) -> list[Notification]:
+    """The station's latest messages to citizens, newest first."""
     with db.reading() as session:
-        return list(session.exec(select(Notification).order_by(Notification.id.desc()).limit(limit)))
+        return list(
+            session.exec(
+                select(Notification)
+                .join(Application, Application.id == Notification.application_id)
+                .where(Application.station_id == station.id)
+                .order_by(Notification.id.desc())
+                .limit(limit)
+            )
+        )

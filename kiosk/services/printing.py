@@ -230,11 +230,21 @@ def print_new(db: Database, subject: Subject, actor: str, printer: NamedPrinter,
     return _attempt(db, job_id, printer)
 
 
-def reprint(db: Database, job_id: int, actor: str, printer: NamedPrinter, station: StationContext) -> PrintOutcome:
-    """Staff: print a job's document again (a new job), whatever became of the earlier one."""
+def reprint(
+    db: Database,
+    job_id: int,
+    actor: str,
+    printer: NamedPrinter,
+    station: StationContext,
+    officer_id: int | None = None,
+) -> PrintOutcome:
+    """Staff: print a job's document again (a new job), whatever became of the earlier one; with
+    `officer_id`, only that officer's rounds."""
     with db.reading() as session:
         earlier = session.get(PrintJob, job_id)
     if earlier is None or earlier.station_id != station.id:
+        raise PrintJobNotFound(job_id)
+    if officer_id is not None and earlier.officer_id != officer_id:
         raise PrintJobNotFound(job_id)
     return print_new(db, Subject.of(earlier), actor, printer, earlier.progress_url)
 
@@ -267,18 +277,22 @@ class JobRow:
     round_date: dt.date | None = None
 
 
-def recent_jobs(db: Database, station: StationContext, limit: int = 100) -> list[JobRow]:
-    """The station's latest print jobs, newest first, each with what it printed."""
+def recent_jobs(
+    db: Database, station: StationContext, limit: int = 100, officer_id: int | None = None
+) -> list[JobRow]:
+    """The station's latest print jobs, newest first, each with what it printed; with `officer_id`,
+    only that officer's rounds."""
+    query = (
+        select(PrintJob, Application.number, Booking.code, StaffUser.display_name)
+        .join(Application, Application.id == PrintJob.application_id, isouter=True)
+        .join(Booking, Booking.id == PrintJob.booking_id, isouter=True)
+        .join(StaffUser, StaffUser.id == PrintJob.officer_id, isouter=True)
+        .where(PrintJob.station_id == station.id)
+    )
+    if officer_id is not None:
+        query = query.where(PrintJob.officer_id == officer_id)
     with db.reading() as session:
-        rows = session.exec(
-            select(PrintJob, Application.number, Booking.code, StaffUser.display_name)
-            .join(Application, Application.id == PrintJob.application_id, isouter=True)
-            .join(Booking, Booking.id == PrintJob.booking_id, isouter=True)
-            .join(StaffUser, StaffUser.id == PrintJob.officer_id, isouter=True)
-            .where(PrintJob.station_id == station.id)
-            .order_by(col(PrintJob.id).desc())
-            .limit(limit)
-        ).all()
+        rows = session.exec(query.order_by(col(PrintJob.id).desc()).limit(limit)).all()
     return [JobRow(job, number or code or officer or "", job.round_date) for job, number, code, officer in rows]
 
 

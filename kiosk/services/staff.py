@@ -1,28 +1,24 @@
-"""Staff accounts: creation, sign-in with lockout after repeated failures."""
+"""Staff accounts: creation, sign-in with lockout after repeated failures, sessions kept on the
+server (signing out, a new password and deactivation end them; none outlives its time)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from enum import StrEnum
+from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import utcnow
 from ..db import Database
-from ..models import AuditEvent, StaffUser, Station
+from ..domain.access import Role
+from ..models import AuditEvent, StaffSession, StaffUser, Station
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
-
-
-class Role(StrEnum):
-    WINDOW = "window"
-    SUPERVISOR = "supervisor"
-    VISIT_OFFICER = "visit_officer"
-    ADMIN = "admin"
 
 
 class StaffError(ValueError):
@@ -71,17 +67,25 @@ def staff_exists(db: Database, username: str) -> bool:
         return session.exec(select(StaffUser.id).where(StaffUser.username == username)).first() is not None
 
 
-def get_staff(db: Database, user_id: int) -> StaffUser | None:
-    with db.reading() as session:
-        user = session.get(StaffUser, user_id)
-        return user if user is not None and user.active else None
+@dataclass(frozen=True)
+class SignedIn:
+    user: StaffUser
+    session_id: str  # the server-side session the cookie names
 
 
-def sign_in(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> StaffUser:
-    """The user, or SignInRefused. Failures count towards a temporary lockout."""
+def sign_in(
+    db: Database, username: str, password: str, *, station_id: int, now: dt.datetime | None = None
+) -> SignedIn:
+    """A new session for the user, or SignInRefused. Only the accounts of `station_id` (the
+    server's station) exist here. Failures count towards a temporary lockout; a right password
+    and a wrong one both write, so neither can be told apart while the database refuses writes."""
     now = now or utcnow()
     with db.transaction() as session:
-        user = session.exec(select(StaffUser).where(StaffUser.username == username, StaffUser.active)).first()
+        user = session.exec(
+            select(StaffUser).where(
+                StaffUser.username == username, StaffUser.active, StaffUser.station_id == station_id
+            )
+        ).first()
         if user is None:
             # Spend the same time as a real check so timing does not reveal names.
             check_password_hash(generate_password_hash("x"), password)
@@ -99,7 +103,47 @@ def sign_in(db: Database, username: str, password: str, *, now: dt.datetime | No
         user.failed_logins = 0
         user.locked_until = None
         session.add(user)
-        return user
+        signed_in = StaffSession(id=secrets.token_urlsafe(32), staff_id=user.id, created_at=now)
+        session.add(signed_in)
+        return SignedIn(user, signed_in.id)
+
+
+def session_user(
+    db: Database, session_id: str, *, station_id: int, lifetime: dt.timedelta, now: dt.datetime | None = None
+) -> StaffUser | None:
+    """The active account of a live session of this station: not ended, begun less than
+    `lifetime` ago (renewing the cookie does not extend it)."""
+    now = now or utcnow()
+    with db.reading() as session:
+        row = session.exec(
+            select(StaffUser)
+            .join(StaffSession, col(StaffSession.staff_id) == StaffUser.id)
+            .where(
+                StaffSession.id == session_id,
+                col(StaffSession.ended_at).is_(None),
+                StaffSession.created_at > now - lifetime,
+                StaffUser.active,
+                StaffUser.station_id == station_id,
+            )
+        ).first()
+        return row
+
+
+def end_session(db: Database, session_id: str, now: dt.datetime | None = None) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(StaffSession)
+            .where(StaffSession.id == session_id, col(StaffSession.ended_at).is_(None))
+            .values(ended_at=now or utcnow())
+        )
+
+
+def _end_sessions_of(session, user_id: int, now: dt.datetime) -> None:
+    session.execute(
+        update(StaffSession)
+        .where(StaffSession.staff_id == user_id, col(StaffSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
 
 
 def list_staff(db: Database, station_code: str) -> list[StaffUser]:
@@ -116,17 +160,22 @@ def list_staff(db: Database, station_code: str) -> list[StaffUser]:
 
 def update_account(
     db: Database,
+    station_id: int,
     user_id: int,
     *,
     actor: str,
     active: bool | None = None,
     new_password: str | None = None,
     unlock: bool = False,
+    now: dt.datetime | None = None,
 ) -> StaffUser:
-    """An administrator's change to an account: (de)activate, set a new password, lift a lockout."""
+    """An administrator's change to an account of their station: (de)activate, set a new password,
+    lift a lockout. A new password and (de)activation end the account's sessions: a cookie taken
+    before is worth nothing after, also once the account is active again."""
+    now = now or utcnow()
     with db.transaction() as session:
         user = session.get(StaffUser, user_id)
-        if user is None:
+        if user is None or user.station_id != station_id:
             raise StaffError("no such account")
         changes = []
         if active is not None:
@@ -140,6 +189,10 @@ def update_account(
         if unlock or new_password is not None:
             user.failed_logins, user.locked_until = 0, None
             changes.append("unlocked")
+        if active is not None or new_password is not None:
+            _end_sessions_of(session, user.id, now)
         session.add(user)
-        session.add(AuditEvent(actor=actor, action="update_staff", reason=f"{user.username}: {', '.join(changes)}"))
+        session.add(
+            AuditEvent(at=now, actor=actor, action="update_staff", reason=f"{user.username}: {', '.join(changes)}")
+        )
         return user

@@ -142,6 +142,13 @@ def assign(
         return visit
 
 
+def visited_by(db: Database, application_id: int, officer_id: int) -> bool:
+    """Whether the case's home visit is given to this officer (who may then open the case)."""
+    with db.reading() as session:
+        visit = session.exec(select(Visit).where(Visit.application_id == application_id)).first()
+        return visit is not None and visit.officer_id == officer_id
+
+
 def round_of(db: Database, station: StationContext, officer_id: int, day: dt.date) -> list[BoardRow]:
     with db.reading() as session:
         rows = session.exec(
@@ -211,15 +218,16 @@ def record_outcome(
     officer: StaffUser,
     now: dt.datetime | None = None,
 ) -> Visit:
-    """What happened at the door, by the slip's code. A card handed over closes the case."""
+    """What the officer the visit is given to found at the door, by the slip's code (another
+    officer's code is unknown here). A card handed over closes the case."""
     now = now or utcnow()
     with db.transaction() as session:
         visit = session.exec(select(Visit).where(Visit.code == code).with_for_update()).first()
         if visit is None:
             raise VisitNotFound(code)
         application = session.get(Application, visit.application_id)
-        if application.station_id != station.id:
-            raise VisitNotFound(code)
+        if application.station_id != station.id or visit.officer_id != officer.id:
+            raise VisitNotFound(code)  # each officer records their own visits
         visit.state = "nobody_home" if nobody_home else "done"
         visit.outcome = {} if nobody_home else {name: name in outcome for name in OUTCOMES}
         visit.recorded_at = now

@@ -18,8 +18,8 @@ PHONE_SCREEN = {"width": 390, "height": 844}
 
 def _starts(app, code: str) -> dt.datetime:
     database = app.extensions["kiosk_db"]
-    booking = bookings.find_booking(database, code, "5678")
-    return bookings.slot_of(database, booking, load_station(database, "330402")).starts
+    station = load_station(database, "330402")
+    return bookings.slot_of(database, bookings.find_booking(database, station, code, "5678"), station).starts
 
 
 def _book(page, base, day_index=0):

@@ -197,7 +197,8 @@ def test_a_worker_killed_inside_the_submit_loses_nothing_and_the_retry_makes_one
             release()
         [killed] = outcome
         assert isinstance(killed, OSError), killed  # no answer: the worker died mid-request
-        assert worker not in _workers(port)
+        # The arbiter reaps the dead worker when it next wakes: until then it is still its child.
+        _wait_for(lambda: worker not in _workers(port), "reaped the killed worker")
 
         for model in (Application, Applicant, ApplicationMaterial, AuditEvent):
             assert count(database, model) == 0, model.__name__

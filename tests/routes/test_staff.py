@@ -139,12 +139,11 @@ def test_home_visit_pages_follow_roles(staff_client):
 
 
 def test_register_retake_collect_and_post(staff_client, app, database):
+    import datetime as dt
+
     from kiosk.domain.states import Action
     from kiosk.services.applications import change_state, get_application
     from kiosk.services.station import load_station
-
-    import datetime as dt
-
     from tests import when
 
     submit(app.test_client())
