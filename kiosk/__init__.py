@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, logs
 from .db import Database, make_engine
-from .keyfiles import create_once
+from .keyfiles import PRIVATE_FOLDER, create_once, private_folder
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file kiosk.db in the instance folder
@@ -39,6 +39,8 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_QUEUE": "kioskpdf",
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
+    # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.
+    "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
     "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
     "CLOCK": None,  # tests and demonstrations only: the moment this process's clock starts at (see kiosk.clock)
 }
@@ -57,9 +59,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_pyfile("kiosk.cfg", silent=True)
     app.config.from_prefixed_env("KIOSK")
     app.config.update(config or {})
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    instance = private_folder(Path(app.instance_path))
 
     logs.init_app(app)  # first: its request id and clock come before every other hook
+    _keep_private(app, instance)
     if app.config["CLOCK"]:
         _set_clock(app)
     proxies = int(app.config["PROXY_COUNT"])
@@ -81,6 +84,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_app(app)
     return app
+
+
+def _keep_private(app: Flask, instance: Path) -> None:
+    """Only this user may enter the instance folder (personal data), also when an earlier version
+    or a umask of 022 made it open to all."""
+    try:
+        instance.chmod(PRIVATE_FOLDER)
+    except OSError as error:
+        app.logger.warning("the instance folder cannot be made private (0700): %s", error)
 
 
 def _set_clock(app: Flask) -> None:

@@ -326,6 +326,9 @@ def serve(host: str, port: int, workers: int) -> None:
         raise click.ClickException("gunicorn is not installed")
     # Settled here, for gunicorn's master (its logger class reads it) and the workers alike.
     os.environ["KIOSK_LOG_FORMAT"] = create_app().config["LOG_FORMAT"] or "json"
+    # As kiosk.service's UMask=0077 does: whatever else the app or a library writes (a station's
+    # message sender, the SQLite files of another database path) is readable by this user only.
+    os.umask(0o077)
     click.echo(f"serving on http://{host}:{port}/ (kiosk) and http://{host}:{port}/staff (staff)")
     os.execv(
         gunicorn,

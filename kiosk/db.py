@@ -24,6 +24,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
+from .keyfiles import open_private
+
 
 class DatabaseUnavailable(RuntimeError):
     """The database is locked by another writer, or cannot be reached."""
@@ -73,6 +75,13 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
     engine = create_engine(
         url, hide_parameters=True, connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False}
     )
+    database_file = make_url(url).database
+    if database_file and database_file != ":memory:":
+
+        @event.listens_for(engine, "do_connect")
+        def _private_file(_dialect, _record, _args, _params):
+            if not os.path.exists(database_file):
+                _create_private(database_file)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
@@ -90,6 +99,16 @@ def make_engine(url: str, *, busy_timeout_ms: int = 5000) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _create_private(database_file: str) -> None:
+    """The SQLite database file made (empty) readable by this user only, when the first connection
+    would make it with the umask's mode: its WAL and shared-memory files take the file's mode."""
+    try:
+        with open_private(Path(database_file), "ab"):
+            pass
+    except OSError:
+        pass  # a folder that does not exist or cannot be written: SQLite says so when it is used
 
 
 class _WriterQueue:

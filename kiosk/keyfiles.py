@@ -1,4 +1,6 @@
-"""Secrets generated on first use into files (the session key, the station's signing key)."""
+"""Private files: the instance folder holds personal data (the database, photos, prints, messages,
+keys), so its folders are made 0700 and its files 0600, whatever the process's umask; and secrets
+generated on first use into files (the session key, the station's signing key)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,23 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO, Any
+
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+
+
+def private_folder(path: Path) -> Path:
+    """`path`, made (with any missing parents) for this user only when it does not exist."""
+    if not path.is_dir():
+        private_folder(path.parent)
+        path.mkdir(mode=PRIVATE_FOLDER, exist_ok=True)
+    return path
+
+
+def open_private(path: Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
+    """`open(path, mode)`; a file it creates is readable by this user only."""
+    return open(path, mode, opener=lambda name, flags: os.open(name, flags, PRIVATE_FILE), **kwargs)
 
 
 def create_once(path: Path, make: Callable[[], bytes]) -> bytes:
@@ -15,10 +34,9 @@ def create_once(path: Path, make: Callable[[], bytes]) -> bytes:
     agree on one content, and none reads a half-written file.
     """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
         draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
+        with open_private(draft) as handle:
             handle.write(make())
         try:
             os.link(draft, path)

@@ -7,10 +7,10 @@ record logged while the request is handled. The access lines are written by the 
 (`kiosk.access`: method, path, status, duration), so `kiosk serve` runs gunicorn without its own
 access log, and gunicorn's messages take the same format (`GunicornLogger`).
 
-Personal data never reaches the logs: access lines carry the path without its query string and
-with the progress link's token hidden; SQLAlchemy's engine is kept quiet whatever the level (it
-would print bound parameters and rows: names, ID numbers); and, as a last guard, anything shaped
-like an ID number or a mobile number in a message is masked.
+Personal data never reaches the logs: access lines carry the path without its query string,
+with the progress link's token hidden and ID and mobile numbers masked; SQLAlchemy's engine is
+kept quiet whatever the level (it would print bound parameters and rows: names, ID numbers);
+and, as a last guard, anything shaped like an ID number or a mobile number in a message is masked.
 """
 
 from __future__ import annotations
@@ -154,7 +154,8 @@ def _logged_path() -> str:
         secret = (request.view_args or {}).get(name)
         if secret:
             path = path.replace(str(secret), "***")
-    return path
+    # Any path may carry a number someone typed or guessed (`/apply/<ID number>`, a 404 included).
+    return mask_personal_numbers(path)
 
 
 def _access_line(response):

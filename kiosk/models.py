@@ -144,6 +144,17 @@ class StaffSession(SQLModel, table=True):
     ended_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class TrackingFailure(SQLModel, table=True):
+    """Failed progress look-ups of one application number (kiosk.services.tracking), counted for
+    every worker. Numbers that do not exist are counted alike, so a lock tells nothing of which do."""
+
+    number: str = Field(primary_key=True, max_length=32)
+    failures: int = 0
+    # Failures count until then; later ones start a new count, and the row may be deleted.
+    counted_until: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class DailyCounter(SQLModel, table=True):
     """The last application number handed out per station and local day."""
 

@@ -59,7 +59,7 @@ class FilePrinter:
 
     def check(self) -> None:
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # receipts carry personal data
         except OSError as error:
             raise PrinterUnavailable(f"cannot create {self.folder}: {error}") from error
         if not os.access(self.folder, os.W_OK):
@@ -72,7 +72,8 @@ class FilePrinter:
         name = f"{dt.datetime.now():%Y%m%d-%H%M%S}-{slug}-{uuid.uuid4().hex[:8]}.pdf"
         partial = self.folder / f".{name}.part"
         try:
-            partial.write_bytes(pdf)
+            with open(partial, "wb", opener=lambda path, flags: os.open(path, flags, 0o600)) as out:
+                out.write(pdf)
             partial.replace(self.folder / name)  # readers never see half a file
         except OSError as error:
             partial.unlink(missing_ok=True)

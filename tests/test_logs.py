@@ -26,7 +26,11 @@ def json_app(app_config, database):
 
 def json_lines(capsys) -> list[dict]:
     """Every line written to standard error since the last call, each parsed as JSON."""
-    return [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    return json_lines_of(capsys.readouterr().err)
+
+
+def json_lines_of(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines()]
 
 
 def access_lines(lines: list[dict]) -> list[dict]:
@@ -93,6 +97,21 @@ def test_access_lines_leave_out_the_query_string_and_the_link_token(json_app, ca
     paths = [line["path"] for line in access_lines([json.loads(line) for line in output.splitlines()])]
     assert paths == ["/book/", f"/track/{application.number}/***"]
     assert application.track_token not in output and "13812345678" not in output and "王小明" not in output
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_id_and_mobile_numbers_in_paths_are_masked(app_config, database, capsys, log_format):
+    client = create_app(app_config | {"LOG_FORMAT": log_format}).test_client()
+    capsys.readouterr()
+    client.get(f"/apply/{LOCAL_ID}")
+    client.get("/track/13812345678/x")
+    output = capsys.readouterr().err
+    assert LOCAL_ID not in output and "13812345678" not in output
+    masked = [f"/apply/{LOCAL_ID[:6]}********{LOCAL_ID[-4:]}", "/track/138****5678/***"]
+    if log_format == "json":
+        assert [line["path"] for line in access_lines(json_lines_of(output))] == masked
+    else:
+        assert [line.split()[5] for line in output.splitlines()] == masked
 
 
 def test_id_and_mobile_numbers_in_any_message_are_masked(json_app, capsys):

@@ -110,6 +110,11 @@ def init_app(app: Flask) -> None:
         message = _("Too many tries. Please wait a minute and try again, or ask at the window.")
         return render_template("error.html", message=message), 429
 
+    @app.errorhandler(413)
+    def _too_large(error):
+        message = _("What was sent is too large. Please go back and try again, or ask at the window.")
+        return render_template("error.html", message=message), 413
+
     @app.errorhandler(DatabaseUnavailable)
     def _database_unavailable(error):
         app.logger.warning("database unavailable: %s", error)

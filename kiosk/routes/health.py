@@ -1,6 +1,6 @@
 """`GET /healthz`: is this server able to work? JSON for load balancers and monitoring.
 
-503 only when the database cannot be used: nothing works without it. Low disk space, a printer
+503 only when the database cannot be used, read or written: nothing works without it. Low disk space, a printer
 that is not taking jobs (or documents waiting for it) and a kiosk camera that did not start make
 the status "degraded" with 200, so a load balancer keeps sending people to this server. Nothing
 personal is reported: counts, states and the kiosk terminals' addresses.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, current_app, jsonify
 
@@ -26,6 +27,8 @@ bp = Blueprint("health", __name__)
 
 # Asking CUPS (lpstat) costs a process: its answer is kept this long, per worker.
 PRINTER_CHECK_SECONDS = 30
+# A trial write waits for its turn among the writers: its answer is kept briefly, per worker.
+WRITE_CHECK_SECONDS = 10
 
 
 @bp.get("/healthz")
@@ -44,12 +47,24 @@ def _database() -> dict:
     try:
         with db().reading() as session:
             revision = migrate.current_revision(session.connection())
-        database |= {"ok": revision == migrate.head_revision(), "revision": revision}
-        if not database["ok"]:
-            database["error"] = "schema is not current; run 'kiosk init'"
     except DatabaseUnavailable as error:
-        database |= {"ok": False, "error": str(error).splitlines()[0]}
+        return database | {"ok": False, "error": _first_line(error)}
+    current = revision == migrate.head_revision()
+    write_problem = _kept("database_write", WRITE_CHECK_SECONDS, _write_problem)
+    database |= {"ok": current and write_problem is None, "revision": revision, "writable": write_problem is None}
+    if not current:
+        database["error"] = "schema is not current; run 'kiosk init'"
+    elif write_problem:
+        database["error"] = f"cannot be written: {write_problem}"
     return database
+
+
+def _write_problem() -> str | None:
+    try:
+        operations.check_writable(db())
+    except DatabaseUnavailable as error:
+        return _first_line(error)
+    return None
 
 
 def _disk() -> dict:
@@ -68,24 +83,24 @@ def _printer(queue: bool) -> dict:
     """Whether the printer takes jobs now (cached briefly), and this station's jobs waiting for it
     or recently failed (when the database can be asked)."""
     named = printer()
-    cache = current_app.extensions.setdefault("kiosk_printer_check", {})
-    checked = cache.get(named.name)
-    if checked is None or time.monotonic() - checked[0] >= PRINTER_CHECK_SECONDS:
+
+    def printer_problem() -> str | None:
         try:
             named.backend.check()
-            problem = None
         except PrinterUnavailable as unavailable:
-            problem = str(unavailable) or "printer unavailable"
-        checked = cache[named.name] = (time.monotonic(), problem)
-    report = {"backend": named.name, "available": checked[1] is None}
-    if checked[1]:
-        report["error"] = checked[1]
+            return str(unavailable) or "printer unavailable"
+        return None
+
+    problem = _kept(f"printer {named.name}", PRINTER_CHECK_SECONDS, printer_problem)
+    report = {"backend": named.name, "available": problem is None}
+    if problem:
+        report["error"] = problem
     if not queue:
         return report | {"ok": False}
     try:
         jobs = operations.print_queue(db(), station().id)
     except (StationMissing, DatabaseUnavailable) as error:
-        return report | {"ok": False, "queue_error": str(error).splitlines()[0]}
+        return report | {"ok": False, "queue_error": _first_line(error)}
     oldest = jobs.oldest_queued
     report |= {
         "queued": jobs.queued,
@@ -111,3 +126,16 @@ def _camera() -> dict:
         "ok": all(report["state"] != operations.NO_CAMERA for report in terminals.values()),
         "terminals": terminals,
     }
+
+
+def _kept(name: str, seconds: float, find_problem: Callable[[], str | None]) -> str | None:
+    """`find_problem()`'s answer (None: no problem), asked again after `seconds`, per worker."""
+    cache = current_app.extensions.setdefault("kiosk_health_checks", {})
+    checked = cache.get(name)
+    if checked is None or time.monotonic() - checked[0] >= seconds:
+        checked = cache[name] = (time.monotonic(), find_problem())
+    return checked[1]
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0]

@@ -3,15 +3,17 @@ code, or with the application number and the last four digits of their phone."""
 
 from __future__ import annotations
 
-import hmac
+import datetime as dt
 import re
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_babel import gettext as _
 
-from ..services.applications import TrackedCase, find_for_tracking
+from ..services import tracking
+from ..services.applications import TrackedCase
 from . import limiter
-from .common import db
+from .common import db, station
 
 bp = Blueprint("track", __name__)
 
@@ -37,28 +39,43 @@ def lookup():
         errors["number"] = _("The application number looks like 330402-261124-0001. Please check it.")
     if len(phone_tail) != 4:
         errors["phone_tail"] = _("Please enter the last 4 digits of the phone number you gave.")
-    case = None if errors else find_for_tracking(db(), number)
-    if not errors and (case is None or not _same(case.phone_tail, phone_tail)):
-        # One message for both, so the page does not reveal which numbers exist.
-        errors["number"] = _("We found no application with this number and phone. Please check both.")
     if errors:
-        return render_template("track/lookup.html", errors=errors, number=number), 422
+        return _lookup_page(errors, number, 422)
+    try:
+        case = tracking.look_up(db(), number, phone_tail)
+    except tracking.TrackingRefused as refusal:
+        if refusal.locked_until is None:
+            # One message for both, so the page does not reveal which numbers exist.
+            message = _("We found no application with this number and phone. Please check both.")
+            return _lookup_page({"number": message}, number, 422)
+        message = _(
+            "There were too many wrong tries with this number, so it cannot be looked up until %(time)s. "
+            "Please try again then, or ask at the window.",
+            time=_local_minute_after(refusal.locked_until),
+        )
+        return _lookup_page({"number": message}, number, 429)
     return _show(case)
+
+
+def _lookup_page(errors: dict[str, str], number: str, status: int):
+    return render_template("track/lookup.html", errors=errors, number=number), status
+
+
+def _local_minute_after(moment: dt.datetime) -> str:
+    """`moment` in the station's time, rounded up to the minute: at that time it has passed."""
+    local = moment.astimezone(station().settings.zone).replace(tzinfo=None)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    return format_time(local, "HH:mm")
 
 
 @bp.get("/<number>/<token>")
 @limiter.limit(_limit)
 def by_link(number: str, token: str):
-    case = find_for_tracking(db(), number)
-    if case is None or not _same(case.token, token):
+    case = tracking.open_link(db(), number, token)
+    if case is None:
         return redirect(url_for("track.lookup_form"))
     return _show(case)
-
-
-def _same(secret: str, given: str) -> bool:
-    """A comparison in constant time, of bytes: what was typed may be any Unicode (Arabic-Indic
-    digits pass as digits), which compare_digest refuses to compare as text."""
-    return hmac.compare_digest(secret.encode(), given.encode())
 
 
 def _show(case: TrackedCase):

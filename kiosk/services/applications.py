@@ -291,36 +291,40 @@ class TrackedCase:
 
 def find_for_tracking(db: Database, number: str) -> TrackedCase | None:
     with db.reading() as session:
-        row = session.exec(
-            select(Application, Applicant)
-            .join(Applicant, Applicant.id == Application.applicant_id)
-            .where(Application.number == number)
-        ).first()
-        if row is None:
-            return None
-        application, applicant = row
-        events = session.exec(
-            select(AuditEvent.at, AuditEvent.to_state)
-            .where(AuditEvent.application_id == application.id, col(AuditEvent.to_state).is_not(None))
-            .order_by(AuditEvent.id)
-        ).all()
-        missing = session.exec(
-            select(ApplicationMaterial.material).where(
-                ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False)
-            )
-        ).all()
-        return TrackedCase(
-            number=application.number,
-            token=application.track_token,
-            phone_tail=(applicant.phone or "")[-4:],
-            app_type=application.app_type,
-            state=application.state,
-            commitment=application.commitment,
-            expected_ready=application.expected_ready,
-            materials_deadline=application.materials_deadline,
-            missing=tuple(missing),
-            history=tuple((at, state) for at, state in events if state != State.DRAFT.value),
+        return tracked_case(session, number)
+
+
+def tracked_case(session: Session, number: str) -> TrackedCase | None:
+    row = session.exec(
+        select(Application, Applicant)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(Application.number == number)
+    ).first()
+    if row is None:
+        return None
+    application, applicant = row
+    events = session.exec(
+        select(AuditEvent.at, AuditEvent.to_state)
+        .where(AuditEvent.application_id == application.id, col(AuditEvent.to_state).is_not(None))
+        .order_by(AuditEvent.id)
+    ).all()
+    missing = session.exec(
+        select(ApplicationMaterial.material).where(
+            ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False)
         )
+    ).all()
+    return TrackedCase(
+        number=application.number,
+        token=application.track_token,
+        phone_tail=(applicant.phone or "")[-4:],
+        app_type=application.app_type,
+        state=application.state,
+        commitment=application.commitment,
+        expected_ready=application.expected_ready,
+        materials_deadline=application.materials_deadline,
+        missing=tuple(missing),
+        history=tuple((at, state) for at, state in events if state != State.DRAFT.value),
+    )
 
 
 def materials_of(db: Database, application_id: int) -> list[tuple[str, bool]]:

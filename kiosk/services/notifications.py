@@ -24,6 +24,7 @@ from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State
+from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, Notification
 from .station import StationContext
 
@@ -63,15 +64,15 @@ class Sender(Protocol):
 
 
 class LogFileSender:
-    """The default: one JSON line per message in a log file, the phone masked."""
+    """The default: one JSON line per message in a log file (0600), the phone masked."""
 
     def __init__(self, path: Path):
         self.path = path
 
     def send(self, phone: str, text: str) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as log:
+            private_folder(self.path.parent)
+            with open_private(self.path, "a", encoding="utf-8") as log:
                 record = {"at": utcnow().isoformat(), "to": mask_phone(phone), "text": text}
                 log.write(json.dumps(record, ensure_ascii=False) + "\n")
         except OSError as error:

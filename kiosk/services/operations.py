@@ -1,5 +1,5 @@
-"""What /healthz reports beyond the database: the print queue, and what the kiosk terminals last
-said about their cameras.
+"""What /healthz reports beyond the schema: whether the database takes writes, the print queue,
+and what the kiosk terminals last said about their cameras.
 
 The camera reports live in a small JSON file in the instance folder, one entry per terminal
 address, so every worker process reads and writes the same state (no table needed). Writers
@@ -18,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, func, select
 
 from ..clock import utcnow
-from ..db import Database
+from ..db import Database, DatabaseUnavailable
 from ..models import PrintJob
 from .printing import FAILED, QUEUED
 
@@ -32,6 +34,17 @@ CAMERA_STATES = (CAMERA_WORKING, NO_CAMERA)
 # at most this often: enough to tell how long ago its camera was last seen working.
 CAMERA_REFRESH = dt.timedelta(minutes=1)
 RECENT_FAILURES = dt.timedelta(days=1)
+
+
+def check_writable(db: Database) -> None:
+    """Raise DatabaseUnavailable unless the database takes a write now (a read-only file, disk or
+    server does not): its schema's revision row is rewritten as it is, and the change rolled back."""
+    try:
+        with db.transaction() as session:
+            session.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            session.rollback()
+    except (DBAPIError, OSError) as error:  # PostgreSQL's read-only refusal; SQLite's writer lock file
+        raise DatabaseUnavailable(str(getattr(error, "orig", None) or error)) from error
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from sqlmodel import select
 from ..clock import utcnow
 from ..db import Database
 from ..domain.states import Action, State
-from ..keyfiles import create_once
+from ..keyfiles import create_once, open_private, private_folder
 from ..models import Applicant, Application, ApplicationMaterial, StaffUser
 from .applications import record_transition
 from .cases import claimed_case
@@ -146,10 +146,10 @@ def forward(
             reason=f"to province {application.registered_province}",
             now=now,
         )
-        outbox.mkdir(parents=True, exist_ok=True)
-        path = outbox / f"{application.number}.json"
+        path = private_folder(outbox) / f"{application.number}.json"
         temporary = path.with_suffix(".part")
-        temporary.write_text(json.dumps(sign(payload, keys.station_key()), ensure_ascii=False, indent=1))
+        with open_private(temporary, "w", encoding="utf-8") as out:
+            out.write(json.dumps(sign(payload, keys.station_key()), ensure_ascii=False, indent=1))
         os.replace(temporary, path)  # an operator never picks up a half-written package
         return path
 

@@ -1,3 +1,5 @@
+from sqlalchemy import event
+
 from kiosk import create_app, migrate
 from kiosk.routes import health
 from kiosk.services import operations
@@ -10,6 +12,7 @@ def test_healthz_reports_the_database(client):
     body = response.get_json()
     assert body["status"] == "ok"
     assert body["database"]["ok"] is True and body["database"]["revision"] == migrate.head_revision()
+    assert body["database"]["writable"] is True
 
 
 def test_healthz_when_the_database_is_down(app_config):
@@ -90,3 +93,41 @@ def test_healthz_when_the_database_is_down_still_reports_the_rest(app_config):
     assert status == 503 and body["status"] == "unavailable"
     assert body["disk"]["ok"] is True and body["camera"]["ok"] is True
     assert body["printer"]["available"] is True and "queued" not in body["printer"]
+
+
+def _read_only(app) -> None:
+    """The app's connections from now on refuse every write, as a read-only database file (or a
+    PostgreSQL server in read-only mode) does, while reads go on."""
+    engine = app.extensions["kiosk_db"].engine
+    if engine.dialect.name == "sqlite":
+        statement = "PRAGMA query_only = ON"
+    else:
+        statement = "SET default_transaction_read_only = on"
+
+    @event.listens_for(engine, "connect")
+    def _refuse_writes(dbapi_connection, _record):
+        dbapi_connection.cursor().execute(statement)
+        dbapi_connection.commit()
+
+    engine.dispose()
+
+
+def test_a_database_that_cannot_be_written_is_unavailable(app_config, database):
+    app = create_app(app_config)
+    _read_only(app)
+    status, body = _health(app)
+    assert status == 503 and body["status"] == "unavailable"
+    assert body["database"]["ok"] is False and body["database"]["writable"] is False
+    assert body["database"]["revision"] == migrate.head_revision()  # it can still be read
+    assert body["database"]["error"].startswith("cannot be written: ")
+    assert "readonly" in body["database"]["error"] or "read-only" in body["database"]["error"]
+
+
+def test_the_write_check_is_kept_briefly(app_config, database, monkeypatch):
+    monkeypatch.setattr(health, "WRITE_CHECK_SECONDS", 3600)
+    app = create_app(app_config)
+    assert _health(app)[1]["database"]["writable"] is True
+    _read_only(app)
+    assert _health(app)[1]["database"]["writable"] is True  # the kept answer does not know yet
+    monkeypatch.setattr(health, "WRITE_CHECK_SECONDS", 0)
+    assert _health(app)[1]["database"]["writable"] is False

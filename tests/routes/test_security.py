@@ -1,8 +1,9 @@
-"""Security headers on every page, the session cookie's flags behind a proxy or not, and the rate
-limits on sign-in and booking look-ups with their translated 429 page."""
+"""Security headers on every page, the session cookie's flags behind a proxy or not, the rate
+limits on sign-in and booking look-ups with their translated 429 page, and the request size limit."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -11,10 +12,12 @@ from sqlmodel import select
 from kiosk import create_app
 from kiosk.models import Booking
 from kiosk.routes import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
+from kiosk.routes.staff import MAX_PACKAGE_BYTES
 from tests.conftest import STAFF_PASSWORD, aware
 from tests.helpers import apply
 from tests.routes.test_booking import PHONE, _book, _first_slot
 from tests.routes.test_staff import _admin
+from tests.routes.test_track import _submitted
 
 BLUEPRINTS = {"health", "kiosk", "photo", "staff_photos", "track", "booking", "visits", "admin", "staff"}
 TOO_MANY = {
@@ -158,3 +161,30 @@ def test_refused_check_ins_are_limited_and_accepted_ones_are_not(client, app, cl
     assert kiosk.post("/book/check-in", data={"code": "00000009"}).status_code == 422  # ...so this is the 10th
     _assert_too_many(kiosk.post("/book/check-in", data={"code": "00000010"}, headers={"Accept-Language": "en"}), "en")
     assert kiosk.get("/book/check-in").status_code == 200
+
+
+# --- request size ------------------------------------------------------------------------------
+
+TOO_LARGE = {
+    "en": "What was sent is too large. Please go back and try again, or ask at the window.",
+    "zh_Hans": "发送的内容太大了。请返回重试，或到窗口咨询。",
+}
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_a_request_over_the_size_limit_gets_the_translated_page(app_config, database, monkeypatch, language):
+    monkeypatch.setenv("KIOSK_MAX_CONTENT_LENGTH", "4096")
+    app = create_app(app_config)
+    assert app.config["MAX_CONTENT_LENGTH"] == 4096
+    headers = {"Accept-Language": "en" if language == "en" else "zh-CN"}
+    response = app.test_client().post("/track/", data={"number": "x" * 5000, "phone_tail": "1234"}, headers=headers)
+    assert response.status_code == 413
+    assert response.mimetype == "text/html" and TOO_LARGE[language] in response.get_data(as_text=True)
+
+
+def test_the_default_limit_lets_the_largest_verification_package_through(app, staff_client):
+    apply(app.test_client())
+    application = _submitted(app)
+    package = {"package": (io.BytesIO(b" " * MAX_PACKAGE_BYTES), "answer.json")}
+    response = staff_client.post(f"/staff/applications/{application.id}/answer", data=package)
+    assert response.status_code == 422  # read, and refused as no answer (it is only spaces)

@@ -1,3 +1,10 @@
+import datetime as dt
+
+import pytest
+
+from kiosk import create_app
+from kiosk.services.tracking import MAX_FAILED_LOOKUPS
+from tests.conftest import aware
 from tests.helpers import apply
 
 
@@ -47,3 +54,70 @@ def test_guessing_is_rate_limited(client, app):
     ]
     assert statuses[:10] == [422] * 10
     assert statuses[10:] == [429, 429]
+
+
+LOCKED = {
+    "zh-CN": "这个申请编号输错的次数太多，10:16 前暂时不能查询。请到时再试，或到窗口咨询。",
+    "zh-HK": "這個申請編號輸入錯誤的次數太多，10:16 前暫時未能查詢。請屆時再試，或到窗口諮詢。",
+    "en": "There were too many wrong tries with this number, so it cannot be looked up until 10:16.",
+}
+
+
+def _from(address: str) -> dict:
+    return {"REMOTE_ADDR": address}
+
+
+@pytest.mark.parametrize("language", LOCKED)
+def test_wrong_digits_from_many_addresses_lock_the_number(client, app, clock, language):
+    clock.set(aware(2026, 11, 24, 10) + dt.timedelta(seconds=30))  # locked until 10:15:30, shown as 10:16
+    apply(client)
+    number = _submitted(app).number
+    phone = app.test_client()
+    headers = {"Accept-Language": language}
+    _lock(phone, number)
+    right = phone.post("/track/", data={"number": number, "phone_tail": "5678"}, headers=headers)
+    assert right.status_code == 429 and LOCKED[language] in right.get_data(as_text=True)
+    other = phone.post("/track/", data={"number": "330402-200101-9999", "phone_tail": "5678"}, headers=headers)
+    assert other.status_code == 422, "another number is not locked"
+
+
+def _lock(client, number: str) -> None:
+    """Wrong digits for `number` until it locks, from an address of their own (its limit is not reached)."""
+    for tail in range(MAX_FAILED_LOOKUPS):
+        guess = {"number": number, "phone_tail": f"{tail:04d}"}
+        assert client.post("/track/", data=guess, environ_base=_from(f"198.51.100.{tail}")).status_code == 422
+
+
+def test_a_locked_number_tells_nothing_of_whether_it_exists(client, app):
+    client.post("/language", data={"lang": "en"})
+    apply(client)
+    real, unknown = _submitted(app).number, "330402-200101-9999"
+    _lock(client, real)
+    _lock(client, unknown)
+    answers = [client.post("/track/", data={"number": number, "phone_tail": "5678"}) for number in (real, unknown)]
+    assert [answer.status_code for answer in answers] == [429, 429]
+    pages = [
+        answer.get_data(as_text=True).replace(number, "N")
+        for answer, number in zip(answers, (real, unknown), strict=True)
+    ]
+    assert pages[0] == pages[1] and "too many wrong tries" in pages[0]
+
+
+def test_the_count_is_shared_by_every_worker(app_config, app, client):
+    """Two apps on one database, as two worker processes of one server (or two servers)."""
+    apply(client)
+    number = _submitted(app).number
+    other_worker = create_app(app_config).test_client()
+    for tail in range(MAX_FAILED_LOOKUPS):
+        worker = client if tail % 2 else other_worker
+        assert worker.post("/track/", data={"number": number, "phone_tail": f"{tail:04d}"}).status_code == 422
+    assert client.post("/track/", data={"number": number, "phone_tail": "5678"}).status_code == 429
+    assert other_worker.post("/track/", data={"number": number, "phone_tail": "5678"}).status_code == 429
+
+
+def test_the_receipt_link_still_opens_a_locked_number(client, app):
+    apply(client)
+    application = _submitted(app)
+    _lock(client, application.number)
+    page = client.get(f"/track/{application.number}/{application.track_token}")
+    assert page.status_code == 200 and application.number in page.get_data(as_text=True)
