@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from photo.detection import DetectedFace, FaceDetector, default_detector
+from photo.detection import Box, DetectedFace, FaceDetector, default_detector
 from photo.geometry import GA461, PhotoGeometry
 from photo.limits import DEFAULT_LIMITS, QualityLimits
 from photo.loading import Frame, ImageSource, load_frame
@@ -51,15 +51,25 @@ def analyse(
     geometry: PhotoGeometry = GA461,
     limits: QualityLimits = DEFAULT_LIMITS,
     detector: FaceDetector | None = None,
+    last_face: Box | None = None,
 ) -> Report:
-    """Check a picture against the ID-photo standard. Raises `UnreadableImage`."""
+    """Check a picture against the ID-photo standard. Raises `UnreadableImage`.
+
+    `last_face`: the `face_box` of the previous frame of a video (live hints). The face is then
+    looked for there first, and only if it is gone in the whole picture; a second person who
+    came into view is seen only by a whole-picture search.
+    """
     frame = load_frame(source, ANALYSIS_MAX_SIDE)
     detector = detector or default_detector()
-    faces = detector.detect(frame.pixels)
-    count = _face_count_check(len(faces))
-    if not faces:
-        return Report(checks=(count,), placement=None)
-    face = detector.refine(frame.pixels, max(faces, key=lambda found: found.area))
+    face = None if last_face is None else detector.track(frame.pixels, _scaled(last_face, frame.scale))
+    if face is None:
+        faces = detector.detect(frame.pixels)
+        count = _face_count_check(len(faces))
+        if not faces:
+            return Report(checks=(count,), placement=None, source=source, geometry=geometry)
+        face = detector.refine(frame.pixels, max(faces, key=lambda found: found.area))
+    else:
+        count = _face_count_check(1)
     head = _measure_head(frame, face, geometry, limits)
     placement = place(head, frame.source_size, geometry)
     in_photo = head_in_photo(head, placement)
@@ -74,7 +84,32 @@ def analyse(
         _sharpness_check(frame, head, limits),
         _clothing_check(photo, background.colour, geometry, limits),
     )
-    return Report(checks=checks, placement=placement)
+    return Report(
+        checks=checks,
+        placement=placement,
+        face_box=_scaled(face.box, 1 / frame.scale),
+        source=source,
+        geometry=geometry,
+    )
+
+
+def make_id_photo(
+    source: ImageSource,
+    *,
+    geometry: PhotoGeometry = GA461,
+    limits: QualityLimits = DEFAULT_LIMITS,
+    detector: FaceDetector | None = None,
+) -> bytes:
+    """The ID photo of a picture as JPEG bytes: `analyse(...).id_photo()`.
+
+    Raises `UnreadableImage`, or `PhotoNotCompliant` listing the failed checks.
+    """
+    return analyse(source, geometry=geometry, limits=limits, detector=detector).id_photo()
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, width, height = box
+    return (x * factor, y * factor, width * factor, height * factor)
 
 
 def _measure_head(frame: Frame, face: DetectedFace, geometry: PhotoGeometry, limits: QualityLimits) -> HeadMeasure:

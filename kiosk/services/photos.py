@@ -22,9 +22,7 @@ from typing import Any
 
 from sqlmodel import select
 
-from photo import GA461, Report, UnreadableImage, analyse
-from photo.idphoto import encode_jpeg, render_photo
-from photo.loading import load_image
+from photo import Report, UnreadableImage, analyse
 
 from ..db import Database
 from ..models import ApplicationPhoto
@@ -64,9 +62,7 @@ def take_shot(image: bytes) -> Shot:
     """Check a full camera frame and cut the ID photo from it when it passes (one analysis).
     Raises `UnreadableImage`."""
     report = analyse(image)
-    if not report.ok or report.placement is None:
-        return Shot(report=report, jpeg=None)
-    return Shot(report=report, jpeg=encode_jpeg(render_photo(load_image(image), report.placement), GA461.dpi))
+    return Shot(report=report, jpeg=report.id_photo() if report.ok else None)
 
 
 def store(directory: Path, jpeg: bytes) -> str:
