@@ -7,6 +7,7 @@ standard wants plain white.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -48,9 +49,11 @@ def matches_colour(rgb: np.ndarray, reference: np.ndarray, tolerance: float) -> 
     """Per pixel: within `tolerance` levels of the reference colour on every channel, the levels
     taken relative to the reference's brightness (as if it were white), so that the same
     contrast counts the same in a dim picture as in a bright one."""
+    reach = math.floor(tolerance * max(float(reference.max()), 32.0) / 255)  # levels are whole numbers
+    centre = reference.round()
+    low, high = np.clip(centre - reach, 0, 255), np.clip(centre + reach, 0, 255)
     pixels = rgb.reshape(-1, 1, 3)  # any shape of pixels, as one column for OpenCV
-    difference = cv2.absdiff(pixels, np.full_like(pixels, reference.round().astype(np.uint8)))
-    return difference.max(axis=-1).reshape(rgb.shape[:-1]) <= tolerance * max(float(reference.max()), 32.0) / 255
+    return cv2.inRange(pixels, low, high).reshape(rgb.shape[:-1]).astype(bool)
 
 
 def ellipse_mask(shape: tuple[int, int], centre: tuple[float, float], radii: tuple[float, float]) -> np.ndarray:
