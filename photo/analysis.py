@@ -14,7 +14,7 @@ import numpy as np
 from photo.detection import Box, DetectedFace, FaceDetector, default_detector
 from photo.geometry import GA461, PhotoGeometry
 from photo.limits import DEFAULT_LIMITS, QualityLimits
-from photo.loading import Frame, ImageSource, load_frame
+from photo.loading import MAX_PIXELS, Frame, ImageSource, load_frame
 from photo.measures import Rendering, detail_ratio, ellipse_mask, find_crown, luminance, matches_colour, render
 from photo.placement import HeadInPhoto, HeadMeasure, Placement, fits_face_width, head_in_photo, place
 from photo.report import Check, Limit, Report
@@ -52,14 +52,16 @@ def analyse(
     limits: QualityLimits = DEFAULT_LIMITS,
     detector: FaceDetector | None = None,
     last_face: Box | None = None,
+    max_decoded_pixels: int = MAX_PIXELS,
 ) -> Report:
-    """Check a picture against the ID-photo standard. Raises `UnreadableImage`.
+    """Check a picture against the ID-photo standard. Raises `UnreadableImage`, also for a
+    picture that would need more than `max_decoded_pixels` decoded (see `load_frame`).
 
     `last_face`: the `face_box` of the previous frame of a video (live hints). The face is then
     looked for there first, and only if it is gone in the whole picture; a second person who
     came into view is seen only by a whole-picture search.
     """
-    frame = load_frame(source, ANALYSIS_MAX_SIDE)
+    frame = load_frame(source, ANALYSIS_MAX_SIDE, max_decoded_pixels)
     detector = detector or default_detector()
     face = None if last_face is None else detector.track(frame.pixels, _scaled(last_face, frame.scale))
     if face is None:

@@ -119,6 +119,8 @@ class MtcnnDetector:
         """O-Net on the square around `box` and on its mirror image, averaged; None when the two
         together are not confident of a face there."""
         x, y, width, height = box
+        if not (0 < width <= rgb.shape[1] and 0 < height <= rgb.shape[0]):  # also NaN: a caller's box
+            return None
         square = _squares(np.array([[x, y, x + width, y + height]], np.float64))
         crop = _crops(rgb, square, 48)
         with self._lock:
