@@ -15,7 +15,16 @@ from photo.detection import Box, DetectedFace, FaceDetector, default_detector
 from photo.geometry import GA461, PhotoGeometry
 from photo.limits import DEFAULT_LIMITS, QualityLimits
 from photo.loading import MAX_PIXELS, Frame, ImageSource, load_frame
-from photo.measures import Rendering, detail_ratio, ellipse_mask, find_crown, luminance, matches_colour, render
+from photo.measures import (
+    Rendering,
+    detail_ratio,
+    ellipse_mask,
+    find_crown,
+    luminance,
+    masked_median,
+    matches_colour,
+    render,
+)
 from photo.placement import HeadInPhoto, HeadMeasure, Placement, fits_face_width, head_in_photo, place
 from photo.report import Check, Limit, Report
 
@@ -163,14 +172,16 @@ def _background(
     rgb = rendering.rgb[rows]
     centre, radii = _head_outline(in_photo, geometry)
     head = ellipse_mask(rgb.shape[:2], (centre[0], centre[1] - rendering.top - rows.start), radii)
-    pixels = rgb[rendering.inside[rows] & ~head]
-    if len(pixels) == 0:  # no background to see at all: it fails both checks
+    background = rendering.inside[rows] & ~head
+    count = np.count_nonzero(background)
+    if count == 0:  # no background to see at all: it fails both checks
         return _Background(colour=np.array([255, 255, 255]), light=0.0, uneven_share=1.0)
-    colour = np.median(pixels, axis=0)
+    colour = masked_median(rgb, background)
+    matching = np.count_nonzero(matches_colour(rgb, colour, limits.colour_tolerance) & background)
     return _Background(
         colour=colour,
-        light=float(np.median(luminance(pixels[None])) / 255),
-        uneven_share=float(np.mean(~matches_colour(pixels, colour, limits.colour_tolerance))),
+        light=float(masked_median(luminance(rgb)[..., None], background)[0] / 255),
+        uneven_share=1 - matching / count,
     )
 
 
