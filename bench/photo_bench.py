@@ -11,6 +11,12 @@ The floor is Pillow alone on the same frame: decode, cut the photo's rectangle, 
 358x441, encode (no face detection, no checks); `ratio` is ours over it.
 
     .venv/bin/python bench/photo_bench.py [--rounds 30] [--old-path REV]
+    .venv/bin/python bench/photo_bench.py --hints-load [--kiosks 4] [--seconds 30]
+
+`--hints-load` instead serves the app under gunicorn (as `kiosk serve` does) and lets kiosks at
+the photo step post live hints as photo.js does, 3 a second each, one at a time, sending back
+the face track; it reports the server's time per hint (p50/p95/p99, from `Server-Timing`) and,
+as the baseline, a bare Flask endpoint served the same way at the same pace.
 
 `--old-path REV` also times the photo package as it was at git revision REV (analyse, then
 make_id_photo analysing again), interleaved in the same rounds. Needs the test extras
@@ -20,29 +26,40 @@ make_id_photo analysing again), interleaved in the same rounds. Needs the test e
 from __future__ import annotations
 
 import argparse
+import http.client
 import importlib
 import io
 import json
+import os
 import re
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
+from functools import partial
 from pathlib import Path
 
+from _clients import Browser, Citizen, Recorder, walk_to_photo
+from _serve import gunicorn, init_instance, server_ms, summary
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from kiosk.cli import default_workers  # noqa: E402
+from kiosk.domain.id_number import check_character  # noqa: E402
 from photo import analyse  # noqa: E402
 from photo.idphoto import JPEG_QUALITY  # noqa: E402
 from tests.photo.scenes import FRAME_720P, FRAME_1080P, portrait  # noqa: E402
 
 HINT_FRAME = (640, 360)
+HINTS_PER_SECOND = 3
+WARM_UP_SECONDS = 3
 TARGET_CAPTURE_RATIO = 6
 TARGET_HINT_RATIO = 3
+TARGET_HINTS_LOAD_P95_MS = 30
 
 
 def camera_frame(size: tuple[int, int]) -> bytes:
@@ -131,11 +148,126 @@ def interleaved(work: dict, rounds: int) -> dict[str, list[float]]:
     return times
 
 
+def paced(base: str, kiosks: int, seconds: float, walk_to_photo, ask) -> tuple[list[float], list[float], list[str]]:
+    """`kiosks` threads, each through the wizard to the photo step (`walk_to_photo(browser)`), then
+    calling `ask(connection, headers, state)` HINTS_PER_SECOND times a second (never two at once)
+    for WARM_UP_SECONDS, not counted (every worker loads its networks), then for `seconds`;
+    server and client milliseconds of each call, and the errors."""
+    server: list[float] = []
+    client: list[float] = []
+    errors: list[str] = []
+
+    def one() -> None:
+        browser = Browser(base, Recorder())
+        walk_to_photo(browser)
+        cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+        headers = {"Cookie": cookie, "X-CSRFToken": browser.csrf}
+        state: dict = {}
+        started = time.perf_counter()
+        warm_up = round(WARM_UP_SECONDS * HINTS_PER_SECOND)
+        for number in range(warm_up + round(seconds * HINTS_PER_SECOND)):
+            time.sleep(max(0.0, started + number / HINTS_PER_SECOND - time.perf_counter()))
+            sent = time.perf_counter()
+            try:
+                response, body = ask(browser.connection, headers, state)
+            except (OSError, http.client.HTTPException) as error:
+                browser.connection.close()
+                errors.append(f"{type(error).__name__}: {error}")
+                continue
+            if response.status != 200:
+                errors.append(f"{response.status}: {body[:200]!r}")
+            elif number >= warm_up:
+                client.append(1000 * (time.perf_counter() - sent))
+                server.append(server_ms(response.headers))
+
+    threads = [threading.Thread(target=one) for _ in range(kiosks)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return server, client, errors
+
+
+def ask_for_hint(frame: bytes):
+    def ask(connection, headers, state):
+        sent = headers | {"Content-Type": "image/jpeg", "X-Frame-Scale": "2"}
+        if state.get("track"):
+            sent["X-Face-Track"] = state["track"]
+        connection.request("POST", "/apply/photo/hints", frame, sent)
+        response = connection.getresponse()
+        body = response.read()
+        state["track"] = response.headers.get("X-Face-Track")
+        if response.status == 200 and json.loads(body) != {"ok": True, "messages": []}:
+            raise http.client.HTTPException(f"unexpected hint {body[:200]!r}")
+        return response, body
+
+    return ask
+
+
+def ask_bare(connection, headers, state):
+    connection.request("GET", "/", headers=headers)
+    response = connection.getresponse()
+    return response, response.read()
+
+
+def measure_hints_load(kiosks: int, seconds: float, workers: int) -> dict:
+    frame = camera_frame(HINT_FRAME)
+    load_before = round(os.getloadavg()[0], 2)  # what else the machine is doing
+    with tempfile.TemporaryDirectory() as instance:
+        env = {"KIOSK_INSTANCE_PATH": instance, "KIOSK_SECRET_KEY": "bench"}
+        init_instance(env)
+        with open(Path(instance) / "server.log", "w") as log:
+            with gunicorn("kiosk.wsgi:app", env, workers=workers, log=log) as base:
+                walk = partial(walk_to_photo, citizen=hint_citizen())
+                server, client, errors = paced(base, kiosks, seconds, walk, ask_for_hint(frame))
+            with gunicorn("bench.bare_app:app", {}, workers=workers, log=log) as base:
+                bare, _, bare_errors = paced(base, kiosks, seconds, lambda browser: None, ask_bare)
+    result = {
+        "load_average_1min_before_after": [load_before, round(os.getloadavg()[0], 2)],
+        "kiosks": kiosks,
+        "hints_per_second_each": HINTS_PER_SECOND,
+        "seconds": seconds,
+        "workers": workers,
+        "errors": len(errors) + len(bare_errors),
+        "error_samples": (errors + bare_errors)[:5],
+        "server_time": summary(server),
+        "client_time": summary(client),
+        "baseline_bare_flask_server_time": summary(bare),
+        "target_p95_ms": TARGET_HINTS_LOAD_P95_MS,
+    }
+    result["ratio_p95_to_baseline"] = round(
+        result["server_time"]["p95_ms"] / max(result["baseline_bare_flask_server_time"]["p95_ms"], 0.01), 1
+    )
+    result["meets_target"] = result["server_time"]["p95_ms"] <= TARGET_HINTS_LOAD_P95_MS and not result["errors"]
+    return result
+
+
+def hint_citizen() -> Citizen:
+    """A local citizen who lost their card (at the photo step of the wizard)."""
+    id_number = "33040219800315001"
+    return Citizen(
+        app_type="lost",
+        id_number=id_number + check_character(id_number),
+        name="王小明",
+        registered_province="33",
+        phone="13812345678",
+        held=("household_register",),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--old-path", metavar="REV", help="also time the photo package of this git revision")
+    parser.add_argument("--hints-load", action="store_true", help="live hints from several kiosks under gunicorn")
+    parser.add_argument("--kiosks", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers (as `kiosk serve`)")
     args = parser.parse_args()
+    if args.hints_load:
+        result = measure_hints_load(args.kiosks, args.seconds, args.workers)
+        print(json.dumps({"benchmark": "photo: live hints under gunicorn", **result}))
+        return
     old = old_package(args.old_path) if args.old_path else None
     captures = {f"{w}x{h}": measure_capture((w, h), args.rounds, old) for w, h in (FRAME_720P, FRAME_1080P)}
     hint = measure_hint(args.rounds, old)
