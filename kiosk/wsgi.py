@@ -5,7 +5,8 @@ import cv2
 from . import create_app
 
 # gunicorn already runs a worker per core: OpenCV's own threads on top of that would have the
-# workers' photo analyses fight over the cores (measured with bench/photo_bench.py --hints-load).
+# workers' photo analyses fight over the cores. One analysis is no slower on one thread (the
+# face networks' layers are too small to split).
 cv2.setNumThreads(1)
 
 app = create_app()
