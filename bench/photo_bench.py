@@ -42,6 +42,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+import cv2
 from _clients import Browser, Citizen, Recorder, walk_to_photo
 from _serve import gunicorn, init_instance, server_ms, summary
 from PIL import Image
@@ -264,6 +265,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=default_workers(), help="gunicorn workers (as `kiosk serve`)")
     args = parser.parse_args()
+    cv2.setNumThreads(1)  # as in the app's workers (kiosk/wsgi.py)
     if args.hints_load:
         result = measure_hints_load(args.kiosks, args.seconds, args.workers)
         print(json.dumps({"benchmark": "photo: live hints under gunicorn", **result}))
