@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from photo.errors import UnreadableImage
 
@@ -99,7 +99,8 @@ def _decode(image: Image.Image) -> np.ndarray:
             # Odd metadata (corrupt EXIF, palette transparency) is not the caller's business.
             warnings.simplefilter("ignore")
             image.load()
-            image = ImageOps.exif_transpose(image)
+            if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:  # else exif_transpose copies
+                image = ImageOps.exif_transpose(image)
             return np.asarray(_to_srgb(image))
     # Decoders raise many exception types on broken or hostile files; all of them mean unreadable.
     except Exception as error:
@@ -119,7 +120,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         converted = _apply_profile(image, profile)
         if converted is not None:
             return converted
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")  # converting copies, even to RGB
 
 
 def _apply_profile(image: Image.Image, profile: bytes) -> Image.Image | None:
