@@ -138,7 +138,7 @@ def _measure_head(frame: Frame, face: DetectedFace, geometry: PhotoGeometry, lim
     provisional = place(typical, frame.source_size, geometry)
     in_photo = head_in_photo(typical, provisional)
     scan_top = math.floor(in_photo.eye_y - CROWN_SCAN_REACH_ABOVE_EYES * in_photo.face_width)
-    rendering = render(frame, provisional, top=scan_top)
+    rendering = render(frame, provisional, top=scan_top, bottom=math.ceil(in_photo.eye_y))  # all it looks at
     background = _background(rendering, in_photo, geometry, limits).colour
     band_half_width = CROWN_BAND_HALF_WIDTH * in_photo.face_width
     crown_row = find_crown(

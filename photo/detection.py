@@ -250,10 +250,13 @@ def _crops(rgb: np.ndarray, boxes: np.ndarray, size: int) -> np.ndarray:
         x0, y0, x1, y1 = box
         if x1 - x0 < 1 or y1 - y0 < 1:
             continue
-        patch = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
         left, top, right, bottom = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
-        if right > left and bottom > top:
-            patch[top - y0 : bottom - y0, left - x0 : right - x0] = rgb[top:bottom, left:right]
+        if (left, top, right, bottom) == (x0, y0, x1, y1):
+            patch = rgb[y0:y1, x0:x1]
+        else:
+            patch = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
+            if right > left and bottom > top:
+                patch[top - y0 : bottom - y0, left - x0 : right - x0] = rgb[top:bottom, left:right]
         crop[:] = cv2.resize(patch, (size, size), interpolation=cv2.INTER_AREA)
     return crops
 

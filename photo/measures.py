@@ -29,11 +29,11 @@ class Rendering:
         return slice(min(max(round(first) - self.top, 0), height), min(max(round(last) - self.top, 0), height))
 
 
-def render(frame: Frame, placement: Placement, top: int = 0) -> Rendering:
-    """Output rows `top`..bottom of the photo, columns 0..width, drawn from the frame."""
+def render(frame: Frame, placement: Placement, top: int = 0, bottom: int | None = None) -> Rendering:
+    """Output rows `top` up to `bottom` (default: the photo's last), all columns, drawn from the frame."""
     matrix = placement.output_to_source(frame.scale)
     matrix[:, 2] += matrix[:, 1] * top
-    size = (placement.output_size[0], placement.output_size[1] - top)
+    size = (placement.output_size[0], (placement.output_size[1] if bottom is None else bottom) - top)
     flags = cv2.WARP_INVERSE_MAP
     rgb = cv2.warpAffine(frame.pixels, matrix, size, flags=flags | cv2.INTER_LINEAR, borderValue=(0, 0, 0))
     return Rendering(rgb=rgb, inside=_inside(matrix, frame.pixels.shape, size), top=top)
