@@ -31,6 +31,7 @@ import importlib
 import io
 import json
 import os
+import random
 import re
 import statistics
 import subprocess
@@ -134,7 +135,7 @@ def measure_hint(rounds: int, old) -> dict:
     times = interleaved(work, rounds)
     floor = milliseconds(times["floor"])
     result = {"frame_kb": round(len(frame) / 1024, 1), "pillow_floor_ms": floor}
-    for name in work.keys() - {"floor"}:
+    for name in ("tracked", "full_search"):
         result[f"{name}_ms"] = milliseconds(times[name])
         result[f"{name}_ratio"] = round(result[f"{name}_ms"] / floor, 1)
     return result
@@ -149,22 +150,24 @@ def interleaved(work: dict, rounds: int) -> dict[str, list[float]]:
     return times
 
 
-def paced(base: str, kiosks: int, seconds: float, walk_to_photo, ask) -> tuple[list[float], list[float], list[str]]:
-    """`kiosks` threads, each through the wizard to the photo step (`walk_to_photo(browser)`), then
+def paced(base: str, kiosks: int, seconds: float, walk, ask) -> tuple[list[float], list[float], list[str]]:
+    """`kiosks` threads, each through the wizard to the photo step (`walk(browser)`), then
     calling `ask(connection, headers, state)` HINTS_PER_SECOND times a second (never two at once)
     for WARM_UP_SECONDS, not counted (every worker loads its networks), then for `seconds`;
-    server and client milliseconds of each call, and the errors."""
+    server and client milliseconds of each call, and the errors. Each kiosk starts at a random
+    moment within the first interval, as independent kiosks do (in step, all four would search
+    whole frames at the same instants)."""
     server: list[float] = []
     client: list[float] = []
     errors: list[str] = []
 
-    def one() -> None:
+    def one(phase: float) -> None:
         browser = Browser(base, Recorder())
-        walk_to_photo(browser)
+        walk(browser)
         cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
         headers = {"Cookie": cookie, "X-CSRFToken": browser.csrf}
         state: dict = {}
-        started = time.perf_counter()
+        started = time.perf_counter() + phase
         warm_up = round(WARM_UP_SECONDS * HINTS_PER_SECOND)
         for number in range(warm_up + round(seconds * HINTS_PER_SECOND)):
             time.sleep(max(0.0, started + number / HINTS_PER_SECOND - time.perf_counter()))
@@ -181,7 +184,8 @@ def paced(base: str, kiosks: int, seconds: float, walk_to_photo, ask) -> tuple[l
                 client.append(1000 * (time.perf_counter() - sent))
                 server.append(server_ms(response.headers))
 
-    threads = [threading.Thread(target=one) for _ in range(kiosks)]
+    phases = random.Random(kiosks).uniform  # the same phases every run
+    threads = [threading.Thread(target=one, args=(phases(0, 1 / HINTS_PER_SECOND),)) for _ in range(kiosks)]
     for thread in threads:
         thread.start()
     for thread in threads:
