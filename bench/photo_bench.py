@@ -10,7 +10,7 @@ Prints one JSON object with medians, each against a floor measured in the same r
 The floor is Pillow alone on the same frame: decode, cut the photo's rectangle, resize it to
 358x441, encode (no face detection, no checks); `ratio` is ours over it.
 
-    .venv/bin/python bench/photo_bench.py [--rounds 30] [--old-path REV]
+    .venv/bin/python bench/photo_bench.py [--rounds 30]
     .venv/bin/python bench/photo_bench.py --hints-load [--kiosks 4] [--seconds 30]
 
 `--hints-load` instead serves the app under gunicorn (as `kiosk serve` does) and lets kiosks at
@@ -18,25 +18,19 @@ the photo step post live hints as photo.js does, 3 a second each, one at a time,
 the face track; it reports the server's time per hint (p50/p95/p99, from `Server-Timing`) and,
 as the baseline, a bare Flask endpoint served the same way at the same pace.
 
-`--old-path REV` also times the photo package as it was at git revision REV (analyse, then
-make_id_photo analysing again), interleaved in the same rounds. Needs the test extras
-(scikit-image builds the frames).
+Needs the test extras (scikit-image builds the frames).
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import importlib
 import io
 import json
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
@@ -81,23 +75,11 @@ def pillow_floor(frame: bytes, box: tuple[int, int, int, int]) -> None:
     photo.save(io.BytesIO(), "JPEG", quality=JPEG_QUALITY)
 
 
-def old_package(revision: str):
-    """The photo package at `revision`, importable beside today's as `photo_before`."""
-    archive = subprocess.run(["git", "-C", ROOT, "archive", revision, "photo"], capture_output=True, check=True)
-    folder = Path(tempfile.mkdtemp(prefix="photo-before-"))
-    tarfile.open(fileobj=io.BytesIO(archive.stdout)).extractall(folder, filter="data")
-    package = (folder / "photo").rename(folder / "photo_before")
-    for module in package.glob("*.py"):
-        module.write_text(re.sub(r"\bfrom photo\b", "from photo_before", module.read_text()))
-    sys.path.insert(0, str(folder))
-    return importlib.import_module("photo_before")
-
-
 def milliseconds(values: list[float]) -> float:
     return round(1000 * statistics.median(values), 2)
 
 
-def measure_capture(size: tuple[int, int], rounds: int, old) -> dict:
+def measure_capture(size: tuple[int, int], rounds: int) -> dict:
     frame = camera_frame(size)
     report = analyse(frame)  # also the warm-up: networks loaded, caches filled
     report.id_photo()
@@ -105,8 +87,6 @@ def measure_capture(size: tuple[int, int], rounds: int, old) -> dict:
         "capture": lambda: analyse(frame).id_photo(),
         "floor": lambda: pillow_floor(frame, report.crop),
     }
-    if old is not None:
-        work["old_capture"] = lambda: (old.analyse(frame), old.make_id_photo(frame))
     times = interleaved(work, rounds)
     result = {
         "frame_kb": round(len(frame) / 1024, 1),
@@ -115,13 +95,10 @@ def measure_capture(size: tuple[int, int], rounds: int, old) -> dict:
         "pillow_floor_ms": milliseconds(times["floor"]),
     }
     result["ratio"] = round(result["capture_ms"] / result["pillow_floor_ms"], 1)
-    if old is not None:
-        result["old_capture_ms"] = milliseconds(times["old_capture"])
-        result["old_ratio"] = round(result["old_capture_ms"] / result["pillow_floor_ms"], 1)
     return result
 
 
-def measure_hint(rounds: int, old) -> dict:
+def measure_hint(rounds: int) -> dict:
     frame = camera_frame(HINT_FRAME)
     report = analyse(frame)
     work = {
@@ -129,9 +106,6 @@ def measure_hint(rounds: int, old) -> dict:
         "full_search": lambda: analyse(frame),
         "floor": lambda: pillow_floor(frame, report.crop),
     }
-    if old is not None:
-        old.analyse(frame)
-        work["old"] = lambda: old.analyse(frame)
     times = interleaved(work, rounds)
     floor = milliseconds(times["floor"])
     result = {"frame_kb": round(len(frame) / 1024, 1), "pillow_floor_ms": floor}
@@ -263,7 +237,6 @@ def hint_citizen() -> Citizen:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30)
-    parser.add_argument("--old-path", metavar="REV", help="also time the photo package of this git revision")
     parser.add_argument("--hints-load", action="store_true", help="live hints from several kiosks under gunicorn")
     parser.add_argument("--kiosks", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30)
@@ -274,9 +247,8 @@ def main() -> None:
         result = measure_hints_load(args.kiosks, args.seconds, args.workers)
         print(json.dumps({"benchmark": "photo: live hints under gunicorn", **result}))
         return
-    old = old_package(args.old_path) if args.old_path else None
-    captures = {f"{w}x{h}": measure_capture((w, h), args.rounds, old) for w, h in (FRAME_720P, FRAME_1080P)}
-    hint = measure_hint(args.rounds, old)
+    captures = {f"{w}x{h}": measure_capture((w, h), args.rounds) for w, h in (FRAME_720P, FRAME_1080P)}
+    hint = measure_hint(args.rounds)
     result = {
         "benchmark": "photo: capture (analyse once + ID photo) and live hint per camera frame (median)",
         "rounds": args.rounds,
@@ -287,8 +259,6 @@ def main() -> None:
         "meets_targets": captures["1280x720"]["ratio"] <= TARGET_CAPTURE_RATIO
         and hint["tracked_ratio"] <= TARGET_HINT_RATIO,
     }
-    if old is not None:
-        result["old_path"] = args.old_path
     print(json.dumps(result))
 
 
