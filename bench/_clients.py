@@ -166,9 +166,8 @@ def _answer(browser: Browser, path: str, data: dict) -> str:
     return step.page
 
 
-def walk_wizard(browser: Browser, citizen: Citizen) -> str:
-    """Apply through the whole wizard, every page fetched and every answer posted as a browser
-    does, ending with the submit; the idempotency key of the application the kiosk accepted."""
+def walk_to_photo(browser: Browser, citizen: Citizen) -> None:
+    """Through the wizard up to its photo step, every page fetched and every answer posted."""
     browser.request("/")
     _answer(browser, "/start", {})
     _answer(browser, "/apply/type", {"app_type": citizen.app_type})
@@ -181,6 +180,12 @@ def walk_wizard(browser: Browser, citizen: Citizen) -> str:
     held = citizen.held if citizen.held is not None else _MATERIAL.findall(page)
     _answer(browser, "/apply/materials", {"held": list(held)})
     _answer(browser, "/apply/plan", {})
+
+
+def walk_wizard(browser: Browser, citizen: Citizen) -> str:
+    """Apply through the whole wizard, every page fetched and every answer posted as a browser
+    does, ending with the submit; the idempotency key of the application the kiosk accepted."""
+    walk_to_photo(browser, citizen)
     _answer(browser, "/apply/photo", {})
     _answer(browser, "/apply/contact", {"phone": citizen.phone})
     page = _answer(browser, "/apply/collection", dict(citizen.collection))

@@ -11,9 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from photo.analysis import analyse
+from photo.analysis import analyse, make_id_photo
 from photo.errors import PhotoNotCompliant, UnreadableImage
-from photo.idphoto import make_id_photo
 from photo.messages import DEFAULT_LANGUAGE, LANGUAGES
 from photo.report import Check, Report
 

@@ -11,11 +11,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from photo.detection import DetectedFace, FaceDetector, default_detector
+from photo.detection import Box, DetectedFace, FaceDetector, default_detector
 from photo.geometry import GA461, PhotoGeometry
 from photo.limits import DEFAULT_LIMITS, QualityLimits
-from photo.loading import Frame, ImageSource, load_frame
-from photo.measures import Rendering, detail_ratio, ellipse_mask, find_crown, luminance, matches_colour, render
+from photo.loading import MAX_PIXELS, Frame, ImageSource, load_frame
+from photo.measures import (
+    Rendering,
+    detail_ratio,
+    ellipse_mask,
+    find_crown,
+    luminance,
+    masked_median,
+    matches_colour,
+    render,
+)
 from photo.placement import HeadInPhoto, HeadMeasure, Placement, fits_face_width, head_in_photo, place
 from photo.report import Check, Limit, Report
 
@@ -51,15 +60,27 @@ def analyse(
     geometry: PhotoGeometry = GA461,
     limits: QualityLimits = DEFAULT_LIMITS,
     detector: FaceDetector | None = None,
+    last_face: Box | None = None,
+    max_decoded_pixels: int = MAX_PIXELS,
 ) -> Report:
-    """Check a picture against the ID-photo standard. Raises `UnreadableImage`."""
-    frame = load_frame(source, ANALYSIS_MAX_SIDE)
+    """Check a picture against the ID-photo standard. Raises `UnreadableImage`, also for a
+    picture that would need more than `max_decoded_pixels` decoded (see `load_frame`).
+
+    `last_face`: the `face_box` of the previous frame of a video (live hints). The face is then
+    looked for there first, and only if it is gone in the whole picture; a second person who
+    came into view is seen only by a whole-picture search.
+    """
+    frame = load_frame(source, ANALYSIS_MAX_SIDE, max_decoded_pixels)
     detector = detector or default_detector()
-    faces = detector.detect(frame.pixels)
-    count = _face_count_check(len(faces))
-    if not faces:
-        return Report(checks=(count,), placement=None)
-    face = detector.refine(frame.pixels, max(faces, key=lambda found: found.area))
+    face = None if last_face is None else detector.track(frame.pixels, _scaled(last_face, frame.scale))
+    if face is None:
+        faces = detector.detect(frame.pixels)
+        count = _face_count_check(len(faces))
+        if not faces:
+            return Report(checks=(count,), placement=None, source=source, geometry=geometry)
+        face = detector.refine(frame.pixels, max(faces, key=lambda found: found.area))
+    else:
+        count = _face_count_check(1)
     head = _measure_head(frame, face, geometry, limits)
     placement = place(head, frame.source_size, geometry)
     in_photo = head_in_photo(head, placement)
@@ -74,7 +95,32 @@ def analyse(
         _sharpness_check(frame, head, limits),
         _clothing_check(photo, background.colour, geometry, limits),
     )
-    return Report(checks=checks, placement=placement)
+    return Report(
+        checks=checks,
+        placement=placement,
+        face_box=_scaled(face.box, 1 / frame.scale),
+        source=source,
+        geometry=geometry,
+    )
+
+
+def make_id_photo(
+    source: ImageSource,
+    *,
+    geometry: PhotoGeometry = GA461,
+    limits: QualityLimits = DEFAULT_LIMITS,
+    detector: FaceDetector | None = None,
+) -> bytes:
+    """The ID photo of a picture as JPEG bytes: `analyse(...).id_photo()`.
+
+    Raises `UnreadableImage`, or `PhotoNotCompliant` listing the failed checks.
+    """
+    return analyse(source, geometry=geometry, limits=limits, detector=detector).id_photo()
+
+
+def _scaled(box: Box, factor: float) -> Box:
+    x, y, width, height = box
+    return (x * factor, y * factor, width * factor, height * factor)
 
 
 def _measure_head(frame: Frame, face: DetectedFace, geometry: PhotoGeometry, limits: QualityLimits) -> HeadMeasure:
@@ -92,7 +138,7 @@ def _measure_head(frame: Frame, face: DetectedFace, geometry: PhotoGeometry, lim
     provisional = place(typical, frame.source_size, geometry)
     in_photo = head_in_photo(typical, provisional)
     scan_top = math.floor(in_photo.eye_y - CROWN_SCAN_REACH_ABOVE_EYES * in_photo.face_width)
-    rendering = render(frame, provisional, top=scan_top)
+    rendering = render(frame, provisional, top=scan_top, bottom=math.ceil(in_photo.eye_y))  # all it looks at
     background = _background(rendering, in_photo, geometry, limits).colour
     band_half_width = CROWN_BAND_HALF_WIDTH * in_photo.face_width
     crown_row = find_crown(
@@ -126,14 +172,16 @@ def _background(
     rgb = rendering.rgb[rows]
     centre, radii = _head_outline(in_photo, geometry)
     head = ellipse_mask(rgb.shape[:2], (centre[0], centre[1] - rendering.top - rows.start), radii)
-    pixels = rgb[rendering.inside[rows] & ~head]
-    if len(pixels) == 0:  # no background to see at all: it fails both checks
+    background = rendering.inside[rows] & ~head
+    count = np.count_nonzero(background)
+    if count == 0:  # no background to see at all: it fails both checks
         return _Background(colour=np.array([255, 255, 255]), light=0.0, uneven_share=1.0)
-    colour = np.median(pixels, axis=0)
+    colour = masked_median(rgb, background)
+    matching = np.count_nonzero(matches_colour(rgb, colour, limits.colour_tolerance) & background)
     return _Background(
         colour=colour,
-        light=float(np.median(luminance(pixels[None])) / 255),
-        uneven_share=float(np.mean(~matches_colour(pixels, colour, limits.colour_tolerance))),
+        light=float(masked_median(luminance(rgb)[..., None], background)[0] / 255),
+        uneven_share=1 - matching / count,
     )
 
 

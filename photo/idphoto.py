@@ -1,4 +1,4 @@
-"""`make_id_photo`: the compliant 358 x 441 JPEG, or `PhotoNotCompliant` saying why not."""
+"""Cutting the ID photo from full-resolution pixels and encoding it (see `Report.id_photo`)."""
 
 from __future__ import annotations
 
@@ -9,33 +9,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from photo.analysis import analyse
-from photo.detection import FaceDetector
-from photo.errors import PhotoNotCompliant
-from photo.geometry import GA461, PhotoGeometry
-from photo.limits import DEFAULT_LIMITS, QualityLimits
-from photo.loading import ImageSource, load_image, srgb_profile
+from photo.loading import srgb_profile
 from photo.placement import Placement
 
 # GA 461: quality about 70, which puts a 358 x 441 portrait at the usual 14-20 KB.
 JPEG_QUALITY = 70
-
-
-def make_id_photo(
-    source: ImageSource,
-    *,
-    geometry: PhotoGeometry = GA461,
-    limits: QualityLimits = DEFAULT_LIMITS,
-    detector: FaceDetector | None = None,
-) -> bytes:
-    """The ID photo as baseline JPEG bytes (24-bit RGB, sRGB profile, dpi set).
-
-    Raises `UnreadableImage`, or `PhotoNotCompliant` listing the failed checks.
-    """
-    report = analyse(source, geometry=geometry, limits=limits, detector=detector)
-    if not report.ok:
-        raise PhotoNotCompliant(report)
-    return encode_jpeg(render_photo(load_image(source), report.placement), geometry.dpi)
 
 
 def render_photo(pixels: np.ndarray, placement: Placement) -> np.ndarray:

@@ -2,8 +2,8 @@
 
 Hostile or odd input ends in `UnreadableImage` or in a correct picture: EXIF orientation is
 applied, alpha is laid on white, CMYK and embedded ICC profiles are converted to sRGB, 16-bit
-greyscale is scaled down rather than clipped, and anything over `MAX_PIXELS` is refused before
-it is decoded.
+greyscale is scaled down rather than clipped, and anything over `MAX_PIXELS` (or a caller's
+tighter `max_decoded_pixels`) is refused from its header, before it is decoded.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import ExifTags, Image, ImageCms, ImageOps
 
 from photo.errors import UnreadableImage
 
@@ -44,24 +44,26 @@ def load_image(source: ImageSource) -> np.ndarray:
     return load_frame(source).pixels
 
 
-def load_frame(source: ImageSource, max_side: int | None = None) -> Frame:
+def load_frame(source: ImageSource, max_side: int | None = None, max_decoded_pixels: int = MAX_PIXELS) -> Frame:
     """The picture reduced so that its longer side is at most `max_side` pixels.
 
-    JPEG input is reduced while decoding (much faster than decoding in full and shrinking).
+    JPEG input is reduced while decoding (much faster than decoding in full and shrinking). A
+    picture that would still need more than `max_decoded_pixels` decoded is refused unread.
     """
     if isinstance(source, Image.Image):
-        return _frame(source, max_side, may_draft=False)  # the caller's image: not to be altered
+        return _frame(source, max_side, MAX_PIXELS, may_draft=False)  # the caller's image: not to be altered
     with _open(source) as image:
-        return _frame(image, max_side, may_draft=image.format == "JPEG")
+        return _frame(image, max_side, max_decoded_pixels, may_draft=image.format == "JPEG")
 
 
-def _frame(image: Image.Image, max_side: int | None, may_draft: bool) -> Frame:
-    _refuse_unreasonable_size(image)
+def _frame(image: Image.Image, max_side: int | None, max_decoded_pixels: int, may_draft: bool) -> Frame:
+    _refuse_unreasonable_size(image, MAX_PIXELS)
     full_size = image.size
     ratio = 1.0 if max_side is None else min(1.0, max_side / max(full_size))
     if ratio < 1.0 and may_draft:
         image.draft("RGB", (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
-    stored_size = image.size
+    stored_size = image.size  # what will be decoded: the header's size, or the draft's
+    _refuse_unreasonable_size(image, max_decoded_pixels)
     pixels = _decode(image)
     turned = (pixels.shape[1], pixels.shape[0]) != stored_size  # by EXIF orientation
     width, height = full_size[::-1] if turned else full_size
@@ -84,11 +86,11 @@ def _open(source: bytes | bytearray | memoryview | str | os.PathLike) -> Image.I
         raise UnreadableImage(f"not a readable image: {error}") from error
 
 
-def _refuse_unreasonable_size(image: Image.Image) -> None:
+def _refuse_unreasonable_size(image: Image.Image, max_pixels: int) -> None:
     if image.width < 1 or image.height < 1:
         raise UnreadableImage("the image is empty")
-    if image.width * image.height > MAX_PIXELS:
-        raise UnreadableImage(f"the image has {image.width}x{image.height} pixels; at most {MAX_PIXELS} are accepted")
+    if image.width * image.height > max_pixels:
+        raise UnreadableImage(f"the image has {image.width}x{image.height} pixels; at most {max_pixels} are accepted")
 
 
 def _decode(image: Image.Image) -> np.ndarray:
@@ -97,7 +99,8 @@ def _decode(image: Image.Image) -> np.ndarray:
             # Odd metadata (corrupt EXIF, palette transparency) is not the caller's business.
             warnings.simplefilter("ignore")
             image.load()
-            image = ImageOps.exif_transpose(image)
+            if image.getexif().get(ExifTags.Base.Orientation, 1) != 1:  # else exif_transpose copies
+                image = ImageOps.exif_transpose(image)
             return np.asarray(_to_srgb(image))
     # Decoders raise many exception types on broken or hostile files; all of them mean unreadable.
     except Exception as error:
@@ -117,7 +120,7 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         converted = _apply_profile(image, profile)
         if converted is not None:
             return converted
-    return image.convert("RGB")
+    return image if image.mode == "RGB" else image.convert("RGB")  # converting copies, even to RGB
 
 
 def _apply_profile(image: Image.Image, profile: bytes) -> Image.Image | None:

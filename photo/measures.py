@@ -7,6 +7,7 @@ standard wants plain white.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -28,16 +29,25 @@ class Rendering:
         return slice(min(max(round(first) - self.top, 0), height), min(max(round(last) - self.top, 0), height))
 
 
-def render(frame: Frame, placement: Placement, top: int = 0) -> Rendering:
-    """Output rows `top`..bottom of the photo, columns 0..width, drawn from the frame."""
+def render(frame: Frame, placement: Placement, top: int = 0, bottom: int | None = None) -> Rendering:
+    """Output rows `top` up to `bottom` (default: the photo's last), all columns, drawn from the frame."""
     matrix = placement.output_to_source(frame.scale)
     matrix[:, 2] += matrix[:, 1] * top
-    size = (placement.output_size[0], placement.output_size[1] - top)
+    size = (placement.output_size[0], (placement.output_size[1] if bottom is None else bottom) - top)
     flags = cv2.WARP_INVERSE_MAP
     rgb = cv2.warpAffine(frame.pixels, matrix, size, flags=flags | cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    ones = np.ones(frame.pixels.shape[:2], dtype=np.uint8)
-    inside = cv2.warpAffine(ones, matrix, size, flags=flags | cv2.INTER_NEAREST, borderValue=0).astype(bool)
-    return Rendering(rgb=rgb, inside=inside, top=top)
+    return Rendering(rgb=rgb, inside=_inside(matrix, frame.pixels.shape, size), top=top)
+
+
+def _inside(output_to_source: np.ndarray, source_shape: tuple[int, ...], size: tuple[int, int]) -> np.ndarray:
+    """The output pixels drawn from the source: its outline (pixel edges) mapped into the output
+    and filled, far cheaper than warping a mask of ones."""
+    height, width = source_shape[:2]
+    corners = np.array([[-0.5, -0.5], [width - 0.5, -0.5], [width - 0.5, height - 0.5], [-0.5, height - 0.5]])
+    outline = (corners - output_to_source[:, 2]) @ np.linalg.inv(output_to_source[:, :2]).T
+    mask = np.zeros(size[::-1], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(outline * 16).astype(np.int32), 1, shift=4)  # 4 bits below the pixel
+    return mask.astype(bool)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -48,9 +58,25 @@ def matches_colour(rgb: np.ndarray, reference: np.ndarray, tolerance: float) -> 
     """Per pixel: within `tolerance` levels of the reference colour on every channel, the levels
     taken relative to the reference's brightness (as if it were white), so that the same
     contrast counts the same in a dim picture as in a bright one."""
+    reach = math.floor(tolerance * max(float(reference.max()), 32.0) / 255)  # levels are whole numbers
+    centre = reference.round()
+    low, high = np.clip(centre - reach, 0, 255), np.clip(centre + reach, 0, 255)
     pixels = rgb.reshape(-1, 1, 3)  # any shape of pixels, as one column for OpenCV
-    difference = cv2.absdiff(pixels, np.full_like(pixels, reference.round().astype(np.uint8)))
-    return difference.max(axis=-1).reshape(rgb.shape[:-1]) <= tolerance * max(float(reference.max()), 32.0) / 255
+    return cv2.inRange(pixels, low, high).reshape(rgb.shape[:-1]).astype(bool)
+
+
+def masked_median(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per channel, the median level of an H x W x C uint8 image where `mask` is set, as
+    `np.median(image[mask], axis=0)` gives it, counted from histograms (no pixels copied)."""
+    mask = mask.astype(np.uint8)
+    medians = []
+    for channel in range(image.shape[2]):
+        below = np.cumsum(cv2.calcHist([image], [channel], mask, [256], [0, 256]).ravel())
+        count = below[-1]
+        # The levels at sorted positions (count - 1) // 2 and count // 2, averaged.
+        middle = np.searchsorted(below, [(count - 1) // 2, count // 2], side="right")
+        medians.append(middle.mean())
+    return np.array(medians)
 
 
 def ellipse_mask(shape: tuple[int, int], centre: tuple[float, float], radii: tuple[float, float]) -> np.ndarray:

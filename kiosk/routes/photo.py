@@ -137,7 +137,8 @@ def camera():
 
 @bp.post("/apply/photo/hints")
 def hints():
-    """Live advice on a reduced camera frame: {"ok", "messages"}; nothing is kept."""
+    """Live advice on a reduced camera frame: {"ok", "messages"}; nothing is kept here. The
+    `X-Face-Track` header says where the face was: photo.js sends it back with the next frame."""
     _context, answers = _wizard()
     if answers is None:
         return _not_in_wizard()
@@ -150,11 +151,14 @@ def hints():
     except ValueError:
         scale = 1.0
     try:
-        report = photos.check_frame(data)
+        hint = photos.check_frame(data, request.headers.get("X-Face-Track"))
     except UnreadableImage:
         return _unreadable()
-    messages = _messages(report, scale)
-    return jsonify({"ok": not messages, "messages": messages})
+    messages = _messages(hint.report, scale)
+    response = jsonify({"ok": not messages, "messages": messages})
+    if hint.track:
+        response.headers["X-Face-Track"] = hint.track
+    return response
 
 
 @bp.post("/apply/photo/camera-status")

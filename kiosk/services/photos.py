@@ -11,6 +11,7 @@ submission `submit_application` records the chosen file and its check results
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import re
 import secrets
@@ -22,14 +23,16 @@ from typing import Any
 
 from sqlmodel import select
 
-from photo import GA461, Report, UnreadableImage, analyse
-from photo.idphoto import encode_jpeg, render_photo
-from photo.loading import load_image
+from photo import Report, UnreadableImage, analyse
 
 from ..db import Database
 from ..models import ApplicationPhoto
 
 PHOTO_FOLDER = "photos"
+# Live hint frames are at most 640 px on the long side (photo.js); anything needing more than
+# four times that area decoded is refused before decoding (JPEG is reduced while decoding).
+HINT_MAX_DECODED_PIXELS = 4 * 640 * 640
+FULL_SEARCH_EVERY = 3  # about once a second at the kiosk's 3 hints a second
 _NAME = re.compile(r"^[0-9a-f]{32}\.jpg$")
 
 
@@ -55,18 +58,47 @@ def folder(instance_path: str | os.PathLike) -> Path:
     return path
 
 
-def check_frame(image: bytes) -> Report:
-    """The checks on a camera frame (for live hints). Raises `UnreadableImage`."""
-    return analyse(image)
+@dataclass(frozen=True)
+class Hint:
+    """The checks on a live camera frame, and the note to send back with the next frame."""
+
+    report: Report
+    track: str | None  # where the face was and how many frames followed it: "x,y,w,h,followed"
+
+
+def check_frame(image: bytes, track: str | None = None) -> Hint:
+    """The checks on a reduced camera frame, for live hints. Raises `UnreadableImage`, also for
+    a picture that would need more than HINT_MAX_DECODED_PIXELS decoded.
+
+    With the `track` of the previous hint the face is followed from where it was (cheap), except
+    every FULL_SEARCH_EVERY-th frame, which is searched whole to notice a second person.
+    """
+    last_face, followed = _parse_track(track)
+    if followed >= FULL_SEARCH_EVERY - 1:
+        last_face, followed = None, -1
+    report = analyse(image, last_face=last_face, max_decoded_pixels=HINT_MAX_DECODED_PIXELS)
+    if report.face_box is None:
+        return Hint(report=report, track=None)
+    return Hint(report=report, track=",".join([*(f"{v:.1f}" for v in report.face_box), str(followed + 1)]))
+
+
+def _parse_track(track: str | None) -> tuple[tuple[float, float, float, float] | None, int]:
+    """The face box and the count of frames it was followed, from the kiosk's (untrusted) note."""
+    try:
+        *box, followed = (track or "").split(",")
+        values, count = tuple(float(v) for v in box), int(followed)
+        if len(values) == 4 and all(math.isfinite(v) for v in values) and count >= 0:
+            return values, count
+    except ValueError:
+        pass
+    return None, FULL_SEARCH_EVERY
 
 
 def take_shot(image: bytes) -> Shot:
     """Check a full camera frame and cut the ID photo from it when it passes (one analysis).
     Raises `UnreadableImage`."""
     report = analyse(image)
-    if not report.ok or report.placement is None:
-        return Shot(report=report, jpeg=None)
-    return Shot(report=report, jpeg=encode_jpeg(render_photo(load_image(image), report.placement), GA461.dpi))
+    return Shot(report=report, jpeg=report.id_photo() if report.ok else None)
 
 
 def store(directory: Path, jpeg: bytes) -> str:
@@ -131,6 +163,7 @@ def photo_of(db: Database, application_id: int) -> ApplicationPhoto | None:
 
 __all__ = [
     "PHOTO_FOLDER",
+    "Hint",
     "PhotoMissing",
     "Shot",
     "UnreadableImage",

@@ -28,6 +28,7 @@
   var busy = false;      // a countdown or a shot is under way: no hints meanwhile
   var hintPending = false;
   var good = null;       // the last hint: true (all checks pass), false, or null (none yet)
+  var faceTrack = "";    // where the server last saw the face: sent back so it need not search
   var stopped = false;
 
   // --- drawing the guides --------------------------------------------------------------
@@ -89,11 +90,12 @@
   }
 
   // --- talking to the server -------------------------------------------------------------
-  function post(url, blob, headers) {
+  function post(url, blob, headers, onResponse) {
     var all = { "Content-Type": "image/jpeg", "X-CSRFToken": csrf, "Accept": "application/json" };
     Object.keys(headers || {}).forEach(function (key) { all[key] = headers[key]; });
     return fetch(url, { method: "POST", body: blob, headers: all, credentials: "same-origin" })
       .then(function (response) {
+        if (onResponse) { onResponse(response); }
         return response.json().catch(function () { return { ok: false, message: text.textFailed }; });
       });
   }
@@ -120,7 +122,13 @@
     if (stopped || busy || hintPending || !video.videoWidth) { return; }
     hintPending = true;
     grab(HINT_MAX_SIDE)
-      .then(function (frame) { return post(text.hintsUrl, frame.blob, { "X-Frame-Scale": String(frame.scale) }); })
+      .then(function (frame) {
+        var headers = { "X-Frame-Scale": String(frame.scale) };
+        if (faceTrack) { headers["X-Face-Track"] = faceTrack; }
+        return post(text.hintsUrl, frame.blob, headers, function (response) {
+          faceTrack = response.headers.get("X-Face-Track") || "";
+        });
+      })
       .then(function (answer) {
         if (busy || stopped) { return; }
         if (answer.messages) {

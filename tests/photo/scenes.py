@@ -6,8 +6,8 @@ it is cut out with an ellipse around it, minus the pixels that look like the gre
 colour, light), keeping the largest connected piece with holes filled. `portrait` lays that
 head, scaled, turned and placed as asked, on a white background above a dark top (neck and
 shoulders drawn as a polygon), which is what a kiosk's camera should see. Every failure case is
-a transform of that scene: moved, shrunk, turned, darkened, blurred, a busy background, a second
-head.
+a transform of that scene: moved, shrunk, tilted, turned aside, darkened, blurred, glare on
+glasses, a busy background, a second head.
 
 Ground truth for the astronaut head in its own 512 x 512 picture was measured by hand: eye
 centres, the top of the hair above the eye midpoint, and the face width between the ear roots
@@ -112,6 +112,27 @@ def exposed(scene: Scene, gain: float) -> Scene:
 
 def blurred(scene: Scene, sigma: float) -> Scene:
     return scene.with_pixels(cv2.GaussianBlur(scene.pixels, (0, 0), sigma))
+
+
+def with_glare(scene: Scene, radius: float) -> Scene:
+    """Glasses that mirror a lamp: a burnt-out white patch over each eye."""
+    canvas = scene.pixels.copy()
+    for eye in (scene.left_eye, scene.right_eye):
+        centre = (round(eye[0]), round(eye[1]))
+        cv2.ellipse(canvas, centre, (round(1.6 * radius), round(radius)), 0, 0, 360, WHITE, -1, cv2.LINE_AA)
+    return scene.with_pixels(canvas)
+
+
+def turned(scene: Scene, nose_shift: float) -> Scene:
+    """The head turned to the side, as the camera sees it: the nose and the middle of the face
+    pushed sideways by `nose_shift` face widths while the eyes and the outline stay."""
+    height, width = scene.pixels.shape[:2]
+    rows, columns = np.mgrid[:height, :width].astype(np.float32)
+    x = (scene.left_eye[0] + scene.right_eye[0]) / 2
+    y = (scene.left_eye[1] + scene.right_eye[1]) / 2 + 0.25 * scene.face_width
+    spread = ((columns - x) / (0.12 * scene.face_width)) ** 2 + ((rows - y) / (0.3 * scene.face_width)) ** 2
+    shift = nose_shift * scene.face_width * np.exp(-spread)
+    return scene.with_pixels(cv2.remap(scene.pixels, columns - shift, rows, cv2.INTER_LINEAR))
 
 
 def busy_background(frame: tuple[int, int] = FRAME_720P, seed: int = 7) -> np.ndarray:

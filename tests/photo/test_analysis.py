@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from photo import LANGUAGES, analyse
+from photo.detection import MtcnnDetector
 from photo.geometry import GA461
 from photo.messages import MESSAGES
 from tests.photo import scenes
@@ -91,6 +92,15 @@ SPOILT = {
     "blurred": (lambda good: scenes.blurred(good, 4), {"sharpness"}),
     "busy background": (lambda good: scenes.portrait(background=scenes.busy_background()), {"background_even"}),
     "two faces": (lambda good: scenes.with_second_head(good, (150, 250), 180), {"face_count"}),
+    "two faces, the second smaller and behind": (
+        lambda good: scenes.with_second_head(good, (1080, 200), 150),
+        {"face_count"},
+    ),
+    "turned aside": (lambda good: scenes.turned(good, 0.1), {"yaw"}),
+    "turned aside the other way": (lambda good: scenes.turned(good, -0.1), {"yaw"}),
+    "glare on glasses": (lambda good: scenes.with_glare(good, 8), {"clipping"}),
+    # A dim room: the face is still found and lit enough, but the wall behind turns grey.
+    "dim light": (lambda good: scenes.exposed(good, 0.4), {"background_light"}),
     "white top": (lambda good: scenes.portrait(top_colour=(248, 248, 248)), {"clothing"}),
 }
 
@@ -143,3 +153,59 @@ def test_an_unknown_language_is_refused(good_scene):
     assert check.message("zh_Hant") == "照片模糊，請保持不動"
     with pytest.raises(ValueError, match="unknown language"):
         check.message("fr")
+
+
+@pytest.fixture
+def searches(monkeypatch) -> list[int]:
+    """One entry per whole-picture face search."""
+    calls: list[int] = []
+    search = MtcnnDetector.detect
+
+    def counted(self, rgb):
+        calls.append(1)
+        return search(self, rgb)
+
+    monkeypatch.setattr(MtcnnDetector, "detect", counted)
+    return calls
+
+
+ONE_FACE = [case for case in SPOILT if not case.startswith("two faces")]
+
+
+@pytest.mark.parametrize("case", ONE_FACE)
+def test_following_the_face_gives_the_same_verdict(case, good_scene, searches):
+    make, expected = SPOILT[case]
+    frame = make(good_scene).jpeg()
+    first = analyse(frame)
+    followed = analyse(frame, last_face=first.face_box)
+    assert failed(followed) == expected
+    for check, tolerance in (("face_size", 0.03 * first.check("face_size").value), ("face_centre", 4), ("roll", 1.5)):
+        assert followed.check(check).value == pytest.approx(first.check(check).value, abs=tolerance)
+    assert len(searches) == 1  # the second frame was not searched
+
+
+def test_a_followed_face_that_moved_is_still_found(good_scene, searches):
+    before = analyse(good_scene.jpeg())
+    moved = scenes.portrait(eye_midpoint=(660, 310))  # 20 px right, 8 px down
+    report = analyse(moved.jpeg(), last_face=before.face_box)
+    assert report.ok, report.failures
+    assert len(searches) == 1
+    assert report.face_box[0] == pytest.approx(before.face_box[0] + 20, abs=6)
+
+
+def test_following_one_face_does_not_see_a_second_person_a_search_does(good_scene):
+    first = analyse(good_scene.jpeg())
+    crowded = scenes.with_second_head(good_scene, (150, 250), 180).jpeg()
+    assert analyse(crowded, last_face=first.face_box).check("face_count").value == 1
+    assert analyse(crowded).check("face_count").value == 2
+
+
+@pytest.mark.parametrize(
+    "box",
+    [(0.0, 0.0, 0.0, 0.0), (1e12, 1e12, 1e12, 1e12), (-5e3, -5e3, 100.0, 100.0), (float("nan"),) * 4],
+    ids=["empty", "huge", "elsewhere", "nan"],
+)
+def test_a_face_no_longer_where_it_was_is_searched_for(box, good_report, good_jpeg, searches):
+    assert analyse(good_jpeg, last_face=box) == good_report
+    assert len(searches) == 1
+    assert analyse(scenes.empty_seat(), last_face=good_report.face_box).check("face_count").value == 0

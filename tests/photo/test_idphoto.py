@@ -10,7 +10,7 @@ from PIL import Image, ImageCms
 
 from photo import PhotoNotCompliant, analyse, make_id_photo
 from photo.analysis import FACE_WIDTH_PER_EYE_DISTANCE
-from photo.detection import default_detector
+from photo.detection import MtcnnDetector, default_detector
 from photo.geometry import GA461
 from tests.photo import scenes
 
@@ -77,3 +77,19 @@ def test_no_face_is_refused():
     with pytest.raises(PhotoNotCompliant) as refused:
         make_id_photo(scenes.empty_seat())
     assert [check.name for check in refused.value.failures] == ["face_count"]
+
+
+def test_the_report_cuts_the_photo_without_looking_for_the_face_again(good_jpeg, id_photo, monkeypatch):
+    searches = []
+    search = MtcnnDetector.detect
+    monkeypatch.setattr(MtcnnDetector, "detect", lambda self, rgb: searches.append(1) or search(self, rgb))
+    report = analyse(good_jpeg)
+    assert report.id_photo() == id_photo
+    assert len(searches) == 1
+
+
+def test_a_failing_report_gives_no_photo(good_scene):
+    report = analyse(scenes.blurred(good_scene, 4).jpeg())
+    with pytest.raises(PhotoNotCompliant) as refused:
+        report.id_photo()
+    assert [check.name for check in refused.value.failures] == ["sharpness"]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from photo import UnreadableImage, analyse, make_id_photo
+from photo import UnreadableImage, analyse, loading, make_id_photo
 from photo.loading import MAX_PIXELS, load_frame, load_image
 
 
@@ -141,3 +141,31 @@ def test_reduced_decoding_keeps_the_scale_right(good_jpeg):
     assert frame.pixels.shape == (360, 640, 3)
     assert frame.scale == pytest.approx(0.5)
     assert frame.source_size == (1280, 720)
+
+
+@pytest.fixture
+def decoded(monkeypatch) -> list[tuple[int, int]]:
+    """The size of every picture decoded (as its decoder delivers it)."""
+    sizes: list[tuple[int, int]] = []
+    decode = loading._decode
+
+    def counted(image):
+        sizes.append(image.size)
+        return decode(image)
+
+    monkeypatch.setattr(loading, "_decode", counted)
+    return sizes
+
+
+def test_a_picture_over_the_decode_bound_is_refused_from_its_header(decoded):
+    with pytest.raises(UnreadableImage, match="pixels"):
+        load_frame(png_claiming(7000, 7000), 640, max_decoded_pixels=1_000_000)
+    assert decoded == []
+
+
+def test_a_large_jpeg_is_reduced_while_decoding_to_within_the_bound(decoded):
+    data = encoded(Image.new("RGB", (4000, 3000), "white"), "JPEG", quality=50)
+    frame = load_frame(data, 640, max_decoded_pixels=1_000_000)
+    assert frame.pixels.shape == (480, 640, 3)
+    [(width, height)] = decoded
+    assert width * height <= 1_000_000

@@ -130,6 +130,57 @@ def test_hints_on_a_good_and_a_bad_frame_in_the_session_language(client):
     assert small["messages"] == ["Please move closer"]
 
 
+def test_hints_follow_the_face_and_search_the_whole_frame_every_third_time(client, monkeypatch):
+    from kiosk.services.photos import FULL_SEARCH_EVERY
+    from photo.detection import MtcnnDetector
+
+    searches = []
+    search = MtcnnDetector.detect
+    monkeypatch.setattr(MtcnnDetector, "detect", lambda self, rgb: searches.append(1) or search(self, rgb))
+    walk_to_photo(client)
+    track = None
+    for hint in range(2 * FULL_SEARCH_EVERY):
+        headers = {"X-Frame-Scale": "2"} | ({"X-Face-Track": track} if track else {})
+        response = upload(client, "/apply/photo/hints", small_compliant_frame(), **headers)
+        assert response.get_json() == {"ok": True, "messages": []}
+        track = response.headers["X-Face-Track"]
+        assert len(searches) == 1 + hint // FULL_SEARCH_EVERY
+    # Nobody in the frame: no face to follow next time.
+    response = upload(client, "/apply/photo/hints", failing_frame(), **{"X-Face-Track": track})
+    assert response.get_json()["ok"] is False and "X-Face-Track" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "track",
+    ["", "nonsense", "1,2,3", "nan,nan,nan,nan,0", "1e300,1e300,1e300,1e300,0", "0,0,0,0,0", "10,10,50,50,-7"],
+)
+def test_a_hint_with_a_made_up_face_track_is_answered_as_any_other(client, track):
+    walk_to_photo(client)
+    response = upload(
+        client, "/apply/photo/hints", small_compliant_frame(), **{"X-Frame-Scale": "2", "X-Face-Track": track}
+    )
+    assert response.status_code == 200 and response.get_json() == {"ok": True, "messages": []}
+
+
+def test_a_huge_hint_picture_is_refused_before_it_is_decoded(client, monkeypatch):
+    from kiosk.services.photos import HINT_MAX_DECODED_PIXELS
+    from photo import loading
+    from tests.photo.test_loading import png_claiming
+
+    decoded = []
+    decode = loading._decode
+    monkeypatch.setattr(loading, "_decode", lambda image: decoded.append(image.size) or decode(image))
+    walk_to_photo(client)
+    response = upload(client, "/apply/photo/hints", png_claiming(7000, 7000))
+    assert response.status_code == 400 and response.get_json()["error"] == "unreadable"
+    assert decoded == []
+    big_jpeg = io.BytesIO()
+    portrait().image.resize((3840, 2160)).save(big_jpeg, "JPEG", quality=80)
+    assert upload(client, "/apply/photo/hints", big_jpeg.getvalue()).status_code == 200
+    [(width, height)] = decoded  # reduced while decoding
+    assert width * height <= HINT_MAX_DECODED_PIXELS
+
+
 @pytest.mark.parametrize(
     ("body", "status", "error"),
     [
