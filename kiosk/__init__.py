@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "TRACK_RATE_LIMIT": "10 per minute",  # progress look-ups and booking look-ups per client address
     "SIGN_IN_RATE_LIMIT": "10 per minute",  # failed staff sign-ins per client address
     "CHECK_IN_RATE_LIMIT": "10 per minute",  # refused check-ins (unknown codes) per client address
+    "HINTS_RATE_LIMIT": "10 per second",  # live photo hints per client and wizard session (the page asks 3 a second)
     "RATELIMIT_STORAGE_URI": "memory://",
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],  # the kiosk terminals: they book walk-in places
     "BABEL_DEFAULT_LOCALE": "zh_Hans",

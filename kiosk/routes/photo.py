@@ -14,7 +14,18 @@ import json
 import re
 import secrets
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from photo import GA461, Report, UnreadableImage
@@ -25,6 +36,7 @@ from ..domain.access import Permission
 from ..services import operations, photos
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
+from . import limiter
 from .common import db, from_kiosk_terminal, requires, station
 from .kiosk import _answers, _discard_unnamed_photos, _photo_folder, _refusal, _save
 
@@ -135,7 +147,15 @@ def camera():
     )
 
 
+def _hints_client() -> str:
+    """Hints are counted per client and wizard session: one kiosk's camera page, not its neighbours'."""
+    return f"{request.remote_addr}/{session.get('wizard', '')}"
+
+
 @bp.post("/apply/photo/hints")
+# photo.js asks about 3 times a second; anything much faster is not a camera page. A refused hint
+# is skipped by the page (the next one comes a third of a second later).
+@limiter.limit(lambda: current_app.config["HINTS_RATE_LIMIT"], key_func=_hints_client)
 def hints():
     """Live advice on a reduced camera frame: {"ok", "messages"}; nothing is kept here. The
     `X-Face-Track` header says where the face was: photo.js sends it back with the next frame."""

@@ -372,3 +372,15 @@ def test_only_kiosk_terminals_in_the_wizard_report_a_camera(client, app):
     phone = {"REMOTE_ADDR": "203.0.113.7"}
     assert client.post("/apply/photo/camera-status", json={"state": "no_camera"}, environ_base=phone).status_code == 200
     assert camera_status(app.instance_path) == {}  # a phone says nothing about the station's cameras
+
+
+def test_hints_are_limited_per_kiosk_session_not_per_neighbour(app):
+    """A page asking far faster than the camera page does is refused (429) for its own session;
+    another session at the same address keeps its hints."""
+    app.config["HINTS_RATE_LIMIT"] = "3 per minute"
+    flooding, neighbour = app.test_client(), app.test_client()
+    walk_to_photo(flooding)
+    walk_to_photo(neighbour)
+    answers = [upload(flooding, "/apply/photo/hints", small_compliant_frame()).status_code for _ in range(5)]
+    assert answers == [200, 200, 200, 429, 429]
+    assert upload(neighbour, "/apply/photo/hints", small_compliant_frame()).status_code == 200
