@@ -212,7 +212,8 @@ def _booking_blocks(booking: BookingConfirmation, paper: PaperSize) -> list[Bloc
         ),
         *([_heading("请携带", "Please bring", paper), ItemList(booking.bring, paper.body)] if booking.bring else []),
         TextBlock(
-            f"如需改约或取消，请至少提前 {booking.cancel_notice_hours} 小时凭预约码和手机号后四位办理：{booking.manage_url}",
+            f"如需改约或取消，请至少提前 {booking.cancel_notice_hours} 小时凭预约码和手机号后四位办理："
+            f"{booking.manage_url}",
             paper.small,
         ),
         *_footer("请按时到达并签到；超过宽限时间未签到视为爽约。", paper),

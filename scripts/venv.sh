@@ -1,13 +1,13 @@
 # Sourced by scripts/serve and scripts/test: create .venv if needed, install the
-# project into it (editable, with the test extras) when pyproject.toml changed,
-# and put it first on PATH.
+# project into it (editable, with the test extras) at the versions in constraints.txt when
+# pyproject.toml or constraints.txt changed, and put it first on PATH.
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+stamp=".venv/.installed-$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

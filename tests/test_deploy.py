@@ -425,7 +425,10 @@ def install_as_documented(target: Path) -> None:
     """This checkout at /opt/kiosk with a virtualenv of Debian's python3 (docs/deployment.md,
     step 2), built where the units will find it: /opt/kiosk exists in this namespace only."""
     shutil.copytree(ROOT, target, ignore=INSTALL_SKIPS)
-    build = "python3 -m venv /opt/kiosk/.venv && /opt/kiosk/.venv/bin/pip install --quiet /opt/kiosk"
+    build = (
+        "python3 -m venv /opt/kiosk/.venv && "
+        "/opt/kiosk/.venv/bin/pip install --quiet -c /opt/kiosk/constraints.txt /opt/kiosk"
+    )
     script = f'mount -t tmpfs tmpfs /opt && mkdir /opt/kiosk && mount --bind "$0" /opt/kiosk && {build}'
     env = {**os.environ, "PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     subprocess.run(

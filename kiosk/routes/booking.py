@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import uuid
 
+import icalendar
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
@@ -172,22 +173,19 @@ def calendar_file():
     booking = _own_booking()
     context = station()
     slot = bookings.slot_of(db(), booking, context)
-    stamp = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//kiosk//appointment//ZH",
-        "BEGIN:VEVENT",
-        f"UID:{booking.code}@{context.settings.code}",
-        f"DTSTAMP:{utcnow().strftime(stamp)}",
-        f"DTSTART:{slot.starts.astimezone(dt.UTC).strftime(stamp)}",
-        f"DTEND:{slot.ends.astimezone(dt.UTC).strftime(stamp)}",
-        f"SUMMARY:{_('ID card appointment')} {booking.code}",
-        f"LOCATION:{context.settings.name} {context.settings.address}".replace(",", "\\,"),
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    response = Response("\r\n".join(lines) + "\r\n", mimetype="text/calendar")
+    # icalendar folds long lines and escapes commas, semicolons and newlines (RFC 5545), also in Chinese.
+    event = icalendar.Event()
+    event.add("uid", f"{booking.code}@{context.settings.code}")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", slot.starts.astimezone(dt.UTC))
+    event.add("dtend", slot.ends.astimezone(dt.UTC))
+    event.add("summary", f"{_('ID card appointment')} {booking.code}")
+    event.add("location", f"{context.settings.name} {context.settings.address}")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//kiosk//appointment//ZH")
+    calendar.add("version", "2.0")
+    calendar.add_component(event)
+    response = Response(calendar.to_ical(), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f'attachment; filename="appointment-{booking.code}.ics"'
     return response
 

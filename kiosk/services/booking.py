@@ -16,6 +16,7 @@ window) take the rest, and all free places once released.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def _view_for(run: list[Slot], channel: str, station: StationContext, now: dt.da
 
 
 def _in_a_row(run: list[Slot]) -> bool:
-    return all(earlier.ends_at == later.starts_at for earlier, later in zip(run, run[1:]))
+    return all(earlier.ends_at == later.starts_at for earlier, later in itertools.pairwise(run))
 
 
 def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt.date) -> set[dt.datetime]:

@@ -1,6 +1,7 @@
 import datetime as dt
 import re
 
+import icalendar
 import pytest
 from sqlmodel import select
 
@@ -39,6 +40,9 @@ def test_book_shows_code_qr_and_calendar_file(client):
     assert "<svg" in page and LOCAL_ID not in page and "138****5678" in page
     ics = client.get("/book/appointment.ics")
     assert ics.mimetype == "text/calendar" and f"UID:{code}@330402" in ics.get_data(as_text=True)
+    assert all(len(line) <= 75 for line in ics.get_data().split(b"\r\n"))  # folded (RFC 5545: octets)
+    [event] = icalendar.Calendar.from_ical(ics.get_data()).walk("VEVENT")
+    assert str(event["location"]).startswith("嘉兴") and code in str(event["summary"])  # read back whole
 
 
 def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):

@@ -84,7 +84,8 @@ def _race_slot(database, station) -> int:
     )
     slot_id = next(iter(days.values()))[0].id
     with database.transaction() as session:
-        session.execute(update(Slot).where(Slot.id == slot_id).values(capacity=CAPACITY + 3, online_capacity=2, home_visit_capacity=1))
+        widened = update(Slot).where(Slot.id == slot_id)
+        session.execute(widened.values(capacity=CAPACITY + 3, online_capacity=2, home_visit_capacity=1))
     return slot_id
 
 

@@ -87,7 +87,7 @@ def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, sta
     now = aware(2026, 11, 24, 9)
     application = _home_visit_case(database, station)
     officer = create_staff(
-        database, station_code="330402", username="li", display_name="李警官", role=Role.VISIT_OFFICER, password="x" * 12
+        database, station_code="330402", username="li", display_name="李", role=Role.VISIT_OFFICER, password="x" * 12
     )
     thursday, friday = dt.date(2026, 11, 26), dt.date(2026, 11, 27)
     visits.assign(database, station, application.id, officer.id, thursday, actor="staff:boss", now=now)
