@@ -22,6 +22,8 @@ from typing import NoReturn
 
 from _serve import server_ms
 
+from kiosk.domain.id_number import check_character
+
 NO_SITUATION = {
     "can_travel": "yes",
     "special_group": "none",
@@ -156,6 +158,19 @@ class Citizen:
     card_expires: str = ""  # YYYYMMDD, asked for renewal_expiry only
     held: tuple[str, ...] | None = None  # the materials ticked; None: every one the page lists
     collection: tuple[tuple[str, str], ...] = (("method", "station"),)
+
+
+def lost_card_citizen(number: int) -> Citizen:
+    """A local citizen who lost their card (a different ID number for each number below 1000)."""
+    id_number = f"33040219800315{number % 1000:03d}"
+    return Citizen(
+        app_type="lost",
+        id_number=id_number + check_character(id_number),
+        name="王小明",
+        registered_province="33",
+        phone="13812345678",
+        held=("household_register",),
+    )
 
 
 def _answer(browser: Browser, path: str, data: dict) -> str:

@@ -38,14 +38,13 @@ from functools import partial
 from pathlib import Path
 
 import cv2
-from _clients import Browser, Citizen, Recorder, walk_to_photo
+from _clients import Browser, Recorder, lost_card_citizen, walk_to_photo
 from _serve import gunicorn, init_instance, server_ms, summary
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from kiosk.cli import default_workers  # noqa: E402
-from kiosk.domain.id_number import check_character  # noqa: E402
 from photo import analyse  # noqa: E402
 from photo.idphoto import JPEG_QUALITY  # noqa: E402
 from tests.photo.scenes import FRAME_720P, FRAME_1080P, portrait  # noqa: E402
@@ -197,7 +196,7 @@ def measure_hints_load(kiosks: int, seconds: float, workers: int) -> dict:
         init_instance(env)
         with open(Path(instance) / "server.log", "w") as log:
             with gunicorn("kiosk.wsgi:app", env, workers=workers, log=log) as base:
-                walk = partial(walk_to_photo, citizen=hint_citizen())
+                walk = partial(walk_to_photo, citizen=lost_card_citizen(1))
                 server, client, errors = paced(base, kiosks, seconds, walk, ask_for_hint(frame))
             with gunicorn("bench.bare_app:app", {}, workers=workers, log=log) as base:
                 bare, _, bare_errors = paced(base, kiosks, seconds, lambda browser: None, ask_bare)
@@ -219,19 +218,6 @@ def measure_hints_load(kiosks: int, seconds: float, workers: int) -> dict:
     )
     result["meets_target"] = result["server_time"]["p95_ms"] <= TARGET_HINTS_LOAD_P95_MS and not result["errors"]
     return result
-
-
-def hint_citizen() -> Citizen:
-    """A local citizen who lost their card (at the photo step of the wizard)."""
-    id_number = "33040219800315001"
-    return Citizen(
-        app_type="lost",
-        id_number=id_number + check_character(id_number),
-        name="王小明",
-        registered_province="33",
-        phone="13812345678",
-        held=("household_register",),
-    )
 
 
 def main() -> None:

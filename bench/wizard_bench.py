@@ -16,25 +16,11 @@ import threading
 import time
 import urllib.request
 
-from _clients import Browser, Citizen, Recorder, RequestFailed, walk_wizard
+from _clients import Browser, Recorder, RequestFailed, lost_card_citizen, walk_wizard
 from _serve import ROOT, gunicorn, init_instance, server_ms, summary
 
 sys.path.insert(0, str(ROOT))
 from kiosk.cli import default_workers  # noqa: E402
-from kiosk.domain.id_number import check_character  # noqa: E402
-
-
-def citizen(number: int) -> Citizen:
-    """A local citizen who lost their card (a different ID number for each number below 1000)."""
-    id_number = f"33040219800315{number % 1000:03d}"
-    return Citizen(
-        app_type="lost",
-        id_number=id_number + check_character(id_number),
-        name="王小明",
-        registered_province="33",
-        phone="13812345678",
-        held=("household_register",),
-    )
 
 
 def run_kiosks(base: str, kiosks: int, rounds: int) -> tuple[Recorder, float]:
@@ -44,7 +30,7 @@ def run_kiosks(base: str, kiosks: int, rounds: int) -> tuple[Recorder, float]:
         browser = Browser(base, recorder)
         for round_number in range(rounds):
             try:
-                walk_wizard(browser, citizen(index * rounds + round_number))
+                walk_wizard(browser, lost_card_citizen(index * rounds + round_number))
             except RequestFailed:
                 pass  # counted by the recorder; the next application starts afresh
 

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 import os
 import stat
-import uuid
 from pathlib import Path
 
 import pytest
 
 from kiosk import create_app, migrate
-from kiosk.domain.catalogue import ApplicationType, Material
-from kiosk.domain.id_number import parse_id_number
-from kiosk.domain.states import Action
-from kiosk.services import backup, cases, operations, photos, verification
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services import backup, operations, photos
 from kiosk.services.notifications import deliver_queued, sender_from_config
-from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import load_station
-from tests.conftest import JIANGXI_ID, demo_station_database
+from tests.conftest import demo_station_database
 from tests.helpers import apply
+from tests.services.test_verification import forward_a_case
 
 
 @pytest.fixture
@@ -38,27 +33,6 @@ def _modes(folder: Path) -> dict[str, str]:
     return found
 
 
-def _forward_for_verification(database, instance: Path) -> None:
-    """An out-of-province case sent to its home province: the station's key and the outbox."""
-    station = load_station(database, "330402")
-    new = NewApplication(
-        id_number=parse_id_number(JIANGXI_ID),
-        app_type=ApplicationType.FIRST,
-        registered_province="36",
-        idempotency_key=uuid.uuid4().hex,
-        name="赵六",
-        phone="13912345678",
-        held=frozenset({Material.HOUSEHOLD_REGISTER, Material.RESIDENCE_PROOF, Material.COMMITMENT_LETTER}),
-    )
-    application = submit_application(database, station, new, actor="kiosk")
-    staff = create_staff(
-        database, station_code="330402", username="zhang", display_name="张", role=Role.WINDOW, password="x" * 12
-    )
-    cases.open_case(database, station, application.id, staff)
-    cases.act(database, station, application.id, Action.APPROVE, staff)
-    keys = verification.Keys(instance / "keys")
-    verification.forward(database, station, application.id, staff, keys, instance / "outbox" / "verification")
-
 
 def test_what_the_app_writes_is_private_whatever_the_umask(tmp_path, umask_022):
     instance = tmp_path / "instance"
@@ -71,7 +45,7 @@ def test_what_the_app_writes_is_private_whatever_the_umask(tmp_path, umask_022):
     apply(kiosk)  # the database, its WAL and the session key
     kiosk.post("/apply/done/print")  # a receipt under prints/
     assert deliver_queued(database, sender_from_config(app.config, instance)) == (1, 0)  # messages.log
-    _forward_for_verification(database, instance)  # keys/, outbox/verification/
+    forward_a_case(database, load_station(database, "330402"), instance / "keys", instance / "outbox" / "verification")
     photos.store(photos.folder(instance), b"jpeg")
     operations.record_camera(instance, "127.0.0.1", operations.CAMERA_WORKING)
     backup.create_backup(database, instance)

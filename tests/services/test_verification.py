@@ -1,6 +1,7 @@
 import copy
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -39,8 +40,8 @@ def answer(number: str, key: Ed25519PrivateKey, decision="passed", province="36"
     return verification.sign(payload, key)
 
 
-@pytest.fixture
-def forwarded(database, station, tmp_path):
+def forward_a_case(database, station, keys_folder: Path, outbox: Path):
+    """An out-of-province first application, approved and sent to its home province."""
     new = NewApplication(
         id_number=parse_id_number(JIANGXI_ID),
         app_type=ApplicationType.FIRST,
@@ -61,9 +62,14 @@ def forwarded(database, station, tmp_path):
     )
     cases.open_case(database, station, application.id, staff)
     cases.act(database, station, application.id, Action.APPROVE, staff)
-    keys = verification.Keys(tmp_path / "keys")
-    path = verification.forward(database, station, application.id, staff, keys, tmp_path / "outbox")
+    keys = verification.Keys(keys_folder)
+    path = verification.forward(database, station, application.id, staff, keys, outbox)
     return application, keys, path
+
+
+@pytest.fixture
+def forwarded(database, station, tmp_path):
+    return forward_a_case(database, station, tmp_path / "keys", tmp_path / "outbox")
 
 
 def test_the_request_package_is_signed_by_the_station(forwarded):
