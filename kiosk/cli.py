@@ -17,7 +17,7 @@ import click
 from . import create_app, migrate
 from .db import Database, DatabaseUnavailable
 from .services.calendar_days import years_without_holidays
-from .services.staff import Role, StaffError, create_staff, generate_password, staff_exists
+from .services.staff import Role, StaffError, create_staff, forget_old_sessions, generate_password, staff_exists
 from .services.station import (
     DEMO_STATION_FILE,
     SettingsFileError,
@@ -172,7 +172,8 @@ def print_retry() -> None:
 def sweep() -> None:
     """The periodic housekeeping: missed deadlines escalated, lapsed cases expired, missed
     appointments marked, messages to citizens sent (MESSAGE_SENDER), abandoned kiosk answers
-    forgotten. Run it every few minutes (kiosk-sweep.timer does), on one server of a city.
+    and finished staff sessions forgotten. Run it every few minutes (kiosk-sweep.timer does),
+    on one server of a city.
     """
     from .services import cases
     from .services.booking import mark_no_shows
@@ -194,10 +195,11 @@ def sweep() -> None:
             )
         sent, not_sent = deliver_queued(database, sender_from_config(app.config, app.instance_path))
         forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=photos_folder(app.instance_path))
+        sessions = forget_old_sessions(database, app.permanent_session_lifetime)
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
     click.echo(f"messages: {sent} sent, {not_sent} not sent (retried next time; staff see them)")
-    click.echo(f"{forgotten} abandoned kiosk sessions forgotten")
+    click.echo(f"{forgotten} abandoned kiosk sessions forgotten, {sessions} finished staff sessions deleted")
 
 
 @main.command()

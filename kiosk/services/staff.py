@@ -7,7 +7,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -136,6 +136,14 @@ def end_session(db: Database, session_id: str, now: dt.datetime | None = None) -
             .where(StaffSession.id == session_id, col(StaffSession.ended_at).is_(None))
             .values(ended_at=now or utcnow())
         )
+
+
+def forget_old_sessions(db: Database, lifetime: dt.timedelta, now: dt.datetime | None = None) -> int:
+    """Delete the records of sessions begun longer ago than `lifetime`: over, whether or not
+    anyone signed out. The sweep calls it, so the table holds only the day's sign-ins."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        return session.execute(delete(StaffSession).where(StaffSession.created_at <= now - lifetime)).rowcount
 
 
 def _end_sessions_of(session, user_id: int, now: dt.datetime) -> None:

@@ -82,3 +82,21 @@ def test_sign_ins_the_database_cannot_decide_look_alike_and_count(stations):
     finally:
         event.remove(engine, "before_cursor_execute", refuse_writes)
     assert 429 in [guess.status_code for guess in guesses]  # the undecided sign-ins used up the limit
+
+
+def test_the_sweep_deletes_the_records_of_sessions_past_their_time(stations, database, clock):
+    from sqlmodel import func, select
+
+    from kiosk.models import StaffSession
+    from kiosk.services.staff import forget_old_sessions
+
+    a, _b = stations
+    start = clock.now()
+    clock.set(start)
+    a.client(Role.WINDOW)
+    a.client(Role.SUPERVISOR)
+    lifetime = a.app.permanent_session_lifetime
+    assert forget_old_sessions(database, lifetime, now=start + lifetime - dt.timedelta(minutes=1)) == 0
+    assert forget_old_sessions(database, lifetime, now=start + lifetime) == 2
+    with database.reading() as session:
+        assert session.exec(select(func.count()).select_from(StaffSession)).one() == 0
