@@ -179,8 +179,6 @@ def clock():
     stops it at a moment; `clock.server_env()` sets a server started in another process the same."""
 
     class Clock:
-        start = TEST_NOW
-
         def set(self, moment: dt.datetime) -> None:
             kiosk_clock.freeze(moment)
 

@@ -99,8 +99,6 @@ def last_bookable_day(station: StationContext, now: dt.datetime) -> dt.date:
     return station.calendar.add_working_days(station.today(now), station.settings.booking.days_ahead)
 
 
-
-
 def service_length(station: StationContext, service: str) -> int:
     """How many slots in a row the service takes (`[booking.service_minutes]`)."""
     rules = station.settings.booking
