@@ -5,6 +5,12 @@ from __future__ import annotations
 from flask import request, session
 from flask_babel import lazy_gettext as _l
 
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogues; it is translated where it is shown or sent."""
+    return message
+
+
 # Code -> the language's own name, shown on the welcome page.
 LANGUAGES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_Hans"
@@ -221,6 +227,31 @@ REJECT_REASONS = {
     "not_eligible": _l("Not eligible for this type of application"),
     "materials": _l("Materials false or not supplied"),
     "other": _l("Other reason (see the note)"),
+}
+
+# Why an application was not approved and what the person can do next, as the citizen is told
+# (progress page, text message): message ids, translated where they are shown or sent.
+REFUSAL_EXPLANATIONS = {
+    "identity": (
+        N_("Identity could not be confirmed"),
+        N_("Please come to the window with your household register: staff will confirm it with you."),
+    ),
+    "duplicate": (
+        N_("The registry data are duplicated or do not agree"),
+        N_("Please come to the window with your household register: staff will put the data right with you."),
+    ),
+    "not_eligible": (
+        N_("This type of application does not fit your case"),
+        N_("Please ask at the window which application fits your case."),
+    ),
+    "materials": (
+        N_("Materials false or not supplied"),
+        N_("Please apply again with true and complete materials."),
+    ),
+    "other": (
+        N_("Another reason"),
+        N_("Please call the station or come to the window: staff will explain."),
+    ),
 }
 
 ESCALATION_LABELS = {

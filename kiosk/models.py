@@ -67,6 +67,7 @@ class Application(SQLModel, table=True):
     applicant_id: int = Field(foreign_key="applicant.id", index=True)
     app_type: str = Field(max_length=20)
     state: str = Field(max_length=20)
+    refusal_reason: str | None = Field(default=None, max_length=20)  # one of REFUSAL_REASONS, once refused
     out_of_province: bool = False
     registered_province: str = Field(max_length=2)
     commitment: str = Field(max_length=20)

@@ -36,6 +36,9 @@ class Action(StrEnum):
     EXPIRE = "expire"
 
 
+# Why staff refuse an application (its `refusal_reason`).
+REFUSAL_REASONS = ("identity", "duplicate", "not_eligible", "materials", "other")
+
 # What became of the old card when the new one was handed over (at the window or at the door).
 OLD_CARD_FATES = ("returned", "not_returned", "none")
 

@@ -21,7 +21,7 @@ from .. import i18n
 from ..domain.access import Permission, may
 from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
-from ..domain.states import OLD_CARD_FATES, Action, IllegalTransition, State, allowed_actions
+from ..domain.states import OLD_CARD_FATES, REFUSAL_REASONS, Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
 from ..services import cases, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
@@ -234,11 +234,12 @@ def case_action(application_id: int):
     if action not in CASE_ACTIONS:
         abort(400)
     reason = " ".join(request.form.get("reason", "").split())[:400]
+    refusal_reason = None
     if action is Action.REJECT:
-        code = request.form.get("reject_reason", "")
-        if code not in i18n.REJECT_REASONS:
+        refusal_reason = request.form.get("reject_reason", "")
+        if refusal_reason not in REFUSAL_REASONS:
             return _case_page(application_id, _("Please choose why the application is refused."), False, 422)
-        reason = f"{code}: {reason}" if reason else code
+        reason = f"{refusal_reason}: {reason}" if reason else refusal_reason
     if action is Action.COLLECT:
         collector = " ".join(request.form.get("collector", "").split())[:60] or _("the applicant")
         old_card = request.form.get("old_card", "")
@@ -261,7 +262,14 @@ def case_action(application_id: int):
     return _case_step(
         application_id,
         lambda: cases.act(
-            db(), station(), application_id, action, current_user.user, reason=reason, materials_deadline=deadline
+            db(),
+            station(),
+            application_id,
+            action,
+            current_user.user,
+            reason=reason,
+            materials_deadline=deadline,
+            refusal_reason=refusal_reason,
         ),
         lambda application: _("Done: %(state)s.", state=i18n.STATES[application.state]),
     )

@@ -23,7 +23,7 @@ from ..domain.catalogue import (
 )
 from ..domain.commitments import Decision, Situation, SpecialGroup, decide_commitment
 from ..domain.id_number import IdNumber
-from ..domain.states import FINAL_STATES, Action, State, transition
+from ..domain.states import FINAL_STATES, REFUSAL_REASONS, Action, State, transition
 from ..models import (
     Applicant,
     Application,
@@ -249,6 +249,7 @@ def change_state(
     *,
     actor: str,
     reason: str = "",
+    refusal_reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
     """One state-machine step with its audit row, in one transaction (IllegalTransition if not allowed)."""
@@ -257,7 +258,16 @@ def change_state(
         application = session.get(Application, application_id, with_for_update=True)
         if application is None or application.station_id != station.id:
             raise ApplicationNotFound(application_id)
-        record_transition(session, application, action, actor, hotline=station.settings.hotline, reason=reason, now=now)
+        record_transition(
+            session,
+            application,
+            action,
+            actor,
+            hotline=station.settings.hotline,
+            reason=reason,
+            refusal_reason=refusal_reason,
+            now=now,
+        )
         return application
 
 
@@ -282,6 +292,7 @@ class TrackedCase:
     phone_tail: str
     app_type: str
     state: str
+    refusal_reason: str | None
     commitment: str
     expected_ready: dt.date | None
     materials_deadline: dt.date | None
@@ -319,6 +330,7 @@ def tracked_case(session: Session, number: str) -> TrackedCase | None:
         phone_tail=(applicant.phone or "")[-4:],
         app_type=application.app_type,
         state=application.state,
+        refusal_reason=application.refusal_reason,
         commitment=application.commitment,
         expected_ready=application.expected_ready,
         materials_deadline=application.materials_deadline,
@@ -381,13 +393,19 @@ def record_transition(
     *,
     hotline: str,
     reason: str = "",
+    refusal_reason: str | None = None,
     now: dt.datetime,
 ) -> None:
     """Every change of state: the state machine, its audit row, and the citizen's message,
-    all in the caller's transaction."""
+    all in the caller's transaction. A refusal says why, as one of REFUSAL_REASONS: the
+    progress page and the message explain it to the citizen."""
+    if action is Action.REJECT and refusal_reason not in REFUSAL_REASONS:
+        raise ValueError(f"a refusal needs one of {REFUSAL_REASONS}, not {refusal_reason!r}")
     before = State(application.state)
     after = transition(before, action, out_of_province=application.out_of_province)
     application.state = after.value
+    if action is Action.REJECT:
+        application.refusal_reason = refusal_reason
     application.updated_at = now
     if after in FINAL_STATES:
         application.closed_at = now

@@ -142,9 +142,11 @@ def act(
     *,
     reason: str = "",
     materials_deadline: dt.date | None = None,
+    refusal_reason: str | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    """One state-machine step by the claim holder, with its audit row; ClaimedByOther otherwise."""
+    """One state-machine step by the claim holder, with its audit row; ClaimedByOther otherwise.
+    A refusal says why: `refusal_reason` (see `record_transition`)."""
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
@@ -160,6 +162,7 @@ def act(
             f"staff:{staff.username}",
             hotline=station.settings.hotline,
             reason=reason,
+            refusal_reason=refusal_reason,
             now=now,
         )
         return application

@@ -24,17 +24,13 @@ from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State
+from ..i18n import N_, REFUSAL_EXPLANATIONS
 from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, Notification
 from .station import StationContext
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 MAX_ATTEMPTS = 5
-
-
-def N_(message: str) -> str:
-    """Marks a message for the translation catalogues; it is translated when sent."""
-    return message
 
 
 # The state an application reaches -> what the citizen is told.
@@ -44,7 +40,9 @@ MESSAGES: dict[str, str] = {
     State.APPROVED.value: N_("Application %(number)s is approved. Your card will be made now."),
     State.READY.value: N_("Your ID card for application %(number)s is ready. Please bring this number to collect it."),
     State.POSTED.value: N_("Your ID card for application %(number)s has been posted."),
-    State.REJECTED.value: N_("Application %(number)s could not be accepted. Please call %(hotline)s."),
+    State.REJECTED.value: N_(
+        "Application %(number)s was not approved. Reason: %(reason)s. %(next_step)s Questions: %(hotline)s."
+    ),
     State.EXPIRED.value: N_("Application %(number)s has lapsed because the missing papers did not arrive in time."),
     # Events that are not changes of state:
     "registered": N_(
@@ -107,11 +105,15 @@ def queue_for_state(
     applicant = session.get(Applicant, application.applicant_id)
     if not applicant.phone:
         return
-    text = _catalogue(application.language).gettext(message) % {
+    catalogue = _catalogue(application.language)
+    reason, next_step = REFUSAL_EXPLANATIONS[application.refusal_reason or "other"]
+    text = catalogue.gettext(message) % {
         "number": application.number,
         "deadline": application.handling_deadline.isoformat(),
         "materials": application.materials_deadline.isoformat() if application.materials_deadline else "",
         "hotline": hotline,
+        "reason": catalogue.gettext(reason),
+        "next_step": catalogue.gettext(next_step),
     }
     session.add(
         Notification(

@@ -191,6 +191,8 @@ def import_answer(
             actor,
             hotline=station.settings.hotline,
             reason=f"province {province}: {payload.get('reason', '')}"[:500],
+            # The home province could not confirm who the person is or where they are registered.
+            refusal_reason="identity" if action is Action.REJECT else None,
             now=now,
         )
         return application

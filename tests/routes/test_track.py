@@ -121,3 +121,29 @@ def test_the_receipt_link_still_opens_a_locked_number(client, app):
     _lock(client, application.number)
     page = client.get(f"/track/{application.number}/{application.track_token}")
     assert page.status_code == 200 and application.number in page.get_data(as_text=True)
+
+
+def test_a_refused_application_says_why_and_what_to_do_next(app, staff_client):
+    from sqlmodel import select
+
+    from kiosk.models import Notification
+
+    citizen = app.test_client()
+    apply(citizen)
+    application = _submitted(app)
+    staff_client.get(f"/staff/applications/{application.id}")  # the officer takes the case
+    refused = staff_client.post(
+        f"/staff/applications/{application.id}/act",
+        data={"action": "reject", "reject_reason": "identity", "reason": "internal note for colleagues"},
+    )
+    assert refused.status_code == 200
+    page = citizen.get(f"/track/{application.number}/{application.track_token}").get_data(as_text=True)
+    assert "原因：无法核实身份。" in page and "请携带户口簿到窗口" in page
+    assert "internal note" not in page  # the staff's note stays behind the glass
+    assert "预计办好日期" not in page  # no card is coming
+    with app.extensions["kiosk_db"].reading() as session:
+        texts = session.exec(select(Notification.text).where(Notification.event == "rejected")).all()
+    assert texts == [
+        f"您的申请{application.number}审核未通过，原因：无法核实身份。请携带户口簿到窗口，工作人员将与您当面核实身份。"
+        "如有疑问请致电0573-82000110。"
+    ]

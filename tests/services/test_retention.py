@@ -69,7 +69,17 @@ def _case(database, station, folder, who: Person, created, closed=None, *, how="
         ],
     }
     for action, reason in steps[how] if closed else ():
-        change_state(database, station, application.id, action, actor="staff:zhang", reason=reason, now=closed)
+        refusal = reason if action is Action.REJECT else None
+        change_state(
+            database,
+            station,
+            application.id,
+            action,
+            actor="staff:zhang",
+            reason=reason,
+            refusal_reason=refusal,
+            now=closed,
+        )
     return application
 
 
@@ -125,6 +135,7 @@ def world(database, station, folder, clock):
         Action.REJECT,
         actor="staff:zhang",
         reason=reason,
+        refusal_reason="other",
         now=OLD + dt.timedelta(days=2),
     )
     cases = {
