@@ -361,13 +361,9 @@ def _plan_extra(answers, context):
 
 
 def _check_extra(answers, context):
-    return {
-        "assessment": _assessment(answers, context),
-        "masked_phone": mask_phone(answers.get("phone", "")),
-        "masked_address": mask_address(
-            answers.get("visit", {}).get("address") or answers.get("collection", {}).get("address") or ""
-        ),
-    }
+    # The last look before sending: name, address and phone in full, for the person to catch a
+    # slip (the address of a posted card cannot be changed afterwards); the idle wipe protects them.
+    return {"assessment": _assessment(answers, context)}
 
 
 PAGES: dict[str, Page] = {

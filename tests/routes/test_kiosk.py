@@ -86,8 +86,14 @@ def test_post_needs_an_address_and_shows_the_fee(client):
     page = post_step(client, "collection", {"method": "post"}, expect=422).get_data(as_text=True)
     assert 'href="#address"' in page
     post_step(client, "collection", {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号"})
-    check = client.get("/apply/check").get_data(as_text=True)
-    assert "某某路" not in check and "浙江省嘉兴市" in check
+    check = client.get("/apply/check")
+    page = check.get_data(as_text=True)
+    # The last look before sending shows what cannot be changed afterwards in full ...
+    assert "浙江省嘉兴市南湖区某某路 1 号" in page and "王小明" in page and "13812345678" in page
+    post_step(client, "check", {"idempotency_key": idempotency_key(check)})
+    done = client.get("/apply/done").get_data(as_text=True)
+    # ... and once it is sent, the screen masks it again.
+    assert "某某路" not in done and "浙江省嘉兴市" in done and "王小明" not in done and "13812345678" not in done
 
 
 def test_a_double_tap_creates_one_application(client, app):
