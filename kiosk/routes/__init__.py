@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from .. import i18n
 from ..db import DatabaseUnavailable
 from ..domain.access import Permission
 from ..services.staff import session_user
+from . import errors
 from .common import StationMissing, db, staff_home, staff_may, station
 
 csrf = CSRFProtect()
@@ -58,7 +59,7 @@ def init_app(app: Flask) -> None:
         texts = [*names, *(value for _, value in fields), *(request.view_args or {}).values()]
         if None in names or any(isinstance(text, str) and "\x00" in text for text in texts):
             message = _("Something in what was sent could not be read. Please go back and try again.")
-            return render_template("error.html", message=message), 400
+            return errors.error_page(message, 400)
         return None
 
     csrf.init_app(app)
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff.bp, url_prefix="/staff")
 
     display.register(app)
+    errors.register(app)
 
     @app.context_processor
     def _staff_permissions():
@@ -104,32 +106,6 @@ def init_app(app: Flask) -> None:
         except (StationMissing, DatabaseUnavailable):
             idle = None  # an error page still renders; it has no timer
         return {"idle": idle, "large_text": bool(session.get("large"))}
-
-    @app.errorhandler(429)
-    def _too_many(error):
-        message = _("Too many tries. Please wait a minute and try again, or ask at the window.")
-        return render_template("error.html", message=message), 429
-
-    @app.errorhandler(413)
-    def _too_large(error):
-        message = _("What was sent is too large. Please go back and try again, or ask at the window.")
-        return render_template("error.html", message=message), 413
-
-    @app.errorhandler(DatabaseUnavailable)
-    def _database_unavailable(error):
-        app.logger.warning("database unavailable: %s", error)
-        message = _("The system is busy and nothing was saved. Please wait a moment and try again.")
-        return render_template("error.html", message=message), 503
-
-    @app.errorhandler(StationMissing)
-    def _station_missing(error):
-        app.logger.error("%s", error)
-        return render_template("error.html", message=_("This kiosk is not set up yet. Please ask at the window.")), 503
-
-    @app.errorhandler(CSRFError)
-    def _csrf_error(error):
-        message = _("This page was open too long. Please start again.")
-        return render_template("error.html", message=message), 400
 
     @app.after_request
     def _server_timing(response):
