@@ -202,6 +202,14 @@ CALENDAR_REFUSALS = {
     "official": _l("Official holidays stay in the calendar. Enter the day again to change it for this station."),
 }
 
+# Where a day of the station calendar comes from (admin/calendar.html).
+CALENDAR_SOURCES = {
+    "package": _l("official schedule"),
+    "estimated": _l("estimated"),
+    "confirmed": _l("confirmed by the station"),
+    "manual": _l("this station"),
+}
+
 PRINT_KINDS = {
     "receipt": _l("Receipt"),
     "booking": _l("Booking confirmation"),

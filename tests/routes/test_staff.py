@@ -305,3 +305,44 @@ def test_a_year_without_its_holidays_is_announced_until_they_are_entered(app, da
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-08"})
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-09"})
     assert "data-missing-holidays" not in admin.get("/staff/admin/calendar").get_data(as_text=True)
+
+
+def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, database, clock):
+    """docs/domain.md "Calendar": a year the holidays package only computes by rule is seeded as an
+    estimate, shown as such (never as the official schedule), and confirmed by an administrator;
+    the confirmation survives seeding again."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from sqlmodel import select
+
+    from kiosk.models import AuditEvent, CalendarDay
+    from kiosk.services.station import DEMO_STATION_FILE, install_station, read_settings_file
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 12, 4))
+    doc, settings = read_settings_file(DEMO_STATION_FILE)
+    doc["calendar"]["seed_years"] = [2026, 2027]
+    install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
+    admin = _admin(app, database)
+
+    def sources(year):
+        with database.reading() as session:
+            rows = session.exec(select(CalendarDay).where(CalendarDay.day >= dt.date(year, 1, 1))).all()
+        return {row.source for row in rows if row.day.year == year}
+
+    assert sources(2026) == {"package"} and sources(2027) == {"estimated"}
+    page = admin.get("/staff/admin/calendar").get_data(as_text=True)
+    assert re.findall(r'data-estimated-year="(\d+)"', page) == ["2027"]
+    row_2027 = re.search(r'data-day="2027-01-01">(.*?)</tr>', page, re.S)[1]
+    assert "estimated" in row_2027 and "official schedule" not in row_2027
+
+    confirmed = admin.post("/staff/admin/calendar/confirm", data={"year": "2027"})
+    assert confirmed.status_code == 200 and "data-estimated-year" not in confirmed.get_data(as_text=True)
+    assert sources(2027) == {"confirmed"}
+    assert admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}).status_code == 409
+    install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
+    assert sources(2027) == {"confirmed"}
+    with database.reading() as session:
+        confirmation = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar_year_confirmed")).one()
+    assert confirmation.reason == "2027"

@@ -47,6 +47,7 @@ NEEDS: dict[str, Permission | None] = {
     "admin.calendar": P.ADMINISTER,
     "admin.set_calendar_day": P.ADMINISTER,
     "admin.remove_calendar_day": P.ADMINISTER,
+    "admin.confirm_calendar_year": P.ADMINISTER,
 }
 PUBLIC = {"staff.sign_in", "staff.sign_in_submit"}
 STAFF_BLUEPRINTS = ("staff", "staff_photos", "visits", "admin")
