@@ -25,9 +25,9 @@ import holidays
 DayKind = Literal["closure", "workday", "closed", "extra"]
 OFF_KINDS = ("closure", "closed")
 
-# How far ahead a station needs its public holidays: its longest promise (60 working days for an
-# out-of-province card, about 90 calendar days) with a margin. The State Council publishes the next
-# year's schedule in October to December.
+# How far ahead a station needs its public holidays: its longest promise (at most the law's 60
+# calendar days, 90 in remote areas: domain/statutory.py) with a margin. The State Council
+# publishes the next year's schedule in October to December.
 SCHEDULE_HORIZON_DAYS = 120
 
 

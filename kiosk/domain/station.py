@@ -70,10 +70,11 @@ class StationSettings:
     fees: dict[ApplicationType, int]  # yuan
     exemption_pay_percent: dict[Exemption, int]
     postal_delivery_fee: int
-    promise_local: dict[ApplicationType, int]  # working days to collection
+    promise_local: dict[ApplicationType, int]  # working days to collection (within the law: domain/statutory.py)
     promise_out_of_province: dict[ApplicationType, int]
     commitment_target_days: dict[Commitment, int]  # working days to handle
     materials_deadline_days: int
+    remote_area_extension_days: int  # calendar days the law's 60 may be extended here (0-30, 交通不便的地区)
     temporary_id_out_of_province: bool
     temporary_id_valid_days: int
     retention_days: int
@@ -201,6 +202,9 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         promise_out_of_province=r.table("promise.out_of_province", ApplicationType, 0, 90),
         commitment_target_days=r.table("commitments", Commitment, 0, 90),
         materials_deadline_days=r.integer("commitments.materials_deadline_days", 1, 90),
+        remote_area_extension_days=(
+            r.integer("law.remote_area_extension_days", 0, 30) if r.has("law.remote_area_extension_days") else 0
+        ),
         temporary_id_out_of_province=r.flag("temporary_id.out_of_province"),
         temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
         retention_days=r.integer("retention.days", 30, 3650),

@@ -14,6 +14,7 @@ from ..clock import utcnow
 from ..db import Database
 from ..domain.calendar import SpecialDay, WorkingCalendar, package_days
 from ..domain.station import SettingsError, StationSettings, locate_key, parse_station_settings
+from ..domain.statutory import promise_beyond_law
 from ..models import CalendarDay, Station
 
 # Seeded calendar days, replaced on every seeding: "package" (the published schedule) and
@@ -42,7 +43,8 @@ def read_settings_file(path: Path) -> tuple[dict, StationSettings]:
 
 
 def parse_settings_text(text: str, source: Path) -> tuple[dict, StationSettings]:
-    """Settings written as TOML (a file, or the administrator's editor), checked; errors name line and key."""
+    """Settings written as TOML (a file, or the administrator's editor), checked, card promises
+    against the legal time limit too; errors name line and key."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -50,9 +52,13 @@ def parse_settings_text(text: str, source: Path) -> tuple[dict, StationSettings]
         match = re.search(r"line (\d+)", str(error))
         raise SettingsFileError(source, f"is not valid TOML: {error}", int(match[1]) if match else None) from None
     try:
-        return doc, parse_station_settings(doc)
+        settings = parse_station_settings(doc)
+        unlawful = promise_beyond_law(settings)
+        if unlawful:
+            raise unlawful
     except SettingsError as error:
         raise SettingsFileError(source, error.message, locate_key(text, error.key), error.key) from None
+    return doc, settings
 
 
 @dataclass(frozen=True)

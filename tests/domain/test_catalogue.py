@@ -91,7 +91,7 @@ def test_materials():
 
 def test_promised_days_local_and_out_of_province():
     assert promised_working_days(T.LOST, out_of_province=False, settings=SETTINGS) == 15
-    assert promised_working_days(T.LOST, out_of_province=True, settings=SETTINGS) == 60
+    assert promised_working_days(T.LOST, out_of_province=True, settings=SETTINGS) == 30  # within the law
 
 
 def _eligibility(app_type, number, registered, **kwargs):

@@ -208,6 +208,11 @@ def test_administrators_edit_station_settings(app, database):
     source = DEMO_STATION_FILE.read_text(encoding="utf-8")
     bad = admin.post("/staff/admin/settings", data={"settings": source.replace("lost = 40", 'lost = "x"')})
     assert bad.status_code == 422 and "key &#39;fees.lost&#39;" in bad.get_data(as_text=True)
+    # docs/domain.md "Processing time": 60 working days can take 96 calendar days, past the law's 60.
+    unlawful = admin.post("/staff/admin/settings", data={"settings": source.replace("lost = 30", "lost = 60")})
+    page = unlawful.get_data(as_text=True)
+    assert unlawful.status_code == 422 and "key &#39;promise.out_of_province.lost&#39;" in page
+    assert "past the legal limit of 60 calendar days" in page
     good = admin.post("/staff/admin/settings", data={"settings": source.replace("0573-82000110", "0573-12345678")})
     assert good.status_code == 200
     from kiosk.services.station import load_station
