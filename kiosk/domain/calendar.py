@@ -136,6 +136,7 @@ def _holiday_periods(named: dict[dt.date, str], workdays: set[dt.date]) -> dict[
     """`named` holidays with the weekend days that join them into one holiday period (春节 2026 is
     15-23 February though the package names only the weekdays). A joined day takes the festival's
     name."""
+
     def off(day: dt.date) -> bool:
         return day in named or (day.weekday() >= 5 and day not in workdays)
 

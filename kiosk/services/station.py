@@ -94,9 +94,7 @@ def install_station(db: Database, doc: dict, settings: StationSettings, text: st
         session.flush()
 
         session.exec(
-            delete(CalendarDay).where(
-                CalendarDay.station_id == station.id, col(CalendarDay.source).in_(SEEDED_SOURCES)
-            )
+            delete(CalendarDay).where(CalendarDay.station_id == station.id, col(CalendarDay.source).in_(SEEDED_SOURCES))
         )
         kept = session.exec(
             select(CalendarDay.day, CalendarDay.source).where(CalendarDay.station_id == station.id)
@@ -121,8 +119,7 @@ def load_station(db: Database, code: str) -> StationContext | None:
             return None
         rows = session.exec(select(CalendarDay).where(CalendarDay.station_id == station.id)).all()
         days = [
-            SpecialDay(d.day, d.kind, d.name, tuple(d.extra_sessions), estimated=d.source == "estimated")
-            for d in rows
+            SpecialDay(d.day, d.kind, d.name, tuple(d.extra_sessions), estimated=d.source == "estimated") for d in rows
         ]
         return StationContext(
             id=station.id,

@@ -161,6 +161,7 @@ def test_weekend_days_inside_a_holiday_are_holiday_days(day, festival):
 def test_the_2026_holiday_periods_are_the_published_ones():
     """The State Council's 2026 notice: 1-3 Jan, 15-23 Feb, 4-6 Apr, 1-5 May, 19-21 Jun, 25-27 Sep,
     1-7 Oct; and nothing else is a holiday (an ordinary weekend stays an ordinary weekend)."""
+
     def span(month, first, last):
         return {D(2026, month, n) for n in range(first, last + 1)}
 
