@@ -1,4 +1,5 @@
-"""The service catalogue: application types, fees, materials, validity, eligibility (DOMAIN.md §2-3).
+"""The service catalogue: application types, fees, materials, validity, eligibility
+(docs/domain.md "Application types, fees and validity" and "Out-of-province applications").
 
 Fees, windows and promises are station settings (`StationSettings`); this module
 holds the rules that use them. Every refusal carries a reason code the kiosk

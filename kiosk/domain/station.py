@@ -40,7 +40,7 @@ class Session:
 
 @dataclass(frozen=True)
 class BookingRules:
-    """How appointments work at this station (DOMAIN.md §6 example defaults)."""
+    """How appointments work at this station (docs/domain.md "Calendar": example defaults)."""
 
     slot_minutes: int  # the grid of the day's slots
     service_minutes: dict[ApplicationType, int]  # how long each service takes: a multiple of slot_minutes
