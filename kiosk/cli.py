@@ -183,7 +183,7 @@ def sweep() -> None:
     and finished staff sessions forgotten. Run it every few minutes (kiosk-sweep.timer does),
     on one server of a city.
     """
-    from .services import cases
+    from .services import deadlines
     from .services.booking import mark_no_shows
     from .services.notifications import deliver_queued, sender_from_config
     from .services.photos import folder as photos_folder
@@ -194,11 +194,12 @@ def sweep() -> None:
     try:
         for code in station_codes(database):
             station = load_station(database, code)
-            result = cases.sweep(database, station)
+            result = deadlines.sweep(database, station)
             no_shows = mark_no_shows(database, station)
             _warn_of_missing_holidays(database, station)
             click.echo(
-                f"station {code}: {result.escalated} cases escalated, {result.expired} expired, "
+                f"station {code}: {result.escalated} cases escalated, {result.reminded} reminded of missing "
+                f"materials, {result.expired} expired, "
                 f"{no_shows} missed appointments marked"
             )
         sent, not_sent = deliver_queued(database, sender_from_config(app.config, app.instance_path))

@@ -54,8 +54,16 @@ TRANSITIONS: dict[Action, dict[State, State]] = {
     Action.POST: {State.READY: State.POSTED},
     Action.REJECT: {s: State.REJECTED for s in (*_OPEN_BEFORE_APPROVAL, State.APPROVED, State.VERIFYING)},
     Action.WITHDRAW: {s: State.WITHDRAWN for s in (State.DRAFT, *_OPEN_BEFORE_APPROVAL)},
-    Action.EXPIRE: {State.DRAFT: State.EXPIRED, State.AWAITING_MATERIALS: State.EXPIRED},
+    # A case lapses when the materials it was accepted without never came: returned by staff
+    # (awaiting materials) or accepted at the kiosk with something missing (手续不全限时办).
+    Action.EXPIRE: {s: State.EXPIRED for s in (State.DRAFT, *_OPEN_BEFORE_APPROVAL)},
 }
+
+# The deadline an open case is held to, by state (docs/domain.md "Escalation"): staff's handling
+# deadline until the case is approved, then the promised date the card is ready. A case waiting
+# for the citizen's materials is held to the materials deadline instead (it lapses).
+HANDLING_DEADLINE_STATES = frozenset({State.SUBMITTED})
+READY_DEADLINE_STATES = frozenset({State.APPROVED, State.VERIFYING, State.IN_PRODUCTION})
 
 # Out-of-province cases are verified by the home province before production;
 # local cases never are.

@@ -86,6 +86,9 @@ class StationSettings:
     claim_minutes: int  # a claimed case untouched this long is free again
     escalate_supervisor_hours: int  # a missed deadline goes to the supervisor this long after the holder
     escalate_oversight_hours: int  # ...and to the oversight office this long after the supervisor
+    supervisor_phone: str  # the supervisor (分管领导) is texted an escalated case; "" for the board only
+    oversight_phone: str  # ...and the oversight office (分局法制（督察）部门)
+    materials_reminder_days: int  # working days before a materials deadline the citizen is reminded
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -216,7 +219,22 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         claim_minutes=r.integer("staff.claim_minutes", 1, 24 * 60),
         escalate_supervisor_hours=r.integer("staff.escalate_supervisor_hours", 0, 24 * 30),
         escalate_oversight_hours=r.integer("staff.escalate_oversight_hours", 0, 24 * 30),
+        supervisor_phone=_phone(r, "staff.supervisor_phone"),
+        oversight_phone=_phone(r, "staff.oversight_phone"),
+        materials_reminder_days=(
+            r.integer("commitments.materials_reminder_days", 0, 30)
+            if r.has("commitments.materials_reminder_days")
+            else 2
+        ),
     )
+
+
+def _phone(r: _Reader, key: str) -> str:
+    """An optional phone number for messages to staff: digits, "" when not set."""
+    value = r.get(key) if r.has(key) else ""
+    if not isinstance(value, str) or not re.fullmatch(r"(\d{7,15})?", value.strip()):
+        raise SettingsError(key, 'must be a phone number of 7-15 digits, or ""')
+    return value.strip()
 
 
 def _booking_rules(r: _Reader) -> BookingRules:

@@ -23,7 +23,7 @@ from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
-from ..services import cases, notifications, photos, verification, visits
+from ..services import cases, deadlines, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
 from ..services.applications import ApplicationNotFound, get_application, list_applications
 from ..services.booking import checked_in_today
@@ -404,7 +404,7 @@ def notification_log():
 @requires(Permission.OVERSEE)
 def overdue():
     return render_template(
-        "staff/overdue.html", rows=cases.overdue_board(db(), station()), targets=cases.ESCALATION_TARGETS
+        "staff/overdue.html", rows=deadlines.overdue_board(db(), station()), targets=deadlines.ESCALATION_TARGETS
     )
 
 
