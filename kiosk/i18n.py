@@ -133,6 +133,17 @@ NEXT_STEPS = {
     "appointment": _l("You can come at a booked time in the evening, at a weekend or on a holiday."),
 }
 
+# The same for a case made after the hall closed or on a day off: staff act at the next opening.
+NEXT_STEPS_LATER = {
+    "immediate": _l(
+        "Staff handle your application when the hall next opens, on %(deadline)s. Your card will be ready by %(date)s."
+    ),
+    "urgent": _l(
+        "Your case is handled urgently: a supervisor signs it off when the hall next opens, on %(deadline)s. "
+        "Your card will be ready by %(date)s."
+    ),
+}
+
 APPLICATION_TYPES = {
     "first": _l("First ID card"),
     "renewal_expiry": _l("Renew: my card is expiring"),

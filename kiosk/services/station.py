@@ -13,6 +13,7 @@ from sqlmodel import col, delete, select
 from ..clock import utcnow
 from ..db import Database
 from ..domain.calendar import SpecialDay, WorkingCalendar, package_days
+from ..domain.schedule import handling_day
 from ..domain.station import SettingsError, StationSettings, locate_key, parse_station_settings
 from ..domain.statutory import promise_beyond_law
 from ..models import CalendarDay, Station
@@ -72,6 +73,11 @@ class StationContext:
 
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return (now or utcnow()).astimezone(self.settings.zone).date()
+
+    def handling_day(self, now: dt.datetime | None = None) -> dt.date:
+        """Today when staff can still handle a case today, else the next working day."""
+        moment = (now or utcnow()).astimezone(self.settings.zone)
+        return handling_day(moment, self.settings, self.calendar, self.special_days.get(moment.date()))
 
 
 def install_station(db: Database, doc: dict, settings: StationSettings, text: str = "") -> int:
