@@ -89,6 +89,7 @@ class StationSettings:
     supervisor_phone: str  # the supervisor (分管领导) is texted an escalated case; "" for the board only
     oversight_phone: str  # ...and the oversight office (分局法制（督察）部门)
     materials_reminder_days: int  # working days before a materials deadline the citizen is reminded
+    urgent_ready_days: int  # an urgent case's card is ready within this many working days (signed off)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -221,6 +222,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         escalate_oversight_hours=r.integer("staff.escalate_oversight_hours", 0, 24 * 30),
         supervisor_phone=_phone(r, "staff.supervisor_phone"),
         oversight_phone=_phone(r, "staff.oversight_phone"),
+        urgent_ready_days=r.integer("commitments.urgent_ready_days", 0, 90),
         materials_reminder_days=(
             r.integer("commitments.materials_reminder_days", 0, 30)
             if r.has("commitments.materials_reminder_days")

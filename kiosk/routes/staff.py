@@ -277,6 +277,8 @@ def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any
         return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
     except IllegalTransition:
         return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
+    except cases.SignOffNeeded:
+        return _case_page(application_id, _("A supervisor must sign off urgent handling first."), False, 409)
     return _case_page(application_id, done(result))
 
 
@@ -352,6 +354,16 @@ def fee_paid(application_id: int):
         application_id,
         lambda: cases.mark_fee_paid(db(), station(), application_id, current_user.user),
         lambda _result: _("Fee recorded as paid."),
+    )
+
+
+@bp.post("/applications/<int:application_id>/sign-off")
+@requires(Permission.SIGN_OFF)
+def sign_off(application_id: int):
+    return _case_step(
+        application_id,
+        lambda: cases.sign_off_urgent(db(), station(), application_id, current_user.user),
+        lambda _result: _("Urgent handling signed off."),
     )
 
 

@@ -129,7 +129,9 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
         settings=settings,
         temporary_id_possible=not out_of_province or settings.temporary_id_out_of_province,
     )
-    promised = promised_working_days(new.app_type, out_of_province=out_of_province, settings=settings)
+    promised = promised_working_days(
+        new.app_type, out_of_province=out_of_province, settings=settings, urgent=decision.supervisor_sign_off
+    )
     return Assessment(
         out_of_province=out_of_province,
         required=required,

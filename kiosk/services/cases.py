@@ -24,6 +24,10 @@ from .notifications import queue_for_state
 from .station import StationContext
 
 
+class SignOffNeeded(Exception):
+    """An urgent case is approved only after a supervisor signed off its special handling."""
+
+
 class ClaimedByOther(Exception):
     def __init__(self, holder: str):
         super().__init__(holder)
@@ -144,6 +148,8 @@ def act(
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
+        if action is Action.APPROVE and needs_sign_off(session, application):
+            raise SignOffNeeded()
         if action is Action.REQUEST_MATERIALS and materials_deadline:
             application.materials_deadline = materials_deadline
         if action in (Action.APPROVE, Action.SUPPLY_MATERIALS, Action.REJECT):
@@ -165,6 +171,35 @@ def act(
             reason=reason,
             now=now,
         )
+        return application
+
+
+URGENT_SIGNED_OFF = "urgent_signed_off"
+
+
+def needs_sign_off(session: Session, application: Application) -> bool:
+    """An urgent case whose special handling no supervisor has signed off yet."""
+    if not application.situation.get("supervisor_sign_off"):
+        return False
+    signed = session.exec(
+        select(AuditEvent.id).where(AuditEvent.application_id == application.id, AuditEvent.action == URGENT_SIGNED_OFF)
+    ).first()
+    return signed is None
+
+
+def sign_off_urgent(
+    db: Database, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime | None = None
+) -> Application:
+    """A supervisor signs off an urgent case's special handling (no claim needed: the window officer
+    keeps working it). Refused when the case needs none, has it already, or is no longer open."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = session.get(Application, application_id, with_for_update=True)
+        if application is None or application.station_id != station.id:
+            raise ApplicationNotFound(application_id)
+        if application.state != State.SUBMITTED.value or not needs_sign_off(session, application):
+            raise IllegalTransition(State(application.state), Action.APPROVE, "no sign-off is pending")
+        _staff_event(session, application, staff, URGENT_SIGNED_OFF, "", now)
         return application
 
 

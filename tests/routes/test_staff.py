@@ -351,3 +351,24 @@ def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, d
     with database.reading() as session:
         confirmation = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar_year_confirmed")).one()
     assert confirmation.reason == "2027"
+
+
+def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(staff_client, app, database):
+    """docs/domain.md "Commitments": the sign-off is a step on the staff side, a supervisor's."""
+    from kiosk.services.staff import Role, create_staff
+
+    apply(app.test_client(), app_type="lost", name="李四", situation={"urgent": "exam"})
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert 'id="sign-off"' in page and 'id="sign-off-button"' not in page  # a window officer cannot
+    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 409
+    assert staff_client.post("/staff/applications/1/sign-off").status_code == 403
+
+    create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
+    assert 'id="sign-off-button"' in boss.get("/staff/applications/1").get_data(as_text=True)
+    assert boss.post("/staff/applications/1/sign-off").status_code == 200
+    assert boss.post("/staff/applications/1/sign-off").status_code == 409  # once
+    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
-from kiosk.domain.states import Action, State
+from kiosk.domain.states import Action, IllegalTransition, State
 from kiosk.models import Application, AuditEvent
 from kiosk.services import cases, deadlines
 from kiosk.services.applications import NewApplication, submit_application
@@ -130,3 +130,35 @@ def test_materials_deadline_passing_expires_the_case(database, station):
     assert deadlines.sweep(database, station, aware(2026, 11, 28, 9)).expired == 1
     with database.reading() as session:
         assert session.get(Application, application.id).state == State.EXPIRED
+
+
+def test_an_urgent_case_gets_the_shorter_target_and_needs_a_supervisors_sign_off(database, station):
+    """docs/domain.md "Commitments": 要事急事特殊办 — the station's urgent target, signed off by a
+    supervisor as a step before the window approves it."""
+    from kiosk.domain.catalogue import Material
+
+    urgent = _submit(database, station, urgent_reason="exam", held=frozenset(Material))
+    normal = _submit(database, station, held=frozenset(Material))
+    calendar = station.calendar
+    assert urgent.expected_ready == calendar.add_working_days(NOW.date(), station.settings.urgent_ready_days)
+    assert normal.expected_ready == calendar.add_working_days(
+        NOW.date(), station.settings.promise_local[ApplicationType.LOST]
+    )
+    assert urgent.expected_ready < normal.expected_ready
+
+    zhang = _staff(database, "zhang")
+    boss = create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    cases.open_case(database, station, urgent.id, zhang, NOW)
+    with pytest.raises(cases.SignOffNeeded):
+        cases.act(database, station, urgent.id, Action.APPROVE, zhang, now=NOW)
+    cases.sign_off_urgent(database, station, urgent.id, boss, NOW)
+    with pytest.raises(IllegalTransition):
+        cases.sign_off_urgent(database, station, urgent.id, boss, NOW)  # once
+    assert cases.act(database, station, urgent.id, Action.APPROVE, zhang, now=NOW).state == State.APPROVED
+    with pytest.raises(IllegalTransition):
+        cases.sign_off_urgent(database, station, normal.id, boss, NOW)  # nothing to sign off
+    with database.reading() as session:
+        signed = session.exec(select(AuditEvent).where(AuditEvent.action == "urgent_signed_off")).one()
+    assert (signed.application_id, signed.actor) == (urgent.id, "staff:boss")
