@@ -340,7 +340,8 @@ def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, d
     page = admin.get("/staff/admin/calendar").get_data(as_text=True)
     assert re.findall(r'data-estimated-year="(\d+)"', page) == ["2027"]
     row_2027 = re.search(r'data-day="2027-01-01">(.*?)</tr>', page, re.S)[1]
-    assert "estimated" in row_2027 and "official schedule" not in row_2027
+    assert 'data-source="estimated"' in row_2027
+    assert not {"official schedule", "官方安排"} & set(re.findall(r"<td[^>]*>([^<]*)</td>", row_2027))
 
     confirmed = admin.post("/staff/admin/calendar/confirm", data={"year": "2027"})
     assert confirmed.status_code == 200 and "data-estimated-year" not in confirmed.get_data(as_text=True)
