@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 
@@ -64,6 +65,11 @@ TRANSITIONS: dict[Action, dict[State, State]] = {
 # for the citizen's materials is held to the materials deadline instead (it lapses).
 HANDLING_DEADLINE_STATES = frozenset({State.SUBMITTED})
 READY_DEADLINE_STATES = frozenset({State.APPROVED, State.VERIFYING, State.IN_PRODUCTION})
+
+
+def deadline_in(state: str, handling_deadline: dt.date, expected_ready: dt.date | None) -> dt.date | None:
+    """The deadline a case in `state` is held to (shown to staff, escalated by the sweep)."""
+    return expected_ready if State(state) in READY_DEADLINE_STATES else handling_deadline
 
 # Out-of-province cases are verified by the home province before production;
 # local cases never are.

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from .. import i18n
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
+from ..domain.states import deadline_in
 from .common import station
 
 
@@ -91,6 +92,7 @@ def register(app: Flask) -> None:
         PRINT_KINDS=i18n.PRINT_KINDS,
         CALENDAR_KINDS=i18n.CALENDAR_KINDS,
         CALENDAR_SOURCES=i18n.CALENDAR_SOURCES,
+        case_deadline=lambda a: deadline_in(a.state, a.handling_deadline, a.expected_ready),
         PRINT_STATES=i18n.PRINT_STATES,
         STATES=i18n.STATES,
         MATERIALS=i18n.MATERIALS,

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
-from ..domain.states import State
+from ..domain.states import State, deadline_in
 from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, Notification
 from .station import StationContext
@@ -138,7 +138,7 @@ def queue_for_state(
 
 def queue_for_staff(session: Session, application: Application, target: str, phone: str, now: dt.datetime) -> None:
     """Queue the text telling the supervisor or the oversight office (`target`) of an escalated case."""
-    deadline = application.handling_deadline if application.state == State.SUBMITTED else application.expected_ready
+    deadline = deadline_in(application.state, application.handling_deadline, application.expected_ready)
     text = _catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
         "number": application.number,
         "deadline": deadline.isoformat(),

@@ -373,3 +373,29 @@ def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(sta
     assert boss.post("/staff/applications/1/sign-off").status_code == 200
     assert boss.post("/staff/applications/1/sign-off").status_code == 409  # once
     assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
+
+
+def test_the_overdue_board_shows_a_case_late_in_production_with_its_promised_date(app, database):
+    """docs/domain.md "Escalation": every open state with a deadline, on the supervisor's board."""
+    import datetime as dt
+
+    from kiosk.models import Application
+    from kiosk.services import deadlines
+    from kiosk.services.staff import Role, create_staff
+    from kiosk.services.station import load_station
+
+    submit(app.test_client())
+    with database.transaction() as session:
+        case = session.get(Application, 1)
+        case.state = "in_production"
+        session.add(case)
+    station = load_station(database, "330402")
+    late = dt.datetime.combine(case.expected_ready + dt.timedelta(days=1), dt.time(9), station.settings.zone)
+    assert deadlines.sweep(database, station, late).escalated == 1
+    create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
+    board = boss.get("/staff/overdue").get_data(as_text=True)
+    assert case.number in board and case.expected_ready.isoformat() in board

@@ -129,3 +129,16 @@ def test_a_complete_case_or_one_whose_materials_came_does_not_lapse(database, st
     assert (result.expired, result.reminded) == (0, 0)
     with database.reading() as session:
         assert {session.get(Application, a.id).state for a in (complete, returned)} == {State.SUBMITTED}
+
+
+def test_staff_see_the_deadline_the_case_is_held_to(database, station):
+    """The case page and the overdue board show the promised date once the case is approved."""
+    from kiosk.domain.states import deadline_in
+
+    application = _put_in(database, _submit(database, station), State.IN_PRODUCTION)
+    assert deadline_in(application.state, application.handling_deadline, application.expected_ready) == (
+        application.expected_ready
+    )
+    assert deadline_in("submitted", application.handling_deadline, application.expected_ready) == (
+        application.handling_deadline
+    )
