@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk import create_app, migrate  # noqa: E402
 from kiosk.clock import utcnow  # noqa: E402
 from kiosk.models import Applicant, Application  # noqa: E402
-from kiosk.services import cases  # noqa: E402
+from kiosk.services import deadlines  # noqa: E402
 from kiosk.services.staff import Role, create_staff  # noqa: E402
 from kiosk.services.station import DEMO_STATION_FILE, install_station, load_station, read_settings_file  # noqa: E402
 
@@ -165,11 +165,11 @@ def main() -> None:
             "baseline_bare_indexed_query_ms": median_ms(bare_query, args.rounds),
         }
         started = time.perf_counter()
-        swept = cases.sweep(database, station, utcnow() + dt.timedelta(days=1))
+        swept = deadlines.sweep(database, station, utcnow() + dt.timedelta(days=1))
         result["sweep_s"] = round(time.perf_counter() - started, 2)
         result["sweep_escalated"], result["sweep_expired"] = swept.escalated, swept.expired
         started = time.perf_counter()
-        again = cases.sweep(database, station, utcnow() + dt.timedelta(days=1, hours=1))
+        again = deadlines.sweep(database, station, utcnow() + dt.timedelta(days=1, hours=1))
         result["second_sweep_s"] = round(time.perf_counter() - started, 2)
         result["second_sweep_escalated"] = again.escalated
         result["queue_page_ratio"] = round(result["queue_page_ms"] / result["baseline_bare_indexed_query_ms"], 1)

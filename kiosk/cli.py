@@ -16,7 +16,7 @@ import click
 
 from . import create_app, migrate
 from .db import Database, DatabaseUnavailable
-from .services.calendar_days import years_without_holidays
+from .services.calendar_days import estimated_years, years_without_holidays
 from .services.staff import Role, StaffError, create_staff, forget_old_sessions, generate_password, staff_exists
 from .services.station import (
     DEMO_STATION_FILE,
@@ -125,13 +125,21 @@ def create_staff_command(username: str, display_name: str, role: str, station_co
 
 
 def _warn_of_missing_holidays(database: Database, station: StationContext) -> None:
-    """Said on every init and sweep until an administrator enters the year's public holidays."""
+    """Said on every init and sweep until an administrator enters (or confirms) the year's public
+    holidays."""
     for year in years_without_holidays(database, station.id, station.today()):
         click.echo(
             f"warning: station {station.settings.code}: the {year} holiday schedule has not been entered; "
             f"until it is, only weekends are days off in {year} for deadlines and bookings. Enter its public "
             "holidays and make-up working days at /staff/admin/calendar, or add the year to [calendar] "
-            "seed_years once the holidays package carries its official schedule.",
+            "seed_years to load the holidays package's estimate and confirm it there.",
+            err=True,
+        )
+    for year in estimated_years(database, station.id):
+        click.echo(
+            f"warning: station {station.settings.code}: the {year} public holidays are the holidays package's "
+            "estimate, not the published schedule; check them against the State Council's notice, enter the "
+            "make-up working days and confirm the year at /staff/admin/calendar.",
             err=True,
         )
 
@@ -175,7 +183,7 @@ def sweep() -> None:
     and finished staff sessions forgotten. Run it every few minutes (kiosk-sweep.timer does),
     on one server of a city.
     """
-    from .services import cases
+    from .services import deadlines
     from .services.booking import mark_no_shows
     from .services.notifications import deliver_queued, sender_from_config
     from .services.photos import folder as photos_folder
@@ -186,11 +194,12 @@ def sweep() -> None:
     try:
         for code in station_codes(database):
             station = load_station(database, code)
-            result = cases.sweep(database, station)
+            result = deadlines.sweep(database, station)
             no_shows = mark_no_shows(database, station)
             _warn_of_missing_holidays(database, station)
             click.echo(
-                f"station {code}: {result.escalated} cases escalated, {result.expired} expired, "
+                f"station {code}: {result.escalated} cases escalated, {result.reminded} reminded of missing "
+                f"materials, {result.expired} expired, "
                 f"{no_shows} missed appointments marked"
             )
         sent, not_sent = deliver_queued(database, sender_from_config(app.config, app.instance_path))

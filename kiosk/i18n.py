@@ -139,6 +139,17 @@ NEXT_STEPS = {
     "appointment": _l("You can come at a booked time in the evening, at a weekend or on a holiday."),
 }
 
+# The same for a case made after the hall closed or on a day off: staff act at the next opening.
+NEXT_STEPS_LATER = {
+    "immediate": _l(
+        "Staff handle your application when the hall next opens, on %(deadline)s. Your card will be ready by %(date)s."
+    ),
+    "urgent": _l(
+        "Your case is handled urgently: a supervisor signs it off when the hall next opens, on %(deadline)s. "
+        "Your card will be ready by %(date)s."
+    ),
+}
+
 APPLICATION_TYPES = {
     "first": _l("First ID card"),
     "renewal_expiry": _l("Renew: my card is expiring"),
@@ -206,6 +217,14 @@ CALENDAR_REFUSALS = {
     "kind": _l("Please choose what kind of day it is."),
     "sessions": _l("An extra session needs its times, like 19:00-21:00."),
     "official": _l("Official holidays stay in the calendar. Enter the day again to change it for this station."),
+}
+
+# Where a day of the station calendar comes from (admin/calendar.html).
+CALENDAR_SOURCES = {
+    "package": _l("official schedule"),
+    "estimated": _l("estimated"),
+    "confirmed": _l("confirmed by the station"),
+    "manual": _l("this station"),
 }
 
 PRINT_KINDS = {

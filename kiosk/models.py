@@ -40,7 +40,7 @@ class CalendarDay(SQLModel, table=True):
     kind: str = Field(max_length=10)  # "closure", "workday", "closed" or "extra" (domain/calendar.py)
     name: str = Field(default="", max_length=100)
     extra_sessions: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
-    source: str = Field(default="manual", max_length=10)  # "package" (seeded) or "manual" (edited)
+    source: str = Field(default="manual", max_length=10)  # seeded: "package", "estimated"; "confirmed", "manual"
 
 
 class Applicant(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """What each printed document shows, as plain frozen dataclasses.
 
-The caller masks personal data before it gets here (DOMAIN.md §1: `110105********002X`,
+The caller masks personal data before it gets here (docs/domain.md "ID number": `110105********002X`,
 `王*明`, `138****5678`; kiosk.domain.masking does it): fields named `*_masked` are printed as
 given. As a safety net, an ID number or phone field that still holds a run of seven or more
 digits is refused. Labels such as the application reason or the payment state arrive as the
@@ -54,7 +54,7 @@ Collection = CollectAtStation | DeliverByPost
 
 @dataclass(frozen=True)
 class Receipt:
-    """受理回执: what the applicant takes home when the application is accepted (DOMAIN.md §7)."""
+    """受理回执: what the applicant takes home when the application is accepted (docs/domain.md "The receipt")."""
 
     application_number: str
     progress_url: str  # carried by the QR code

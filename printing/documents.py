@@ -47,7 +47,7 @@ class RoundLayout(Enum):
 
 
 def receipt_pdf(receipt: Receipt, paper: Paper = Paper.ROLL_80MM, font_path: FontPath = None) -> bytes:
-    """受理回执 (DOMAIN.md §7): the application number and its QR code to the progress page first."""
+    """受理回执 (docs/domain.md "The receipt"): the application number and its QR code to the progress page first."""
     return render([_receipt_blocks(receipt, paper.value)], paper.value, load_typeface(font_path), "受理回执")
 
 

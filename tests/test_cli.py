@@ -53,6 +53,18 @@ def test_malformed_settings_name_file_line_and_key(env, tmp_path):
     assert f"{bad}, line {line}, key 'fees.lost': must be a whole number" in result.output
 
 
+def test_init_refuses_a_promise_past_the_legal_limit(env, tmp_path):
+    """docs/domain.md "Processing time": 60 working days out of province can take 96 calendar days."""
+    text = DEMO_STATION_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "station.toml"
+    bad.write_text(text.replace("first = 30", "first = 60"), encoding="utf-8")
+    result = run("init", "--station", str(bad))
+    line = text.splitlines().index("first = 30") + 1
+    assert result.exit_code == 1
+    assert f"{bad}, line {line}, key 'promise.out_of_province.first': 60 working days" in result.output
+    assert "past the legal limit of 60 calendar days" in result.output
+
+
 def test_invalid_toml_names_the_line(env, tmp_path):
     bad = tmp_path / "station.toml"
     bad.write_text('[station]\ncode = "330402"\nname = \n', encoding="utf-8")

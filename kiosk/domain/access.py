@@ -22,6 +22,7 @@ class Permission(StrEnum):
     VIEW_CASE = "view_case"  # any case of the station, unmasked (each opening audited)
     WORK_CASE = "work_case"  # approve, refuse, ask for materials, register, take fees, print receipts
     OVERSEE = "oversee"  # dashboard, export, overdue board
+    SIGN_OFF = "sign_off"  # sign off an urgent case's special handling (要事急事特殊办)
     ASSIGN_VISITS = "assign_visits"  # the home-visit board
     VISIT = "visit"  # one's own rounds: print them, record one's own visits, open their cases
     PRINTS = "prints"  # the printed documents and reprints
@@ -33,7 +34,7 @@ P = Permission
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WINDOW: frozenset({P.QUEUE, P.VIEW_CASE, P.WORK_CASE, P.PRINTS, P.MESSAGES}),
     Role.SUPERVISOR: frozenset(
-        {P.QUEUE, P.VIEW_CASE, P.WORK_CASE, P.OVERSEE, P.ASSIGN_VISITS, P.PRINTS, P.MESSAGES}
+        {P.QUEUE, P.VIEW_CASE, P.WORK_CASE, P.OVERSEE, P.SIGN_OFF, P.ASSIGN_VISITS, P.PRINTS, P.MESSAGES}
     ),
     Role.VISIT_OFFICER: frozenset({P.VISIT, P.PRINTS}),
     Role.ADMIN: frozenset({P.OVERSEE, P.PRINTS, P.MESSAGES, P.ADMINISTER}),

@@ -1,4 +1,5 @@
-"""The service catalogue: application types, fees, materials, validity, eligibility (DOMAIN.md §2-3).
+"""The service catalogue: application types, fees, materials, validity, eligibility
+(docs/domain.md "Application types, fees and validity" and "Out-of-province applications").
 
 Fees, windows and promises are station settings (`StationSettings`); this module
 holds the rules that use them. Every refusal carries a reason code the kiosk
@@ -157,6 +158,10 @@ def check_eligibility(
     return Eligibility.yes()
 
 
-def promised_working_days(app_type: ApplicationType, *, out_of_province: bool, settings: StationSettings) -> int:
+def promised_working_days(
+    app_type: ApplicationType, *, out_of_province: bool, settings: StationSettings, urgent: bool = False
+) -> int:
+    """Working days to the card being ready; an urgent case (要事急事特殊办, signed off by a
+    supervisor) gets the station's shorter target when it is shorter (docs/domain.md "Commitments")."""
     table = settings.promise_out_of_province if out_of_province else settings.promise_local
-    return table[app_type]
+    return min(table[app_type], settings.urgent_ready_days) if urgent else table[app_type]

@@ -31,7 +31,7 @@ class Commitment(StrEnum):
 
 
 # Order of the staff queue: lower first. Urgent and priority cases jump the
-# queue (MISSION.md), registered cases wait on an outside cause.
+# queue (docs/domain.md "Commitments"), registered cases wait on an outside cause.
 QUEUE_RANK: dict[Commitment, int] = {
     Commitment.URGENT: 0,
     Commitment.PRIORITY: 1,

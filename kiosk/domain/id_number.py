@@ -1,4 +1,4 @@
-"""The 18-digit citizen ID number of GB 11643-1999 (DOMAIN.md §1).
+"""The 18-digit citizen ID number of GB 11643-1999 (docs/domain.md "ID number").
 
 `parse_id_number` accepts what a person or a card reader gives (full-width
 digits, lower-case x, spaces, old 15-digit numbers) and returns a normalised

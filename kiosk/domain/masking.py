@@ -1,4 +1,4 @@
-"""How personal data is shown once it has been entered (DOMAIN.md §1)."""
+"""How personal data is shown once it has been entered (docs/domain.md "ID number")."""
 
 
 def mask_id_number(number: str) -> str:

@@ -1,5 +1,5 @@
 """The official Chinese names printed on the station's documents (receipts, slips, booking
-confirmations): the application reasons, the seven commitments (MISSION.md) and the materials.
+confirmations): the application reasons, the seven commitments (docs/domain.md "Commitments") and the materials.
 Screens use the translated labels of kiosk.i18n instead."""
 
 APPLICATION_REASONS = {

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .calendar import SpecialDay
+from .calendar import SpecialDay, WorkingCalendar
 from .station import WEEKDAYS, Session, StationSettings, parse_session
 
 
@@ -37,6 +37,19 @@ def sessions_on(day: dt.date, settings: StationSettings, special: SpecialDay | N
     if kind == "extra":
         sessions += [s for s in map(parse_session, special.extra_sessions) if s is not None]
     return sorted(sessions, key=lambda s: s.opens)
+
+
+def handling_day(
+    moment: dt.datetime, settings: StationSettings, calendar: WorkingCalendar, special: SpecialDay | None
+) -> dt.date:
+    """The day staff handle what reaches them at `moment` (station time): that day when it is a
+    working day and the hall has not closed yet, else the next working day (docs/domain.md
+    "Commitments": "today" is promised only when it can be kept)."""
+    today = moment.date()
+    sessions = sessions_on(today, settings, special)
+    if calendar.is_working_day(today) and sessions and moment.time() < sessions[-1].closes:
+        return today
+    return calendar.next_working_day(today + dt.timedelta(days=1))
 
 
 def is_extended(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 
@@ -60,8 +61,21 @@ TRANSITIONS: dict[Action, dict[State, State]] = {
     Action.POST: {State.READY: State.POSTED},
     Action.REJECT: {s: State.REJECTED for s in (*_OPEN_BEFORE_APPROVAL, State.APPROVED, State.VERIFYING)},
     Action.WITHDRAW: {s: State.WITHDRAWN for s in (State.DRAFT, *_OPEN_BEFORE_APPROVAL)},
-    Action.EXPIRE: {State.DRAFT: State.EXPIRED, State.AWAITING_MATERIALS: State.EXPIRED},
+    # A case lapses when the materials it was accepted without never came: returned by staff
+    # (awaiting materials) or accepted at the kiosk with something missing (手续不全限时办).
+    Action.EXPIRE: {s: State.EXPIRED for s in (State.DRAFT, *_OPEN_BEFORE_APPROVAL)},
 }
+
+# The deadline an open case is held to, by state (docs/domain.md "Escalation"): staff's handling
+# deadline until the case is approved, then the promised date the card is ready. A case waiting
+# for the citizen's materials is held to the materials deadline instead (it lapses).
+HANDLING_DEADLINE_STATES = frozenset({State.SUBMITTED})
+READY_DEADLINE_STATES = frozenset({State.APPROVED, State.VERIFYING, State.IN_PRODUCTION})
+
+
+def deadline_in(state: str, handling_deadline: dt.date, expected_ready: dt.date | None) -> dt.date | None:
+    """The deadline a case in `state` is held to (shown to staff, escalated by the sweep)."""
+    return expected_ready if State(state) in READY_DEADLINE_STATES else handling_deadline
 
 # Out-of-province cases are verified by the home province before production;
 # local cases never are.

@@ -40,7 +40,7 @@ class Session:
 
 @dataclass(frozen=True)
 class BookingRules:
-    """How appointments work at this station (DOMAIN.md §6 example defaults)."""
+    """How appointments work at this station (docs/domain.md "Calendar": example defaults)."""
 
     slot_minutes: int  # the grid of the day's slots
     service_minutes: dict[ApplicationType, int]  # how long each service takes: a multiple of slot_minutes
@@ -70,10 +70,11 @@ class StationSettings:
     fees: dict[ApplicationType, int]  # yuan
     exemption_pay_percent: dict[Exemption, int]
     postal_delivery_fee: int
-    promise_local: dict[ApplicationType, int]  # working days to collection
+    promise_local: dict[ApplicationType, int]  # working days to collection (within the law: domain/statutory.py)
     promise_out_of_province: dict[ApplicationType, int]
     commitment_target_days: dict[Commitment, int]  # working days to handle
     materials_deadline_days: int
+    remote_area_extension_days: int  # calendar days the law's 60 may be extended here (0-30, 交通不便的地区)
     temporary_id_out_of_province: bool
     temporary_id_valid_days: int
     retention_days: int
@@ -85,6 +86,10 @@ class StationSettings:
     claim_minutes: int  # a claimed case untouched this long is free again
     escalate_supervisor_hours: int  # a missed deadline goes to the supervisor this long after the holder
     escalate_oversight_hours: int  # ...and to the oversight office this long after the supervisor
+    supervisor_phone: str  # the supervisor (分管领导) is texted an escalated case; "" for the board only
+    oversight_phone: str  # ...and the oversight office (分局法制（督察）部门)
+    materials_reminder_days: int  # working days before a materials deadline the citizen is reminded
+    urgent_ready_days: int  # an urgent case's card is ready within this many working days (signed off)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -201,6 +206,9 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         promise_out_of_province=r.table("promise.out_of_province", ApplicationType, 0, 90),
         commitment_target_days=r.table("commitments", Commitment, 0, 90),
         materials_deadline_days=r.integer("commitments.materials_deadline_days", 1, 90),
+        remote_area_extension_days=(
+            r.integer("law.remote_area_extension_days", 0, 30) if r.has("law.remote_area_extension_days") else 0
+        ),
         temporary_id_out_of_province=r.flag("temporary_id.out_of_province"),
         temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
         retention_days=r.integer("retention.days", 30, 3650),
@@ -212,7 +220,23 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         claim_minutes=r.integer("staff.claim_minutes", 1, 24 * 60),
         escalate_supervisor_hours=r.integer("staff.escalate_supervisor_hours", 0, 24 * 30),
         escalate_oversight_hours=r.integer("staff.escalate_oversight_hours", 0, 24 * 30),
+        supervisor_phone=_phone(r, "staff.supervisor_phone"),
+        oversight_phone=_phone(r, "staff.oversight_phone"),
+        urgent_ready_days=r.integer("commitments.urgent_ready_days", 0, 90),
+        materials_reminder_days=(
+            r.integer("commitments.materials_reminder_days", 0, 30)
+            if r.has("commitments.materials_reminder_days")
+            else 2
+        ),
     )
+
+
+def _phone(r: _Reader, key: str) -> str:
+    """An optional phone number for messages to staff: digits, "" when not set."""
+    value = r.get(key) if r.has(key) else ""
+    if not isinstance(value, str) or not re.fullmatch(r"(\d{7,15})?", value.strip()):
+        raise SettingsError(key, 'must be a phone number of 7-15 digits, or ""')
+    return value.strip()
 
 
 def _booking_rules(r: _Reader) -> BookingRules:

@@ -111,6 +111,7 @@ def _calendar_page(message: str | None = None, ok: bool = True, status: int = 20
         "admin/calendar.html",
         days=calendar_days.upcoming_days(db(), context.id, context.today()),
         years_without_holidays=calendar_days.years_without_holidays(db(), context.id, context.today()),
+        estimated_years=calendar_days.estimated_years(db(), context.id),
         kinds=calendar_days.KINDS,
         message=message,
         ok=ok,
@@ -171,3 +172,16 @@ def remove_calendar_day():
         return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 409)
     _forget_cached_station()
     return _calendar_page(_("%(day)s removed.", day=day.isoformat()))
+
+
+@bp.post("/calendar/confirm")
+def confirm_calendar_year():
+    try:
+        year = int(request.form.get("year", ""))
+    except ValueError:
+        abort(400)
+    confirmed = calendar_days.confirm_year(db(), station().id, year, actor=current_user.actor)
+    if not confirmed:
+        return _calendar_page(_("%(year)s has no estimated days to confirm.", year=year), False, 409)
+    _forget_cached_station()
+    return _calendar_page(_("The %(year)s public holidays are confirmed as the station's schedule.", year=year))

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from .. import i18n
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
+from ..domain.states import deadline_in
 from .common import station
 
 
@@ -90,6 +91,8 @@ def register(app: Flask) -> None:
         COMMITMENTS=i18n.COMMITMENTS,
         PRINT_KINDS=i18n.PRINT_KINDS,
         CALENDAR_KINDS=i18n.CALENDAR_KINDS,
+        CALENDAR_SOURCES=i18n.CALENDAR_SOURCES,
+        case_deadline=lambda a: deadline_in(a.state, a.handling_deadline, a.expected_ready),
         PRINT_STATES=i18n.PRINT_STATES,
         STATES=i18n.STATES,
         REFUSAL_EXPLANATIONS=i18n.REFUSAL_EXPLANATIONS,
@@ -99,6 +102,7 @@ def register(app: Flask) -> None:
         BLOCKING_REASONS=i18n.BLOCKING_REASONS,
         EXEMPTIONS=i18n.EXEMPTIONS,
         NEXT_STEPS=i18n.NEXT_STEPS,
+        NEXT_STEPS_LATER=i18n.NEXT_STEPS_LATER,
         BOOKING_STATES=i18n.BOOKING_STATES,
         ESCALATION_LABELS=i18n.ESCALATION_LABELS,
         ACTION_LABELS=i18n.ACTION_LABELS,

@@ -128,14 +128,14 @@ def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
     if not all(flow.is_answered(name, answers) for name in deciding):
         return None
     try:
-        assess(context, store.to_new_application(answers, today=context.today()), context.today())
+        assess(context, store.to_new_application(answers, today=context.today()), utcnow())
     except NotEligible as refusal:
         return refusal
     return None
 
 
 def _assessment(answers: dict, context: StationContext) -> Assessment:
-    return assess(context, store.to_new_application(answers, today=context.today()), context.today())
+    return assess(context, store.to_new_application(answers, today=context.today()), utcnow())
 
 
 # --- welcome, language, display, reset -------------------------------------------------

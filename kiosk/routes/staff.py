@@ -23,7 +23,7 @@ from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import OLD_CARD_FATES, REFUSAL_REASONS, Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
-from ..services import cases, notifications, photos, verification, visits
+from ..services import cases, deadlines, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
 from ..services.applications import ApplicationNotFound, get_application, list_applications
 from ..services.booking import checked_in_today
@@ -285,6 +285,8 @@ def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any
         return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
     except IllegalTransition:
         return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
+    except cases.SignOffNeeded:
+        return _case_page(application_id, _("A supervisor must sign off urgent handling first."), False, 409)
     return _case_page(application_id, done(result))
 
 
@@ -363,6 +365,16 @@ def fee_paid(application_id: int):
     )
 
 
+@bp.post("/applications/<int:application_id>/sign-off")
+@requires(Permission.SIGN_OFF)
+def sign_off(application_id: int):
+    return _case_step(
+        application_id,
+        lambda: cases.sign_off_urgent(db(), station(), application_id, current_user.user),
+        lambda _result: _("Urgent handling signed off."),
+    )
+
+
 @bp.post("/applications/<int:application_id>/release")
 @requires(Permission.WORK_CASE)
 def release(application_id: int):
@@ -412,7 +424,7 @@ def notification_log():
 @requires(Permission.OVERSEE)
 def overdue():
     return render_template(
-        "staff/overdue.html", rows=cases.overdue_board(db(), station()), targets=cases.ESCALATION_TARGETS
+        "staff/overdue.html", rows=deadlines.overdue_board(db(), station()), targets=deadlines.ESCALATION_TARGETS
     )
 
 

@@ -90,11 +90,13 @@ class Assessment:
     fee_yuan: int
     postal_fee_yuan: int
     expected_ready: dt.date
+    handled_today: bool  # staff can still act today (a working day, the hall not yet closed)
 
 
-def assess(station: StationContext, new: NewApplication, today: dt.date) -> Assessment:
-    """The commitment, deadlines, fee and expected date for `new`, or NotEligible."""
+def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> Assessment:
+    """The commitment, deadlines, fee and expected date for `new` made at `now`, or NotEligible."""
     settings = station.settings
+    today, handled_on = station.today(now), station.handling_day(now)
     eligibility = check_eligibility(
         new.app_type,
         new.id_number,
@@ -122,12 +124,14 @@ def assess(station: StationContext, new: NewApplication, today: dt.date) -> Asse
     )
     decision = decide_commitment(
         situation,
-        accepted_on=today,
+        accepted_on=handled_on,
         calendar=station.calendar,
         settings=settings,
         temporary_id_possible=not out_of_province or settings.temporary_id_out_of_province,
     )
-    promised = promised_working_days(new.app_type, out_of_province=out_of_province, settings=settings)
+    promised = promised_working_days(
+        new.app_type, out_of_province=out_of_province, settings=settings, urgent=decision.supervisor_sign_off
+    )
     return Assessment(
         out_of_province=out_of_province,
         required=required,
@@ -135,6 +139,7 @@ def assess(station: StationContext, new: NewApplication, today: dt.date) -> Asse
         fee_yuan=fee_yuan(new.app_type, settings, new.exemption),
         postal_fee_yuan=settings.postal_delivery_fee if new.collection == "post" else 0,
         expected_ready=station.calendar.add_working_days(today, promised),
+        handled_today=handled_on == today,
     )
 
 
@@ -160,7 +165,7 @@ def submit_application(
         return existing
 
     today = station.today(now)
-    assessment = assess(station, new, today)
+    assessment = assess(station, new, now)
     decision, required = assessment.decision, assessment.required
 
     try:

@@ -94,7 +94,7 @@ def _free_for(slot: Slot, channel: str, station: StationContext, now: dt.datetim
 
 
 def last_bookable_day(station: StationContext, now: dt.datetime) -> dt.date:
-    """Booking opens `booking.days_ahead` working days ahead (DOMAIN.md §6); the weekend and
+    """Booking opens `booking.days_ahead` working days ahead (docs/domain.md "Calendar"); the weekend and
     holiday days in between are bookable too."""
     return station.calendar.add_working_days(station.today(now), station.settings.booking.days_ahead)
 

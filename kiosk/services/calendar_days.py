@@ -1,6 +1,7 @@
 """The station's calendar table, edited by administrators: public holidays and make-up working
-days seeded from the official schedule, and the station's own special days (a closure, an
-extra session). Booking and working-day deadlines read it through `load_station`."""
+days seeded from the official schedule (or the package's estimate of a year not yet published,
+until an administrator confirms it), and the station's own special days (a closure, an extra
+session). Booking and working-day deadlines read it through `load_station`."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import get_args
 
-from sqlmodel import col, delete, func, select
+from sqlmodel import col, delete, func, select, update
 
 from ..clock import utcnow
 from ..db import Database
-from ..domain.calendar import DayKind, official_days, years_ahead
+from ..domain.calendar import DayKind, package_days, years_ahead
 from ..domain.station import parse_session
 from ..models import AuditEvent, Booking, CalendarDay
+from .station import calendar_row
 
 KINDS: tuple[str, ...] = get_args(DayKind)
 
@@ -110,10 +112,10 @@ def set_day(
 def remove_day(
     db: Database, station_id: int, day: dt.date, seed_years: Iterable[int], actor: str, now: dt.datetime | None = None
 ) -> None:
-    """Remove one of the station's own special days; where it replaced an official one (of the
-    station's `seed_years`), the official day comes back. Official days themselves stay."""
+    """Remove one of the station's own special days; where it replaced a seeded one (of the
+    station's `seed_years`), the seeded day comes back. Seeded days themselves stay."""
     now = now or utcnow()
-    official = {d.day: d for d in official_days(seed_years)}.get(day)
+    seeded = {d.day: d for d in package_days(seed_years)}.get(day)
     with db.transaction() as session:
         row = session.exec(
             select(CalendarDay).where(CalendarDay.station_id == station_id, CalendarDay.day == day)
@@ -123,8 +125,47 @@ def remove_day(
         if row.source != "manual":
             raise CalendarDayRefused("official")
         session.exec(delete(CalendarDay).where(CalendarDay.id == row.id))
-        if official is not None:
-            session.add(
-                CalendarDay(station_id=station_id, day=day, kind=official.kind, name=official.name, source="package")
-            )
+        if seeded is not None:
+            restored = calendar_row(station_id, seeded)
+            if seeded.estimated and day.year in _confirmed_years(session, station_id):
+                restored.source = "confirmed"
+            session.add(restored)
         session.add(AuditEvent(at=now, actor=actor, action="calendar_day_removed", reason=day.isoformat()))
+
+
+def _confirmed_years(session, station_id: int) -> set[int]:
+    days = session.exec(
+        select(CalendarDay.day).where(CalendarDay.station_id == station_id, CalendarDay.source == "confirmed")
+    ).all()
+    return {day.year for day in days}
+
+
+def estimated_years(db: Database, station_id: int) -> list[int]:
+    """The years whose public holidays the station holds only as the package's estimate."""
+    with db.reading() as session:
+        days = session.exec(
+            select(CalendarDay.day).where(CalendarDay.station_id == station_id, CalendarDay.source == "estimated")
+        ).all()
+    return sorted({day.year for day in days})
+
+
+def confirm_year(db: Database, station_id: int, year: int, actor: str, now: dt.datetime | None = None) -> int:
+    """An administrator has checked `year`'s days against the State Council's notice (and entered
+    the corrections and make-up working days): its estimated days become the station's confirmed
+    schedule, kept when the calendar is seeded again. Returns how many days were confirmed."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        result = session.execute(
+            update(CalendarDay)
+            .where(
+                CalendarDay.station_id == station_id,
+                CalendarDay.source == "estimated",
+                CalendarDay.day >= dt.date(year, 1, 1),
+                CalendarDay.day <= dt.date(year, 12, 31),
+            )
+            .values(source="confirmed")
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount:
+            session.add(AuditEvent(at=now, actor=actor, action="calendar_year_confirmed", reason=str(year)))
+        return result.rowcount

@@ -1,4 +1,4 @@
-"""Working a case at the window: claiming, viewing (audited), acting, and escalating missed deadlines.
+"""Working a case at the window: claiming, viewing (audited) and acting (deadlines: deadlines.py).
 
 A claim is one conditional UPDATE (free, lapsed, or already mine), so when two
 colleagues open a case at once exactly one holds it; the other sees it
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from ..clock import utcnow
@@ -23,9 +23,9 @@ from .applications import ApplicationNotFound, record_transition
 from .notifications import queue_for_state
 from .station import StationContext
 
-# Escalation levels of a missed deadline (the seed articles: not followed up -> supervisor -> oversight).
-HOLDER, SUPERVISOR, OVERSIGHT = 1, 2, 3
-ESCALATION_TARGETS = {HOLDER: "holder", SUPERVISOR: "supervisor", OVERSIGHT: "oversight"}
+
+class SignOffNeeded(Exception):
+    """An urgent case is approved only after a supervisor signed off its special handling."""
 
 
 class ClaimedByOther(Exception):
@@ -150,10 +150,19 @@ def act(
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
+        if action is Action.APPROVE and needs_sign_off(session, application):
+            raise SignOffNeeded()
         if action is Action.REQUEST_MATERIALS and materials_deadline:
             application.materials_deadline = materials_deadline
         if action in (Action.APPROVE, Action.SUPPLY_MATERIALS, Action.REJECT):
             application.escalation_level, application.escalated_at = 0, None  # the deadline was met or moved
+        if action is Action.SUPPLY_MATERIALS:  # what was missing has come: nothing left to lapse on
+            session.execute(
+                update(ApplicationMaterial)
+                .where(ApplicationMaterial.application_id == application.id)
+                .values(held=True)
+                .execution_options(synchronize_session=False)
+            )
         application.claimed_until = now + dt.timedelta(minutes=station.settings.claim_minutes)
         record_transition(
             session,
@@ -165,6 +174,35 @@ def act(
             refusal_reason=refusal_reason,
             now=now,
         )
+        return application
+
+
+URGENT_SIGNED_OFF = "urgent_signed_off"
+
+
+def needs_sign_off(session: Session, application: Application) -> bool:
+    """An urgent case whose special handling no supervisor has signed off yet."""
+    if not application.situation.get("supervisor_sign_off"):
+        return False
+    signed = session.exec(
+        select(AuditEvent.id).where(AuditEvent.application_id == application.id, AuditEvent.action == URGENT_SIGNED_OFF)
+    ).first()
+    return signed is None
+
+
+def sign_off_urgent(
+    db: Database, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime | None = None
+) -> Application:
+    """A supervisor signs off an urgent case's special handling (no claim needed: the window officer
+    keeps working it). Refused when the case needs none, has it already, or is no longer open."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = session.get(Application, application_id, with_for_update=True)
+        if application is None or application.station_id != station.id:
+            raise ApplicationNotFound(application_id)
+        if application.state != State.SUBMITTED.value or not needs_sign_off(session, application):
+            raise IllegalTransition(State(application.state), Action.APPROVE, "no sign-off is pending")
+        _staff_event(session, application, staff, URGENT_SIGNED_OFF, "", now)
         return application
 
 
@@ -254,104 +292,3 @@ def require_claim(session: Session, application: Application, staff: StaffUser, 
         return
     holder = session.get(StaffUser, application.claimed_by) if application.claimed_by else None
     raise ClaimedByOther(holder.display_name if holder else "")
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    escalated: int
-    expired: int
-
-
-def sweep(db: Database, station: StationContext, now: dt.datetime | None = None) -> SweepResult:
-    """Escalate missed handling deadlines step by step; expire cases whose materials never came.
-
-    A submitted case past its handling deadline alerts its holder (level 1); if it is still
-    not handled `escalate_supervisor_hours` later, the supervisor (2); then oversight (3).
-    Each step is an audit row, shown on the case and the supervisor's board.
-    """
-    now = now or utcnow()
-    today = station.today(now)
-    settings = station.settings
-    steps = {
-        HOLDER: dt.timedelta(0),
-        SUPERVISOR: dt.timedelta(hours=settings.escalate_supervisor_hours),
-        OVERSIGHT: dt.timedelta(hours=settings.escalate_oversight_hours),
-    }
-    expired = 0
-    with db.transaction() as session:
-        # Plain rows and two bulk statements: a sweep may escalate tens of thousands at once.
-        overdue = session.execute(
-            select(Application.id, Application.escalation_level, Application.escalated_at)
-            .where(
-                Application.station_id == station.id,
-                Application.state == State.SUBMITTED.value,
-                Application.handling_deadline < today,
-                Application.escalation_level < OVERSIGHT,
-            )
-            .with_for_update()
-        ).all()
-        due = [
-            {"row_id": row_id, "level": level + 1}
-            for row_id, level, at in overdue
-            if at is None or now - at >= steps[level + 1]
-        ]
-        if due:
-            table = Application.__table__
-            session.execute(
-                update(table)
-                .where(table.c.id == bindparam("row_id"))
-                .values(escalation_level=bindparam("level"), escalated_at=now),
-                due,
-                execution_options={"synchronize_session": False},
-            )
-            session.execute(
-                insert(AuditEvent.__table__),
-                [
-                    {
-                        "application_id": d["row_id"],
-                        "at": now,
-                        "actor": "system:sweep",
-                        "action": "escalate",
-                        "reason": ESCALATION_TARGETS[d["level"]],
-                    }
-                    for d in due
-                ],
-            )
-        escalated = len(due)
-        lapsed = session.exec(
-            select(Application)
-            .where(
-                Application.station_id == station.id,
-                Application.state == State.AWAITING_MATERIALS.value,
-                Application.materials_deadline < today,
-            )
-            .with_for_update()
-        ).all()
-        for application in lapsed:
-            record_transition(
-                session,
-                application,
-                Action.EXPIRE,
-                "system:sweep",
-                hotline=settings.hotline,
-                reason="materials deadline passed",
-                now=now,
-            )
-            expired += 1
-    return SweepResult(escalated, expired)
-
-
-def overdue_board(db: Database, station: StationContext) -> list[tuple[Application, str | None]]:
-    """Escalated cases, highest level first, with who holds them."""
-    with db.reading() as session:
-        rows = session.exec(
-            select(Application, StaffUser.display_name)
-            .join(StaffUser, StaffUser.id == Application.claimed_by, isouter=True)
-            .where(
-                Application.station_id == station.id,
-                Application.escalation_level > 0,
-                Application.state == State.SUBMITTED.value,
-            )
-            .order_by(Application.escalation_level.desc(), Application.handling_deadline)
-        ).all()
-        return [(application, holder) for application, holder in rows]

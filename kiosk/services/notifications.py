@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
-from ..domain.states import State
+from ..domain.states import State, deadline_in
 from ..i18n import N_, REFUSAL_EXPLANATIONS
 from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, Notification
@@ -49,7 +49,23 @@ MESSAGES: dict[str, str] = {
         "Application %(number)s is registered and waits on an outside cause. We will contact you by %(deadline)s."
     ),
     "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
+    "materials_reminder": N_(
+        "Application %(number)s: please bring the missing papers by %(materials)s, or the application lapses."
+    ),
 }
+
+# Escalations of a missed deadline, texted to the station's supervisor and oversight office.
+STAFF_MESSAGES: dict[str, str] = {
+    "supervisor": N_(
+        "Case %(number)s missed its deadline of %(deadline)s and has been escalated to you, the supervisor "
+        "in charge. See the overdue board."
+    ),
+    "oversight": N_(
+        "Case %(number)s missed its deadline of %(deadline)s and has been escalated to the oversight office. "
+        "See the overdue board."
+    ),
+}
+STAFF_LANGUAGE = "zh_Hans"  # the language of the station's own staff
 
 
 class SendFailed(Exception):
@@ -119,6 +135,18 @@ def queue_for_state(
         Notification(
             application_id=application.id, event=application.state, phone=applicant.phone, text=text, created_at=now
         )
+    )
+
+
+def queue_for_staff(session: Session, application: Application, target: str, phone: str, now: dt.datetime) -> None:
+    """Queue the text telling the supervisor or the oversight office (`target`) of an escalated case."""
+    deadline = deadline_in(application.state, application.handling_deadline, application.expected_ready)
+    text = _catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
+        "number": application.number,
+        "deadline": deadline.isoformat(),
+    }
+    session.add(
+        Notification(application_id=application.id, event=f"escalate_{target}", phone=phone, text=text, created_at=now)
     )
 
 

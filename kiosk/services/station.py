@@ -8,13 +8,19 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import delete, select
+from sqlmodel import col, delete, select
 
 from ..clock import utcnow
 from ..db import Database
-from ..domain.calendar import SpecialDay, WorkingCalendar, official_days
+from ..domain.calendar import SpecialDay, WorkingCalendar, package_days
+from ..domain.schedule import handling_day
 from ..domain.station import SettingsError, StationSettings, locate_key, parse_station_settings
+from ..domain.statutory import promise_beyond_law
 from ..models import CalendarDay, Station
+
+# Seeded calendar days, replaced on every seeding: "package" (the published schedule) and
+# "estimated" (the package's rule-made guess). "manual" and "confirmed" days are the station's own.
+SEEDED_SOURCES = ("package", "estimated")
 
 DEMO_STATION_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_station.toml"
 
@@ -38,7 +44,8 @@ def read_settings_file(path: Path) -> tuple[dict, StationSettings]:
 
 
 def parse_settings_text(text: str, source: Path) -> tuple[dict, StationSettings]:
-    """Settings written as TOML (a file, or the administrator's editor), checked; errors name line and key."""
+    """Settings written as TOML (a file, or the administrator's editor), checked, card promises
+    against the legal time limit too; errors name line and key."""
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -46,9 +53,13 @@ def parse_settings_text(text: str, source: Path) -> tuple[dict, StationSettings]
         match = re.search(r"line (\d+)", str(error))
         raise SettingsFileError(source, f"is not valid TOML: {error}", int(match[1]) if match else None) from None
     try:
-        return doc, parse_station_settings(doc)
+        settings = parse_station_settings(doc)
+        unlawful = promise_beyond_law(settings)
+        if unlawful:
+            raise unlawful
     except SettingsError as error:
         raise SettingsFileError(source, error.message, locate_key(text, error.key), error.key) from None
+    return doc, settings
 
 
 @dataclass(frozen=True)
@@ -63,12 +74,18 @@ class StationContext:
     def today(self, now: dt.datetime | None = None) -> dt.date:
         return (now or utcnow()).astimezone(self.settings.zone).date()
 
+    def handling_day(self, now: dt.datetime | None = None) -> dt.date:
+        """Today when staff can still handle a case today, else the next working day."""
+        moment = (now or utcnow()).astimezone(self.settings.zone)
+        return handling_day(moment, self.settings, self.calendar, self.special_days.get(moment.date()))
+
 
 def install_station(db: Database, doc: dict, settings: StationSettings, text: str = "") -> int:
-    """Create or update a station from its settings; (re)seed the official calendar years.
+    """Create or update a station from its settings; (re)seed its calendar years (`seed_years`).
 
-    Days a person entered by hand (source "manual") are kept; seeded days are
-    replaced, so running it again is safe.
+    A year the package carries officially is seeded as "package", one it only estimates as
+    "estimated" until an administrator confirms it (`calendar_days.confirm_year`). Days a person
+    entered by hand or confirmed are kept; seeded days are replaced, so running it again is safe.
     """
     with db.transaction() as session:
         station = session.exec(select(Station).where(Station.code == settings.code)).first()
@@ -82,14 +99,23 @@ def install_station(db: Database, doc: dict, settings: StationSettings, text: st
         session.add(station)
         session.flush()
 
-        session.exec(delete(CalendarDay).where(CalendarDay.station_id == station.id, CalendarDay.source == "package"))
-        manual = set(session.exec(select(CalendarDay.day).where(CalendarDay.station_id == station.id)))
-        for day in official_days(settings.calendar_seed_years):
-            if day.day not in manual:
-                session.add(
-                    CalendarDay(station_id=station.id, day=day.day, kind=day.kind, name=day.name, source="package")
-                )
+        session.exec(
+            delete(CalendarDay).where(CalendarDay.station_id == station.id, col(CalendarDay.source).in_(SEEDED_SOURCES))
+        )
+        kept = session.exec(
+            select(CalendarDay.day, CalendarDay.source).where(CalendarDay.station_id == station.id)
+        ).all()
+        confirmed_years = {day.year for day, source in kept if source == "confirmed"}
+        kept_days = {day for day, _source in kept}
+        for day in package_days(settings.calendar_seed_years):
+            if day.day not in kept_days and day.day.year not in confirmed_years:
+                session.add(calendar_row(station.id, day))
         return station.id
+
+
+def calendar_row(station_id: int, day: SpecialDay) -> CalendarDay:
+    source = "estimated" if day.estimated else "package"
+    return CalendarDay(station_id=station_id, day=day.day, kind=day.kind, name=day.name, source=source)
 
 
 def load_station(db: Database, code: str) -> StationContext | None:
@@ -98,7 +124,9 @@ def load_station(db: Database, code: str) -> StationContext | None:
         if station is None:
             return None
         rows = session.exec(select(CalendarDay).where(CalendarDay.station_id == station.id)).all()
-        days = [SpecialDay(d.day, d.kind, d.name, tuple(d.extra_sessions)) for d in rows]
+        days = [
+            SpecialDay(d.day, d.kind, d.name, tuple(d.extra_sessions), estimated=d.source == "estimated") for d in rows
+        ]
         return StationContext(
             id=station.id,
             settings=parse_station_settings(station.settings),

@@ -59,7 +59,7 @@ def test_an_overdue_case_escalates_to_the_supervisor(page, live_server, app, dat
     from sqlmodel import select
 
     from kiosk.models import Application
-    from kiosk.services import cases
+    from kiosk.services import deadlines
     from kiosk.services.staff import Role, create_staff
     from kiosk.services.station import load_station
     from tests import when
@@ -70,8 +70,8 @@ def test_an_overdue_case_escalates_to_the_supervisor(page, live_server, app, dat
     with database.reading() as session:
         deadline = session.exec(select(Application.handling_deadline)).one()
     later = when.local(station, deadline + dt.timedelta(days=1), 9)  # the handling deadline has passed
-    cases.sweep(database, station, later)
-    cases.sweep(database, station, later + dt.timedelta(hours=25))
+    deadlines.sweep(database, station, later)
+    deadlines.sweep(database, station, later + dt.timedelta(hours=25))
     create_staff(
         database,
         station_code="330402",

@@ -7,11 +7,22 @@ from kiosk.domain.calendar import (
     WorkingCalendar,
     add_years,
     official_days,
+    package_days,
     years_ahead,
     years_with_official_schedule,
 )
+from kiosk.domain.schedule import sessions_on
+from kiosk.domain.station import parse_station_settings
+from kiosk.services.station import DEMO_STATION_FILE
 
 D = dt.date
+
+
+@pytest.fixture(scope="module")
+def settings():
+    import tomllib
+
+    return parse_station_settings(tomllib.loads(DEMO_STATION_FILE.read_text()))
 
 
 @pytest.fixture(scope="module")
@@ -123,3 +134,69 @@ def test_the_years_in_reach_of_todays_deadlines(today, years):
 )
 def test_add_years(day, years, expected):
     assert add_years(day, years) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "festival"),
+    [
+        (D(2026, 1, 3), "元旦"),  # Saturday
+        (D(2026, 2, 15), "春节"),  # Sunday before 除夕
+        (D(2026, 2, 21), "春节"),  # Saturday inside the Spring Festival
+        (D(2026, 2, 22), "春节"),
+        (D(2026, 4, 4), "清明节"),  # Saturday
+        (D(2026, 5, 2), "劳动节"),  # Saturday
+        (D(2026, 5, 3), "劳动节"),
+        (D(2026, 6, 20), "端午节"),
+        (D(2026, 9, 27), "中秋节"),
+        (D(2026, 10, 3), "国庆节"),  # Saturday
+        (D(2026, 10, 4), "国庆节"),
+    ],
+)
+def test_weekend_days_inside_a_holiday_are_holiday_days(day, festival):
+    """docs/domain.md "Calendar": every day of a published holiday period is stored, weekends too."""
+    days = {d.day: d for d in official_days([2026])}
+    assert (days[day].kind, days[day].name) == ("closure", festival)
+
+
+def test_the_2026_holiday_periods_are_the_published_ones():
+    """The State Council's 2026 notice: 1-3 Jan, 15-23 Feb, 4-6 Apr, 1-5 May, 19-21 Jun, 25-27 Sep,
+    1-7 Oct; and nothing else is a holiday (an ordinary weekend stays an ordinary weekend)."""
+
+    def span(month, first, last):
+        return {D(2026, month, n) for n in range(first, last + 1)}
+
+    published = span(1, 1, 3) | span(2, 15, 23) | span(4, 4, 6) | span(5, 1, 5) | span(6, 19, 21)
+    published |= span(9, 25, 27) | span(10, 1, 7)
+    assert {d.day for d in official_days([2026]) if d.kind == "closure"} == published
+
+
+def test_a_holiday_on_a_weekend_keeps_the_holiday_hours_not_saturdays(settings):
+    """2026-10-03 is a Saturday of 国庆节: the station's holiday sessions, not its Saturday ones."""
+    days = {d.day: d for d in official_days([2026])}
+    holiday = sessions_on(D(2026, 10, 3), settings, days.get(D(2026, 10, 3)))
+    assert holiday == list(settings.booking.holiday_sessions)
+    assert holiday != list(settings.opening_hours["saturday"])
+    ordinary = sessions_on(D(2026, 10, 17), settings, days.get(D(2026, 10, 17)))
+    assert ordinary == list(settings.opening_hours["saturday"])
+
+
+def test_a_year_the_package_only_estimates_is_marked_estimated():
+    """docs/domain.md "Calendar": 2027 is computed by rule (invented 春节（补假）, no make-up working
+    days); its days are estimates, never the official schedule."""
+    estimated = package_days([2027])
+    assert estimated and all(d.estimated and d.kind == "closure" for d in estimated)
+    assert D(2027, 2, 9) in {d.day for d in estimated}  # the invented 春节（补假）
+    assert not any(d.estimated for d in package_days([2026]))
+    assert {d.day.year for d in package_days([2026, 2027]) if d.estimated} == {2027}
+
+
+def test_the_holidays_package_is_pinned_to_the_checked_release():
+    """docs/domain.md "Calendar": the schedules above were checked against holidays 0.109; a new
+    release is taken on purpose, after checking its CN data again."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dependencies = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert "holidays>=0.109,<0.110" in dependencies
+    assert "holidays==0.109" in (root / "constraints.txt").read_text().splitlines()

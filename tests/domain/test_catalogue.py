@@ -91,7 +91,7 @@ def test_materials():
 
 def test_promised_days_local_and_out_of_province():
     assert promised_working_days(T.LOST, out_of_province=False, settings=SETTINGS) == 15
-    assert promised_working_days(T.LOST, out_of_province=True, settings=SETTINGS) == 60
+    assert promised_working_days(T.LOST, out_of_province=True, settings=SETTINGS) == 30  # within the law
 
 
 def _eligibility(app_type, number, registered, **kwargs):
@@ -142,3 +142,11 @@ def test_long_term_cards_are_not_renewed_for_expiry():
     result = _eligibility(T.RENEWAL_EXPIRY, LOCAL_ID, "33", card_long_term=True)
     assert not result.ok and result.reason == "card_long_term"
     assert _eligibility(T.DAMAGED, LOCAL_ID, "33", card_long_term=True).ok
+
+
+@pytest.mark.parametrize("out_of_province", [False, True])
+def test_an_urgent_case_is_promised_the_stations_shorter_target(out_of_province):
+    """docs/domain.md "Commitments": commitments.urgent_ready_days, when shorter than the promise."""
+    urgent = promised_working_days(T.LOST, out_of_province=out_of_province, settings=SETTINGS, urgent=True)
+    assert urgent == SETTINGS.urgent_ready_days == 5
+    assert promised_working_days(T.TEMPORARY, out_of_province=False, settings=SETTINGS, urgent=True) == 1

@@ -6,6 +6,7 @@ import pytest
 from kiosk.domain.calendar import WorkingCalendar, official_days
 from kiosk.domain.catalogue import Material
 from kiosk.domain.commitments import Commitment, Situation, SpecialGroup, decide_commitment
+from kiosk.domain.schedule import handling_day
 from kiosk.domain.station import parse_station_settings
 from kiosk.services.station import DEMO_STATION_FILE
 
@@ -97,3 +98,25 @@ def test_queue_rank_puts_urgent_and_priority_first():
         for s, c, _ in TABLE
     }
     assert ranks[C.URGENT] < ranks[C.PRIORITY] < ranks[C.IMMEDIATE] < ranks[C.REGISTERED]
+
+
+ZONE = SETTINGS.zone
+SPECIALS = {d.day: d for d in official_days([2026])}
+
+
+@pytest.mark.parametrize(
+    ("moment", "handled_on"),
+    [
+        (dt.datetime(2026, 11, 24, 7, 0), dt.date(2026, 11, 24)),  # Tuesday before opening: today
+        (dt.datetime(2026, 11, 24, 19, 59), dt.date(2026, 11, 24)),  # in the evening session
+        (dt.datetime(2026, 11, 24, 20, 0), dt.date(2026, 11, 25)),  # the hall has closed: Wednesday
+        (dt.datetime(2026, 11, 27, 21, 0), dt.date(2026, 11, 30)),  # Friday night: Monday
+        (dt.datetime(2026, 11, 28, 10, 0), dt.date(2026, 11, 30)),  # Saturday, hall open, no working day
+        (dt.datetime(2026, 10, 3, 10, 0), dt.date(2026, 10, 8)),  # 国庆节: the first working day after
+        (dt.datetime(2026, 10, 10, 10, 0), dt.date(2026, 10, 10)),  # make-up working Saturday
+    ],
+)
+def test_today_is_promised_only_on_a_working_day_before_the_hall_closes(moment, handled_on):
+    """docs/domain.md "Commitments": "today" only when it can be kept, else the next opening."""
+    local = moment.replace(tzinfo=ZONE)
+    assert handling_day(local, SETTINGS, CALENDAR, SPECIALS.get(local.date())) == handled_on

@@ -246,3 +246,20 @@ def test_the_card_expiry_step_works_on_a_leap_day(client, clock):
     post_step(client, "registration", {"registered_province": "33"})
     assert client.post("/apply/expiry", data={"card_expires": "20490301"}).status_code == 422  # too far
     post_step(client, "expiry", {"card_expires": "20280320"})
+
+
+@pytest.mark.parametrize(
+    ("hour", "promise"),
+    [(10, "Staff handle your application today."), (21, "Staff handle your application when the hall next opens")],
+)
+def test_today_is_promised_only_while_the_hall_is_open(client, clock, hour, promise):
+    """docs/domain.md "Commitments": at 21:00 on a Tuesday the hall has closed: the next opening."""
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 11, 24, hour))
+    client.post("/language", data={"lang": "en"})
+    check = walk_to_check(client, held=("old_card", "household_register"), card_expires="2026-12-20")
+    page = check.get_data(as_text=True)
+    assert promise in page
+    if hour == 21:
+        assert "2026" in page and "today" not in re.search(r'id="next">(.*?)</dd>', page, re.S)[1]

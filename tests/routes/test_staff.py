@@ -208,6 +208,11 @@ def test_administrators_edit_station_settings(app, database):
     source = DEMO_STATION_FILE.read_text(encoding="utf-8")
     bad = admin.post("/staff/admin/settings", data={"settings": source.replace("lost = 40", 'lost = "x"')})
     assert bad.status_code == 422 and "key &#39;fees.lost&#39;" in bad.get_data(as_text=True)
+    # docs/domain.md "Processing time": 60 working days can take 96 calendar days, past the law's 60.
+    unlawful = admin.post("/staff/admin/settings", data={"settings": source.replace("lost = 30", "lost = 60")})
+    page = unlawful.get_data(as_text=True)
+    assert unlawful.status_code == 422 and "key &#39;promise.out_of_province.lost&#39;" in page
+    assert "past the legal limit of 60 calendar days" in page
     good = admin.post("/staff/admin/settings", data={"settings": source.replace("0573-82000110", "0573-12345678")})
     assert good.status_code == 200
     from kiosk.services.station import load_station
@@ -305,3 +310,92 @@ def test_a_year_without_its_holidays_is_announced_until_they_are_entered(app, da
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-08"})
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-09"})
     assert "data-missing-holidays" not in admin.get("/staff/admin/calendar").get_data(as_text=True)
+
+
+def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, database, clock):
+    """docs/domain.md "Calendar": a year the holidays package only computes by rule is seeded as an
+    estimate, shown as such (never as the official schedule), and confirmed by an administrator;
+    the confirmation survives seeding again."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from sqlmodel import select
+
+    from kiosk.models import AuditEvent, CalendarDay
+    from kiosk.services.station import DEMO_STATION_FILE, install_station, read_settings_file
+    from tests.conftest import aware
+
+    clock.set(aware(2026, 12, 4))
+    doc, settings = read_settings_file(DEMO_STATION_FILE)
+    doc["calendar"]["seed_years"] = [2026, 2027]
+    install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
+    admin = _admin(app, database)
+
+    def sources(year):
+        with database.reading() as session:
+            rows = session.exec(select(CalendarDay).where(CalendarDay.day >= dt.date(year, 1, 1))).all()
+        return {row.source for row in rows if row.day.year == year}
+
+    assert sources(2026) == {"package"} and sources(2027) == {"estimated"}
+    page = admin.get("/staff/admin/calendar").get_data(as_text=True)
+    assert re.findall(r'data-estimated-year="(\d+)"', page) == ["2027"]
+    row_2027 = re.search(r'data-day="2027-01-01">(.*?)</tr>', page, re.S)[1]
+    assert 'data-source="estimated"' in row_2027
+    assert not {"official schedule", "官方安排"} & set(re.findall(r"<td[^>]*>([^<]*)</td>", row_2027))
+
+    confirmed = admin.post("/staff/admin/calendar/confirm", data={"year": "2027"})
+    assert confirmed.status_code == 200 and "data-estimated-year" not in confirmed.get_data(as_text=True)
+    assert sources(2027) == {"confirmed"}
+    assert admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}).status_code == 409
+    install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
+    assert sources(2027) == {"confirmed"}
+    with database.reading() as session:
+        confirmation = session.exec(select(AuditEvent).where(AuditEvent.action == "calendar_year_confirmed")).one()
+    assert confirmation.reason == "2027"
+
+
+def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(staff_client, app, database):
+    """docs/domain.md "Commitments": the sign-off is a step on the staff side, a supervisor's."""
+    from kiosk.services.staff import Role, create_staff
+
+    apply(app.test_client(), app_type="lost", name="李四", situation={"urgent": "exam"})
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert 'id="sign-off"' in page and 'id="sign-off-button"' not in page  # a window officer cannot
+    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 409
+    assert staff_client.post("/staff/applications/1/sign-off").status_code == 403
+
+    create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
+    assert 'id="sign-off-button"' in boss.get("/staff/applications/1").get_data(as_text=True)
+    assert boss.post("/staff/applications/1/sign-off").status_code == 200
+    assert boss.post("/staff/applications/1/sign-off").status_code == 409  # once
+    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
+
+
+def test_the_overdue_board_shows_a_case_late_in_production_with_its_promised_date(app, database):
+    """docs/domain.md "Escalation": every open state with a deadline, on the supervisor's board."""
+    import datetime as dt
+
+    from kiosk.models import Application
+    from kiosk.services import deadlines
+    from kiosk.services.staff import Role, create_staff
+    from kiosk.services.station import load_station
+
+    submit(app.test_client())
+    with database.transaction() as session:
+        case = session.get(Application, 1)
+        case.state = "in_production"
+        session.add(case)
+    station = load_station(database, "330402")
+    late = dt.datetime.combine(case.expected_ready + dt.timedelta(days=1), dt.time(9), station.settings.zone)
+    assert deadlines.sweep(database, station, late).escalated == 1
+    create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    boss = app.test_client()
+    boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
+    board = boss.get("/staff/overdue").get_data(as_text=True)
+    assert case.number in board and case.expected_ready.isoformat() in board

@@ -47,6 +47,8 @@ NEEDS: dict[str, Permission | None] = {
     "admin.calendar": P.ADMINISTER,
     "admin.set_calendar_day": P.ADMINISTER,
     "admin.remove_calendar_day": P.ADMINISTER,
+    "admin.confirm_calendar_year": P.ADMINISTER,
+    "staff.sign_off": P.SIGN_OFF,
 }
 PUBLIC = {"staff.sign_in", "staff.sign_in_submit"}
 STAFF_BLUEPRINTS = ("staff", "staff_photos", "visits", "admin")

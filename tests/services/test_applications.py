@@ -225,3 +225,19 @@ def test_sqlite_writers_queue_and_a_stuck_writer_gives_a_clear_error(database_ur
         os.close(fd)
     assert submit_application(impatient, station, new(key="queued-key-1"), actor="kiosk", now=NOW).number
     impatient.dispose()
+
+
+@pytest.mark.parametrize(
+    ("hour", "handled_today", "deadline"),
+    [(10, True, "2026-11-24"), (21, False, "2026-11-25")],  # the hall closes at 20:00
+)
+def test_a_same_day_promise_is_made_only_while_the_hall_is_open(database, station, hour, handled_today, deadline):
+    """docs/domain.md "Commitments": after closing time the case is handled at the next opening."""
+    from kiosk.services.applications import assess
+
+    moment = aware(2026, 11, 24, hour)
+    assessment = assess(station, new(held=frozenset(Material)), moment)
+    assert assessment.handled_today is handled_today
+    assert assessment.decision.handling_deadline.isoformat() == deadline
+    application = submit_application(database, station, new(held=frozenset(Material)), actor="kiosk", now=moment)
+    assert application.handling_deadline.isoformat() == deadline

@@ -131,7 +131,7 @@ def test_a_double_tap_books_once(database, station):
 
 
 def test_booking_opens_seven_working_days_ahead(database, station):
-    """DOMAIN.md §6: up to 7 working days ahead; weekends and holidays in between count as bookable."""
+    """docs/domain.md "Calendar": up to 7 working days ahead; weekends and holidays in between count as bookable."""
     assert bookings.last_bookable_day(station, NOW) == dt.date(2026, 12, 3)  # Tue 24 Nov + 7 working days
     thursday = first_slot(database, station, day=dt.date(2026, 12, 3))
     book(database, station, thursday.id, 1)

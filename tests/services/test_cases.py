@@ -7,9 +7,9 @@ from sqlmodel import select
 
 from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
-from kiosk.domain.states import Action, State
+from kiosk.domain.states import Action, IllegalTransition, State
 from kiosk.models import Application, AuditEvent
-from kiosk.services import cases
+from kiosk.services import cases, deadlines
 from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.staff import Role, create_staff
 from tests.conftest import LOCAL_ID, aware
@@ -96,20 +96,20 @@ def test_return_for_materials_then_approve(database, station):
 
 def test_missed_deadlines_escalate_step_by_step(database, station):
     application = _submit(database, station)  # handling deadline: today (same-day promise)
-    assert cases.sweep(database, station, NOW).escalated == 0
+    assert deadlines.sweep(database, station, NOW).escalated == 0
     wednesday = NOW + dt.timedelta(days=1)
-    assert cases.sweep(database, station, wednesday).escalated == 1  # the holder is alerted
-    assert cases.sweep(database, station, wednesday + dt.timedelta(hours=1)).escalated == 0  # not yet further
-    assert cases.sweep(database, station, wednesday + dt.timedelta(hours=24)).escalated == 1  # the supervisor
-    assert cases.sweep(database, station, wednesday + dt.timedelta(hours=72)).escalated == 1  # oversight
-    assert cases.sweep(database, station, wednesday + dt.timedelta(hours=200)).escalated == 0  # the top
+    assert deadlines.sweep(database, station, wednesday).escalated == 1  # the holder is alerted
+    assert deadlines.sweep(database, station, wednesday + dt.timedelta(hours=1)).escalated == 0  # not yet further
+    assert deadlines.sweep(database, station, wednesday + dt.timedelta(hours=24)).escalated == 1  # the supervisor
+    assert deadlines.sweep(database, station, wednesday + dt.timedelta(hours=72)).escalated == 1  # oversight
+    assert deadlines.sweep(database, station, wednesday + dt.timedelta(hours=200)).escalated == 0  # the top
     with database.reading() as session:
         reasons = session.exec(
             select(AuditEvent.reason).where(AuditEvent.action == "escalate").order_by(AuditEvent.id)
         ).all()
         assert session.get(Application, application.id).escalation_level == 3
     assert reasons == ["holder", "supervisor", "oversight"]
-    board = cases.overdue_board(database, station)
+    board = deadlines.overdue_board(database, station)
     assert [a.id for a, _holder in board] == [application.id]
 
 
@@ -126,7 +126,39 @@ def test_materials_deadline_passing_expires_the_case(database, station):
         materials_deadline=dt.date(2026, 11, 27),
         now=NOW,
     )
-    assert cases.sweep(database, station, aware(2026, 11, 27, 18)).expired == 0
-    assert cases.sweep(database, station, aware(2026, 11, 28, 9)).expired == 1
+    assert deadlines.sweep(database, station, aware(2026, 11, 27, 18)).expired == 0
+    assert deadlines.sweep(database, station, aware(2026, 11, 28, 9)).expired == 1
     with database.reading() as session:
         assert session.get(Application, application.id).state == State.EXPIRED
+
+
+def test_an_urgent_case_gets_the_shorter_target_and_needs_a_supervisors_sign_off(database, station):
+    """docs/domain.md "Commitments": 要事急事特殊办 — the station's urgent target, signed off by a
+    supervisor as a step before the window approves it."""
+    from kiosk.domain.catalogue import Material
+
+    urgent = _submit(database, station, urgent_reason="exam", held=frozenset(Material))
+    normal = _submit(database, station, held=frozenset(Material))
+    calendar = station.calendar
+    assert urgent.expected_ready == calendar.add_working_days(NOW.date(), station.settings.urgent_ready_days)
+    assert normal.expected_ready == calendar.add_working_days(
+        NOW.date(), station.settings.promise_local[ApplicationType.LOST]
+    )
+    assert urgent.expected_ready < normal.expected_ready
+
+    zhang = _staff(database, "zhang")
+    boss = create_staff(
+        database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
+    )
+    cases.open_case(database, station, urgent.id, zhang, NOW)
+    with pytest.raises(cases.SignOffNeeded):
+        cases.act(database, station, urgent.id, Action.APPROVE, zhang, now=NOW)
+    cases.sign_off_urgent(database, station, urgent.id, boss, NOW)
+    with pytest.raises(IllegalTransition):
+        cases.sign_off_urgent(database, station, urgent.id, boss, NOW)  # once
+    assert cases.act(database, station, urgent.id, Action.APPROVE, zhang, now=NOW).state == State.APPROVED
+    with pytest.raises(IllegalTransition):
+        cases.sign_off_urgent(database, station, normal.id, boss, NOW)  # nothing to sign off
+    with database.reading() as session:
+        signed = session.exec(select(AuditEvent).where(AuditEvent.action == "urgent_signed_off")).one()
+    assert (signed.application_id, signed.actor) == (urgent.id, "staff:boss")

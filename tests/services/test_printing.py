@@ -106,7 +106,7 @@ def test_the_print_retry_command_prints_queued_jobs(database, application, tmp_p
 
 
 def test_the_receipt_lists_what_is_missing_and_by_when(database, station, tmp_path):
-    """DOMAIN.md §7: missing materials and their deadline for time-limited cases."""
+    """docs/domain.md "The receipt": missing materials and their deadline for time-limited cases."""
     import uuid
 
     from pypdf import PdfReader

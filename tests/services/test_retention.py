@@ -21,7 +21,7 @@ from kiosk.domain.states import Action
 from kiosk.models import Applicant, Application, AuditEvent, Booking, Slot
 from kiosk.services import dashboard, photos, retention
 from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
-from kiosk.services.cases import sweep as escalate
+from kiosk.services.deadlines import sweep as escalate
 from kiosk.services.printing import receipt_data
 from printing import receipt_pdf
 from tests.conftest import aware, make_id
