@@ -69,6 +69,7 @@ class StationSettings:
     renewal_window_days: int
     fees: dict[ApplicationType, int]  # yuan
     exemption_pay_percent: dict[Exemption, int]
+    exemptions_offered: frozenset[Exemption]  # the veterans'-families exemption only where the station grants it
     postal_delivery_fee: int
     promise_local: dict[ApplicationType, int]  # working days to collection
     promise_out_of_province: dict[ApplicationType, int]
@@ -196,6 +197,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
             e: r.integer(f"exemptions.{e.value}", 0, 100) for e in Exemption if e is not Exemption.NONE
         }
         | {Exemption.NONE: 100},
+        exemptions_offered=_exemptions_offered(r),
         postal_delivery_fee=r.integer("fees.postal_delivery", 0, 1000),
         promise_local=r.table("promise.local", ApplicationType, 0, 90),
         promise_out_of_province=r.table("promise.out_of_province", ApplicationType, 0, 90),
@@ -213,6 +215,15 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         escalate_supervisor_hours=r.integer("staff.escalate_supervisor_hours", 0, 24 * 30),
         escalate_oversight_hours=r.integer("staff.escalate_oversight_hours", 0, 24 * 30),
     )
+
+
+def _exemptions_offered(r: _Reader) -> frozenset[Exemption]:
+    """Minimum income and hardship everywhere; the veterans'-families exemption when
+    `exemptions.veteran_family_offered` is true (off when the key is absent)."""
+    offered = {Exemption.MINIMUM_INCOME, Exemption.HARDSHIP}
+    if r.has("exemptions.veteran_family_offered") and r.flag("exemptions.veteran_family_offered"):
+        offered.add(Exemption.VETERAN_FAMILY)
+    return frozenset(offered)
 
 
 def _booking_rules(r: _Reader) -> BookingRules:

@@ -22,7 +22,7 @@ from .. import i18n
 from ..clock import utcnow
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
-from ..domain.catalogue import ApplicationType
+from ..domain.catalogue import ApplicationType, exemptions_for
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
@@ -198,7 +198,15 @@ def _parse_type(form, answers, context):
     value = form.get("app_type", "")
     if value not in {t.value for t in ApplicationType}:
         return {}, {"app_type": _("Please choose what you need.")}
-    return {"app_type": value}, {}
+    updates: dict[str, Any] = {"app_type": value}
+    if "situation" in answers and not _exemption_choices(value, context):
+        updates["situation"] = answers["situation"] | {"exemption": "none"}  # no fee reduction for this type
+    return updates, {}
+
+
+def _exemption_choices(app_type: str, context: StationContext) -> tuple[str, ...]:
+    """The fee exemptions the citizen may claim for this type here; () when none applies."""
+    return tuple(e.value for e in exemptions_for(ApplicationType(app_type), context.settings))
 
 
 def _parse_id_number(form, answers, context):
@@ -257,7 +265,8 @@ def _parse_situation(form, answers, context):
     urgent = _choice(form, "urgent", ("none", *i18n.URGENT_REASONS), errors, pick)
     blocking = _choice(form, "blocking", ("none", *i18n.BLOCKING_REASONS), errors, pick)
     out_of_hours = _choice(form, "out_of_hours", ("yes", "no"), errors, pick)
-    exemption = _choice(form, "exemption", tuple(i18n.EXEMPTIONS), errors, pick)
+    offered = _exemption_choices(answers["app_type"], context)
+    exemption = _choice(form, "exemption", ("none", *offered), errors, pick) if offered else "none"
     if errors:
         return {}, errors
     situation = {
@@ -273,10 +282,13 @@ def _parse_situation(form, answers, context):
 
 def _situation_extra(answers, context):
     """Defaults for a first visit: "no" everywhere, the elderly group suggested from the birth date."""
+    offered = [(value, i18n.EXEMPTIONS[value]) for value in _exemption_choices(answers["app_type"], context)]
+    exemptions = [("none", i18n.EXEMPTIONS["none"]), *offered] if offered else []
     if "situation" in answers:
-        return {"situation": answers["situation"]}
+        return {"situation": answers["situation"], "exemptions": exemptions}
     age = parse_id_number(answers["id_number"], today=context.today()).age_on(context.today())
     return {
+        "exemptions": exemptions,
         "situation": {
             "cannot_travel": False,
             "special_group": "elderly" if age >= 70 else None,
@@ -284,7 +296,7 @@ def _situation_extra(answers, context):
             "blocking_reason": "",
             "out_of_hours": False,
             "exemption": "none",
-        }
+        },
     }
 
 

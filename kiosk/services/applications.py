@@ -17,6 +17,7 @@ from ..domain.catalogue import (
     Exemption,
     Material,
     check_eligibility,
+    exemptions_for,
     fee_yuan,
     promised_working_days,
     required_materials,
@@ -90,6 +91,7 @@ class Assessment:
     fee_yuan: int
     postal_fee_yuan: int
     expected_ready: dt.date
+    exemption: Exemption = Exemption.NONE  # the one claimed, where it applies to this type at this station
 
 
 def assess(station: StationContext, new: NewApplication, today: dt.date) -> Assessment:
@@ -108,8 +110,9 @@ def assess(station: StationContext, new: NewApplication, today: dt.date) -> Asse
         raise NotEligible(eligibility.reason, eligibility.earliest)
 
     out_of_province = new.registered_province != settings.province_code
+    exemption = new.exemption if new.exemption in exemptions_for(new.app_type, settings) else Exemption.NONE
     required = required_materials(
-        new.app_type, age=new.id_number.age_on(today), out_of_province=out_of_province, exemption=new.exemption
+        new.app_type, age=new.id_number.age_on(today), out_of_province=out_of_province, exemption=exemption
     )
     situation = Situation(
         required=required,
@@ -132,9 +135,10 @@ def assess(station: StationContext, new: NewApplication, today: dt.date) -> Asse
         out_of_province=out_of_province,
         required=required,
         decision=decision,
-        fee_yuan=fee_yuan(new.app_type, settings, new.exemption),
+        fee_yuan=fee_yuan(new.app_type, settings, exemption),
         postal_fee_yuan=settings.postal_delivery_fee if new.collection == "post" else 0,
         expected_ready=station.calendar.add_working_days(today, promised),
+        exemption=exemption,
     )
 
 
@@ -193,7 +197,7 @@ def submit_application(
                 collection=new.collection,
                 photo_at_window=new.photo_at_window,
                 track_token=secrets.token_urlsafe(12),
-                exemption=new.exemption.value,
+                exemption=assessment.exemption.value,
                 situation={
                     "flags": sorted(decision.flags),
                     "special_group": new.special_group.value if new.special_group else None,

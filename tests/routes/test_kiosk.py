@@ -240,3 +240,36 @@ def test_the_card_expiry_step_works_on_a_leap_day(client, clock):
     post_step(client, "registration", {"registered_province": "33"})
     assert client.post("/apply/expiry", data={"card_expires": "20490301"}).status_code == 422  # too far
     post_step(client, "expiry", {"card_expires": "20280320"})
+
+
+@pytest.mark.parametrize(
+    ("app_type", "offered"),
+    [("renewal_change", True), ("first", True), ("lost", False), ("damaged", False), ("temporary", False)],
+)
+def test_the_fee_reduction_is_asked_only_where_it_applies(client, app_type, offered):
+    """docs/domain.md, "Fee exemptions": not for lost or damaged cards nor the temporary ID; the
+    veterans'-families exemption is off at the demo station."""
+    client.post("/start")
+    post_step(client, "type", {"app_type": app_type})
+    post_step(client, "id_number", {"id_number": LOCAL_ID})
+    post_step(client, "name", {"name": "王小明"})
+    post_step(client, "registration", {"registered_province": "33"})
+    page = client.get("/apply/situation").get_data(as_text=True)
+    assert ('id="exemption"' in page) == offered
+    assert 'value="veteran_family"' not in page
+    if offered:
+        assert 'value="minimum_income"' in page and 'value="hardship"' in page
+
+
+def test_a_lost_card_pays_the_full_fee_whatever_certificate_is_claimed(client, app):
+    apply(client, app_type="lost", situation={"exemption": "minimum_income"})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert (application.fee_yuan, application.exemption) == (40, "none")
+
+
+def test_a_renewal_with_a_minimum_income_certificate_is_free(client, app):
+    apply(client, app_type="renewal_change", situation={"exemption": "minimum_income"})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert (application.fee_yuan, application.exemption) == (0, "minimum_income")
