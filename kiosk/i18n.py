@@ -58,8 +58,8 @@ ID_NUMBER_ERRORS = {
 
 ELIGIBILITY_REASONS = {
     "not_resident": _l(
-        "Residents of Hong Kong, Macao and Taiwan cannot get a resident ID card here. "
-        "Please ask at the window about a residence permit."
+        "This is the number of a resident of Hong Kong, Macao or Taiwan, who cannot apply for a resident ID card. "
+        "Please ask at the window about the Residence Permit for Hong Kong, Macao and Taiwan Residents."
     ),
     "temporary_out_of_province": _l(
         "This station cannot issue a temporary ID card for another province. "

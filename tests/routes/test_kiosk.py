@@ -133,9 +133,29 @@ def test_refused_case_explains_what_to_do(client, app):
     response = post_step(client, "registration", {"registered_province": "33"})
     assert response.headers["Location"].endswith("/apply/not_here")
     page = client.get("/apply/not_here").get_data(as_text=True)
-    assert "residence permit" in page
+    assert "Residence Permit for Hong Kong, Macao and Taiwan Residents" in page
     assert client.get("/apply/situation").headers["Location"].endswith("/apply/not_here")
     assert count(app) == 0
+
+
+@pytest.mark.parametrize("province_code", ["71", "81", "82", "83"])
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh_Hans", "港澳台居民居住证"), ("zh_Hant", "港澳台居民居住證"), ("en", "Hong Kong, Macao and Taiwan Residents")],
+)
+def test_hong_kong_macao_and_taiwan_numbers_are_sent_to_the_residence_permit_by_its_name(
+    client, province_code, language, words
+):
+    """docs/domain.md, "Hong Kong, Macao and Taiwan numbers": 71 and 81-83 are refused, naming the
+    港澳台居民居住证 (not just 居住证, the mainland migrants' permit)."""
+    client.post("/language", data={"lang": language})
+    client.post("/start")
+    post_step(client, "type", {"app_type": "first"})
+    post_step(client, "id_number", {"id_number": make_id(province_code + "000019900101001")})
+    post_step(client, "name", {"name": "陈大文"})
+    post_step(client, "registration", {"registered_province": "44"})
+    refusal = re.search(r'id="refusal">(.*?)</div>', client.get("/apply/not_here").get_data(as_text=True), re.S)[1]
+    assert words in refusal
 
 
 def test_renewal_too_early_names_the_date(client):
