@@ -14,6 +14,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from . import temporary_id
 from .catalogue import ApplicationType, Exemption
 from .commitments import Commitment
 from .regions import MAINLAND_CODES
@@ -183,6 +184,11 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
     photo_capture = r.text("kiosk.photo_capture")
     if photo_capture not in ("kiosk", "window"):
         raise SettingsError("kiosk.photo_capture", 'must be "kiosk" or "window"')
+    for table in ("local", "out_of_province"):
+        key = f"promise.{table}.{ApplicationType.TEMPORARY.value}"
+        if r.integer(key, 0, 90) > temporary_id.READY_WITHIN_WORKING_DAYS:
+            days = temporary_id.READY_WITHIN_WORKING_DAYS
+            raise SettingsError(key, f"a temporary ID is ready within {days} working days")
     return StationSettings(
         code=code,
         name=r.text("station.name"),
@@ -204,7 +210,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
         commitment_target_days=r.table("commitments", Commitment, 0, 90),
         materials_deadline_days=r.integer("commitments.materials_deadline_days", 1, 90),
         temporary_id_out_of_province=r.flag("temporary_id.out_of_province"),
-        temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
+        temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, temporary_id.LONGEST_VALID_DAYS),
         retention_days=r.integer("retention.days", 30, 3650),
         calendar_seed_years=tuple(seed_years),
         idle_seconds=r.integer("kiosk.idle_seconds", 20, 600),

@@ -22,6 +22,7 @@ from .. import i18n
 from ..clock import utcnow
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
+from ..domain.card_facts import OLD_CARD_TYPES, POSTAL_OLD_CARD_CHOICES
 from ..domain.catalogue import ApplicationType, exemptions_for
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
@@ -38,7 +39,9 @@ from ..services.applications import (
     get_application,
     materials_of,
     submit_application,
+    with_main_link,
 )
+from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
 from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
@@ -128,14 +131,15 @@ def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
     if not all(flow.is_answered(name, answers) for name in deciding):
         return None
     try:
-        assess(context, store.to_new_application(answers, today=context.today()), context.today())
+        _assessment(answers, context)
     except NotEligible as refusal:
         return refusal
     return None
 
 
 def _assessment(answers: dict, context: StationContext) -> Assessment:
-    return assess(context, store.to_new_application(answers, today=context.today()), context.today())
+    new = with_main_link(db(), context, store.to_new_application(answers, today=context.today()))
+    return assess(context, new, context.today())
 
 
 # --- welcome, language, display, reset -------------------------------------------------
@@ -360,12 +364,32 @@ def _parse_collection(form, answers, context):
         return {"collection": {"method": "station"}}, {}
     if method != "post":
         return {}, {"method": _("Please choose how you want to receive your card.")}
+    errors: dict[str, str] = {}
     address = " ".join(form.get("address", "").split())
     if not address:
-        return {}, {"address": _("Please enter the address the card should be posted to.")}
-    if len(address) > MAX_ADDRESS_LENGTH:
-        return {}, {"address": _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)}
-    return {"collection": {"method": "post", "address": address}}, {}
+        errors["address"] = _("Please enter the address the card should be posted to.")
+    elif len(address) > MAX_ADDRESS_LENGTH:
+        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
+    recipient = " ".join(form.get("recipient", "").split())
+    if not recipient:
+        errors["recipient"] = _("Please enter the name of the person who will receive the card.")
+    elif len(recipient) > MAX_NAME_LENGTH or not _NAME.match(recipient) or any(c.isdigit() for c in recipient):
+        errors["recipient"] = _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
+    collection = {"method": "post", "address": address, "recipient": recipient}
+    if _old_card_choice_needed(answers):
+        collection["old_card"] = _choice(
+            form, "old_card", [c.value for c in POSTAL_OLD_CARD_CHOICES], errors, _("Please choose one answer.")
+        )
+    return ({}, errors) if errors else ({"collection": collection}, {})
+
+
+def _collection_extra(answers, context):
+    return {"old_card_choice": _old_card_choice_needed(answers)}
+
+
+def _old_card_choice_needed(answers) -> bool:
+    """A posted card that replaces one the citizen holds: the old card goes back at acceptance or by the courier."""
+    return ApplicationType(answers["app_type"]) in OLD_CARD_TYPES
 
 
 def _plan_extra(answers, context):
@@ -394,7 +418,7 @@ PAGES: dict[str, Page] = {
     "plan": Page(_parse_plan, _plan_extra),
     "photo": Page(_parse_photo, _photo_extra),
     "contact": Page(_parse_contact),
-    "collection": Page(_parse_collection),
+    "collection": Page(_parse_collection, _collection_extra),
 }
 
 # Answering any of these again changes what the station promises: show the plan again.
@@ -528,5 +552,7 @@ def _done_page(print_result: str | None = None):
         masked_phone=mask_phone(applicant.phone or ""),
         masked_address=mask_address(applicant.address or ""),
         missing=[material for material, held in materials_of(db(), application.id) if not held],
+        facts=facts_of(application, applicant, station()),
+        main_number=main_number_of(db(), application),
         print_result=print_result,
     )

@@ -81,13 +81,44 @@ def test_mobile_numbers(client, phone, expect):
     post_step(client, "contact", {"phone": phone}, expect=expect)
 
 
-def test_post_needs_an_address_and_shows_the_fee(client):
+POST_TO = {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号", "recipient": "李小红"}
+
+
+def test_post_needs_an_address_a_recipient_and_the_old_cards_way_back(client):
+    """docs/domain.md, "Postal delivery": the recipient's name is captured; the old card goes back
+    at acceptance or by the courier with a signed authorisation."""
     walk_to_check(client)
     page = post_step(client, "collection", {"method": "post"}, expect=422).get_data(as_text=True)
-    assert 'href="#address"' in page
-    post_step(client, "collection", {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号"})
+    assert 'href="#address"' in page and 'href="#recipient"' in page and 'href="#old_card"' in page
+    post_step(client, "collection", POST_TO | {"old_card": "courier"})
     check = client.get("/apply/check").get_data(as_text=True)
     assert "某某路" not in check and "浙江省嘉兴市" in check
+    assert "李小红" not in check and "李*红" in check
+
+
+@pytest.mark.parametrize(
+    ("app_type", "collection", "old_card", "bring_old_card"),
+    [
+        ("renewal_expiry", {"method": "station"}, "at_collection", True),
+        ("damaged", {"method": "station"}, "at_collection", True),
+        ("renewal_expiry", POST_TO | {"old_card": "at_acceptance"}, "at_acceptance", False),
+        ("renewal_change", POST_TO | {"old_card": "courier"}, "courier", False),
+        ("lost", POST_TO, "none", False),
+        ("first", POST_TO, "none", False),
+    ],
+)
+def test_the_done_page_says_what_becomes_of_the_old_card(client, app, app_type, collection, old_card, bring_old_card):
+    client.post("/language", data={"lang": "en"})
+    done = apply(client, app_type=app_type, collection=collection)
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(Application)).one().old_card_handover == old_card
+    assert ("your old ID card" in done) == bring_old_card
+    assert ('id="bring"' in done) == (collection["method"] == "station")
+    assert ('id="old-card"' in done) == (old_card != "none")
+    if old_card == "courier":
+        assert "give your old card to the courier" in done
+    if collection["method"] == "post":
+        assert "李*红" in done and "李小红" not in done
 
 
 def test_a_double_tap_creates_one_application(client, app):
@@ -264,7 +295,7 @@ def test_the_card_expiry_step_works_on_a_leap_day(client, clock):
 
 @pytest.mark.parametrize(
     ("app_type", "offered"),
-    [("renewal_change", True), ("first", True), ("lost", False), ("damaged", False), ("temporary", False)],
+    [("renewal_change", True), ("first", True), ("lost", False), ("damaged", False)],
 )
 def test_the_fee_reduction_is_asked_only_where_it_applies(client, app_type, offered):
     """docs/domain.md, "Fee exemptions": not for lost or damaged cards nor the temporary ID; the
