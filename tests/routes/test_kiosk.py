@@ -1,9 +1,11 @@
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from kiosk.domain.calendar import add_years
 from kiosk.models import Application, KioskSession
 from tests import when
 from tests.conftest import JIANGXI_ID, LOCAL_ID, make_id
@@ -324,3 +326,78 @@ def test_a_renewal_with_a_minimum_income_certificate_is_free(client, app):
     with app.extensions["kiosk_db"].reading() as session:
         application = session.exec(select(Application)).one()
     assert (application.fee_yuan, application.exemption) == (0, "minimum_income")
+
+
+def _answer_eligibility(client, app_type, id_number=LOCAL_ID, province="33"):
+    client.post("/start")
+    post_step(client, "type", {"app_type": app_type})
+    post_step(client, "id_number", {"id_number": id_number})
+    post_step(client, "name", {"name": "王小明"})
+    return post_step(client, "registration", {"registered_province": province})
+
+
+def test_a_temporary_id_without_a_pending_application_is_refused_in_plain_words(client, app):
+    """docs/domain.md, "Temporary ID"."""
+    client.post("/language", data={"lang": "en"})
+    response = _answer_eligibility(client, "temporary")
+    assert response.headers["Location"].endswith("/apply/not_here")
+    page = client.get("/apply/not_here").get_data(as_text=True)
+    assert "only while your application for the ID card itself is being handled" in page
+    assert count(app) == 0
+
+
+def test_a_temporary_id_at_the_kiosk_is_linked_and_shows_its_validity(client, app):
+    client.post("/language", data={"lang": "en"})
+    apply(client, app_type="lost")
+    _answer_eligibility(client, "temporary")
+    post_step(client, "situation", NO_SITUATION)
+    post_step(client, "materials", {"held": ["household_register", "photo"]})
+    post_step(client, "plan")
+    post_step(client, "photo")
+    response = post_step(client, "contact", {"phone": "13812345678"})
+    assert response.headers["Location"].endswith("/apply/check")  # collected here: no postal question
+    check = client.get("/apply/check")
+    assert 'data-change="collection"' not in check.get_data(as_text=True)
+    client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
+    done = client.get("/apply/done").get_data(as_text=True)
+    with app.extensions["kiosk_db"].reading() as session:
+        main, temporary = session.exec(select(Application).order_by(Application.id)).all()
+    assert temporary.main_application_id == main.id
+    assert f'id="main-application">{main.number}<' in done
+    assert 'id="temporary-validity"' in done and "90 days from the day it is issued" in done
+    assert 'id="thumbprints"' not in done and 'id="card-validity"' not in done
+
+
+@pytest.mark.dated
+@pytest.mark.parametrize(
+    ("years_old", "validity", "guardian", "apply_by"),
+    [(10, "5 years", True, True), (16, "10 years", False, True), (30, "20 years", False, False),
+     (50, "Long-term", False, False)],
+)
+def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
+    client, station, years_old, validity, guardian, apply_by
+):
+    """docs/domain.md, "The citizen's card and visit": ID Card Law arts. 3, 5, 7, 8."""
+    born = add_years(when.today(station), -years_old) - dt.timedelta(days=1)  # this birthday was yesterday
+    number = make_id(f"330402{born:%Y%m%d}123")
+    client.post("/language", data={"lang": "en"})
+    _answer_eligibility(client, "first", id_number=number)
+    post_step(client, "situation", NO_SITUATION)
+    post_step(client, "materials", {"held": []})
+    plan = client.get("/apply/plan").get_data(as_text=True)
+    assert validity in re.search(r'id="card-validity">(.*?)</dd>', plan, re.S)[1]
+    assert "Both thumbprints are taken at the window" in plan
+    assert ('id="guardian"' in plan) == guardian
+    assert ('id="apply-by"' in plan) == apply_by
+
+
+def test_a_home_visit_takes_the_thumbprints_on_the_visit(client):
+    client.post("/language", data={"lang": "en"})
+    _answer_eligibility(client, "lost")
+    post_step(client, "situation", NO_SITUATION | {"can_travel": "no"})
+    page = client.get("/apply/visit").get_data(as_text=True)
+    day = re.search(r'name="dates" value="([\d-]+)"', page)[1]
+    post_step(client, "visit", {"address": "浙江省嘉兴市南湖区某某路 1 号", "dates": [day]})
+    post_step(client, "materials", {"held": []})
+    plan = client.get("/apply/plan").get_data(as_text=True)
+    assert "The officer takes both your thumbprints on the home visit." in plan
