@@ -305,3 +305,16 @@ def test_a_year_without_its_holidays_is_announced_until_they_are_entered(app, da
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-08"})
     admin.post("/staff/admin/calendar/remove", data={"day": "2027-02-09"})
     assert "data-missing-holidays" not in admin.get("/staff/admin/calendar").get_data(as_text=True)
+
+
+def test_the_case_page_shows_a_posted_cards_recipient_the_old_card_and_a_temporary_ids_main_case(staff_client, app):
+    citizen = app.test_client()
+    post = {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号", "recipient": "李小红", "old_card": "courier"}
+    apply(citizen, app_type="damaged", name="李四", collection=post)
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert re.search(r'id="recipient">李小红<', page)
+    assert 'id="old-card"' in page and 'id="main-application"' not in page
+    apply(citizen, app_type="temporary", name="李四")
+    page = staff_client.get("/staff/applications/2").get_data(as_text=True)
+    assert 'href="/staff/applications/1" id="main-application"' in page
+    assert 'id="old-card"' not in page
