@@ -4,7 +4,7 @@ application, on the done page and on the receipt (docs/domain.md, "The citizen's
 - The new card's validity by age (ID Card Law art. 5) and, counted from the day it should be
   ready, its expiry date; a temporary ID's validity instead (kiosk.domain.temporary_id).
 - Both thumbprints are taken at the window, or by the officer on a home visit (art. 3).
-- Under 16: a parent or guardian applies with the child (art. 8). Everyone must apply within
+- Under 16: a parent or guardian applies for the child (art. 7). Everyone must apply within
   three months of turning 16 (art. 7): a first application is told that date while it is ahead.
 - The old card of a renewal or a damaged card: handed in at collection, or, for a card sent by
   post, handed in at the window at acceptance or to the courier with a signed authorisation.

@@ -377,7 +377,7 @@ def test_a_temporary_id_at_the_kiosk_is_linked_and_shows_its_validity(client, ap
 def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
     client, station, years_old, validity, guardian, apply_by
 ):
-    """docs/domain.md, "The citizen's card and visit": ID Card Law arts. 3, 5, 7, 8."""
+    """docs/domain.md, "The citizen's card and visit": ID Card Law arts. 3, 5 and 7."""
     born = add_years(when.today(station), -years_old) - dt.timedelta(days=1)  # this birthday was yesterday
     number = make_id(f"330402{born:%Y%m%d}123")
     client.post("/language", data={"lang": "en"})
