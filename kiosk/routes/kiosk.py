@@ -205,6 +205,11 @@ def _parse_type(form, answers, context):
     updates: dict[str, Any] = {"app_type": value}
     if "situation" in answers and not _exemption_choices(value, context):
         updates["situation"] = answers["situation"] | {"exemption": "none"}  # no fee reduction for this type
+    collection = answers.get("collection", {})
+    if value == ApplicationType.TEMPORARY or (
+        collection.get("method") == "post" and "old_card" not in collection and ApplicationType(value) in OLD_CARD_TYPES
+    ):
+        answers.pop("collection", None)  # a temporary ID is collected here; a posted renewal asks about the old card
     return updates, {}
 
 
@@ -225,11 +230,17 @@ def _parse_id_number(form, answers, context):
 
 def _parse_name(form, answers, context):
     name = " ".join(form.get("name", "").split())
+    error = _name_error(name, _("Please enter your name as it is on your household register."))
+    return ({}, {"name": error}) if error else ({"name": name}, {})
+
+
+def _name_error(name: str, missing: str) -> str:
+    """Why `name` (spaces already collapsed) cannot be a person's name, or "" when it can."""
     if not name:
-        return {}, {"name": _("Please enter your name as it is on your household register.")}
+        return missing
     if len(name) > MAX_NAME_LENGTH or not _NAME.match(name) or any(c.isdigit() for c in name):
-        return {}, {"name": _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)}
-    return {"name": name}, {}
+        return _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
+    return ""
 
 
 def _parse_registration(form, answers, context):
@@ -371,10 +382,8 @@ def _parse_collection(form, answers, context):
     elif len(address) > MAX_ADDRESS_LENGTH:
         errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
     recipient = " ".join(form.get("recipient", "").split())
-    if not recipient:
-        errors["recipient"] = _("Please enter the name of the person who will receive the card.")
-    elif len(recipient) > MAX_NAME_LENGTH or not _NAME.match(recipient) or any(c.isdigit() for c in recipient):
-        errors["recipient"] = _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
+    if error := _name_error(recipient, _("Please enter the name of the person who will receive the card.")):
+        errors["recipient"] = error
     collection = {"method": "post", "address": address, "recipient": recipient}
     if _old_card_choice_needed(answers):
         collection["old_card"] = _choice(

@@ -401,3 +401,13 @@ def test_a_home_visit_takes_the_thumbprints_on_the_visit(client):
     post_step(client, "materials", {"held": []})
     plan = client.get("/apply/plan").get_data(as_text=True)
     assert "The officer takes both your thumbprints on the home visit." in plan
+
+
+def test_changing_to_a_type_that_replaces_an_old_card_asks_again_how_it_comes_back(client):
+    walk_to_check(client, app_type="lost", collection=POST_TO)
+    post_step(client, "type", {"app_type": "damaged"})
+    post_step(client, "materials", {"held": ["old_card"]})
+    response = post_step(client, "plan")
+    assert response.headers["Location"].endswith("/apply/collection")
+    post_step(client, "collection", POST_TO | {"old_card": "at_acceptance"})
+    assert client.get("/apply/check").status_code == 200
