@@ -111,13 +111,17 @@ class People:
         province = self.province if local else rng.choice(self.provinces)
         app_type = rng.choices([t for t, _ in APP_TYPES], weights=[w for _, w in APP_TYPES])[0]
         expires = self.today + dt.timedelta(days=rng.randrange(5, 80))  # inside the renewal window
+        name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
         collection = (("method", "station"),)
         if rng.random() < 0.2:
-            collection = (("method", "post"), ("address", f"浙江省嘉兴市南湖区禾兴路{rng.randrange(1, 999)}号"))
+            address = f"浙江省嘉兴市南湖区禾兴路{rng.randrange(1, 999)}号"
+            # The recipient, and (asked only for a card replacing one) how the old card comes back.
+            old_card = rng.choice(("at_acceptance", "courier"))
+            collection = (("method", "post"), ("address", address), ("recipient", name), ("old_card", old_card))
         return Citizen(
             app_type=app_type,
             id_number=self._id_number(rng, province),
-            name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+            name=name,
             registered_province=province,
             phone=f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}",
             card_expires=f"{expires:%Y%m%d}",

@@ -64,12 +64,21 @@ ID_NUMBER_ERRORS = {
 
 ELIGIBILITY_REASONS = {
     "not_resident": _l(
-        "Residents of Hong Kong, Macao and Taiwan cannot get a resident ID card here. "
-        "Please ask at the window about a residence permit."
+        "This is the number of a resident of Hong Kong, Macao or Taiwan, who cannot apply for a resident ID card. "
+        "Please ask at the window about the Residence Permit for Hong Kong, Macao and Taiwan Residents."
     ),
     "temporary_out_of_province": _l(
         "This station cannot issue a temporary ID card for another province. "
         "You can apply for the ID card itself here, or ask for a temporary card in your home province."
+    ),
+    "temporary_without_main": _l(
+        "A temporary ID card is issued only while your application for the ID card itself is being "
+        "handled at this station. Please apply for the ID card first (first card, renewal or "
+        "replacement), then ask for the temporary card."
+    ),
+    "temporary_already_applied": _l(
+        "You have already asked for a temporary ID card while your ID card is being made. "
+        "Please ask at the window if you need help."
     ),
     "renewal_too_early": _l(
         "Your card is still valid for a while. You can renew it from %(date)s. Please come back then."
@@ -309,4 +318,22 @@ VISIT_STATES = {
     "assigned": _l("Assigned"),
     "done": _l("Visited"),
     "nobody_home": _l("Nobody home"),
+}
+
+VALIDITIES = {
+    "5y": _l("5 years"),
+    "10y": _l("10 years"),
+    "20y": _l("20 years"),
+    "long_term": _l("Long-term (it does not expire)"),
+}
+
+OLD_CARD_FATES = {
+    "at_collection": _l("Hand in your old card when you collect the new one."),
+    "at_acceptance": _l(
+        "Hand in your old card at the window today, before you leave. The new card is then posted to you."
+    ),
+    "courier": _l(
+        "Sign the authorisation at the window today, and give your old card to the courier "
+        "when the new card arrives."
+    ),
 }

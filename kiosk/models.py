@@ -49,6 +49,7 @@ class Applicant(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=100)
     phone: str | None = Field(default=None, max_length=20)
     address: str | None = Field(default=None, max_length=300)
+    recipient_name: str | None = Field(default=None, max_length=100)  # who receives a posted card
     # Kept after the purge for anonymous statistics.
     birth_year: int | None = None
     sex: str | None = Field(default=None, max_length=6)
@@ -80,6 +81,9 @@ class Application(SQLModel, table=True):
     fee_paid: bool = False
     postal_fee_yuan: int = 0
     collection: str = Field(default="station", max_length=10)  # "station" or "post" (fixed at acceptance)
+    # What becomes of the old card (kiosk.domain.card_facts.OldCard): "none", "at_collection", and
+    # for a posted card "at_acceptance" or "courier" (with the citizen's signed authorisation).
+    old_card_handover: str = Field(default="none", max_length=16)
     photo_at_window: bool = False  # staff must still take the photo
     # The secret in the receipt's QR link to the public progress page.
     track_token: str = Field(max_length=24, index=True)
@@ -98,6 +102,8 @@ class Application(SQLModel, table=True):
     escalation_level: int = 0
     escalated_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     language: str = Field(default="zh_Hans", max_length=8)  # the citizen's, for messages to them
+    # A temporary ID's link to the same person's pending main application (kiosk.domain.temporary_id).
+    main_application_id: int | None = Field(default=None, foreign_key="application.id", index=True)
 
 
 class ApplicationMaterial(SQLModel, table=True):

@@ -47,6 +47,7 @@ class DeliverByPost:
 
     address_masked: str
     note: str = ""  # e.g. "邮费到付" or who may sign for it
+    recipient_masked: str = ""  # who receives it, e.g. "李*红"
 
 
 Collection = CollectAtStation | DeliverByPost
@@ -77,6 +78,7 @@ class Receipt:
     missing_materials: tuple[str, ...] = ()
     materials_deadline: dt.date | None = None
     temporary_id_number: str = ""  # the temporary ID card issued today, if any
+    notes: tuple[str, ...] = ()  # what is true of the new card and the visit (validity, thumbprints, old card...)
 
     def __post_init__(self) -> None:
         _require_filled(self)

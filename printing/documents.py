@@ -148,6 +148,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
         _heading("领取方式", "Collection", paper),
         _fields(paper, [*_collection_fields(receipt.collection), *contact]),
         *_bring_at_collection(receipt.bring_at_collection, paper),
+        *_notes(receipt.notes, paper),
         *_footer("请妥善保管本回执。凭受理编号可在自助终端或网上查询办理进度。", paper),
     ]
 
@@ -305,6 +306,7 @@ def _fields(paper: PaperSize, rows: Sequence[Field]) -> Fields:
 def _collection_fields(collection: CollectAtStation | DeliverByPost) -> list[Field]:
     if isinstance(collection, DeliverByPost):
         rows = [Field("领取方式", "邮寄送达 By post"), Field("收件地址", collection.address_masked)]
+        rows += [Field("收件人", collection.recipient_masked)] if collection.recipient_masked else []
         return rows + ([Field("说明", collection.note)] if collection.note else [])
     return [
         Field("领取方式", "到受理单位领取 At the station"),
@@ -317,6 +319,13 @@ def _bring_at_collection(items: Sequence[str], paper: PaperSize) -> list[Block]:
     if not items:
         return []
     return [_heading("领证时请携带", "Bring at collection", paper), ItemList(items, paper.body)]
+
+
+def _notes(notes: Sequence[str], paper: PaperSize) -> list[Block]:
+    """The card's and the visit's facts as one paragraph: an A4 receipt stays one page."""
+    if not notes:
+        return []
+    return [Rule(dashed=True, space=4), TextBlock("注意：" + "；".join(notes) + "。", paper.body, space_after=2)]
 
 
 def _footer(text: str, paper: PaperSize) -> list[Block]:

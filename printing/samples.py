@@ -45,6 +45,7 @@ def receipt() -> Receipt:
         missing_materials=("户口簿（原件）",),
         materials_deadline=dt.date(2026, 12, 8),
         temporary_id_number="LS330402-2611-0007",
+        notes=("新证有效期十年，预计至2036年12月15日", "请到窗口采集双手拇指指纹", "领取新证时交回旧证"),
     )
 
 
@@ -85,7 +86,9 @@ def receipt_by_post() -> Receipt:
         fee_yuan=Decimal("40"),
         payment_status="已缴费",
         expected_collection=dt.date(2027, 2, 26),
-        collection=DeliverByPost(address_masked="浙江省嘉兴市********", note="邮费到付，本人或同住家属凭回执签收"),
+        collection=DeliverByPost(
+            address_masked="浙江省嘉兴市********", note="邮费到付，收件人凭回执签收", recipient_masked="欧阳*华"
+        ),
         phone_masked="159****0321",
         hotline=HOTLINE,
     )

@@ -42,9 +42,14 @@ class Material(StrEnum):
 
 class Exemption(StrEnum):
     NONE = "none"
-    MINIMUM_INCOME = "minimum_income"  # 低保户
-    VETERAN_FAMILY = "veteran_family"  # 优抚对象
-    HARDSHIP = "hardship"  # 其他困难群众
+    MINIMUM_INCOME = "minimum_income"  # 低保户、农村特困: no fee
+    VETERAN_FAMILY = "veteran_family"  # 优抚对象: no fee where the station grants it (a setting, off by default)
+    HARDSHIP = "hardship"  # 其他生活确有困难的居民: half fee
+
+
+# Fee exemptions are for first applications and renewals (初次申领和换领) only: not for a lost
+# card (补领), a damaged card (损坏换领) nor the temporary ID (docs/domain.md, "Fee exemptions").
+EXEMPTIBLE_TYPES = frozenset({ApplicationType.FIRST, ApplicationType.RENEWAL_EXPIRY, ApplicationType.RENEWAL_CHANGE})
 
 
 # The old card is handed in at collection, not at application, for these types.
@@ -75,15 +80,23 @@ def required_materials(
         materials.append(Material.GUARDIAN_ID)
     if out_of_province and app_type is ApplicationType.FIRST:
         materials += [Material.RESIDENCE_PROOF, Material.COMMITMENT_LETTER]
-    if exemption in (Exemption.MINIMUM_INCOME, Exemption.VETERAN_FAMILY, Exemption.HARDSHIP):
+    if exemption is not Exemption.NONE and app_type in EXEMPTIBLE_TYPES:
         materials.append(Material.EXEMPTION_CERTIFICATE)
     return tuple(materials)
 
 
+def exemptions_for(app_type: ApplicationType, settings: StationSettings) -> tuple[Exemption, ...]:
+    """The exemptions a citizen may claim for `app_type` at this station (none for lost, damaged, temporary)."""
+    if app_type not in EXEMPTIBLE_TYPES:
+        return ()
+    return tuple(e for e in Exemption if e in settings.exemptions_offered)
+
+
 def fee_yuan(app_type: ApplicationType, settings: StationSettings, exemption: Exemption = Exemption.NONE) -> int:
-    """The fee in whole yuan after any exemption; half of an odd fee rounds down in the citizen's favour."""
+    """The fee in whole yuan after any exemption that applies to `app_type` at this station;
+    half of an odd fee rounds down in the citizen's favour."""
     full = settings.fees[app_type]
-    if exemption is Exemption.NONE:
+    if exemption not in exemptions_for(app_type, settings):
         return full
     return full * settings.exemption_pay_percent[exemption] // 100
 

@@ -14,6 +14,7 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
+from . import temporary_id
 from .catalogue import ApplicationType, Exemption
 from .commitments import Commitment
 from .regions import MAINLAND_CODES
@@ -69,6 +70,7 @@ class StationSettings:
     renewal_window_days: int
     fees: dict[ApplicationType, int]  # yuan
     exemption_pay_percent: dict[Exemption, int]
+    exemptions_offered: frozenset[Exemption]  # the veterans'-families exemption only where the station grants it
     postal_delivery_fee: int
     promise_local: dict[ApplicationType, int]  # working days to collection (within the law: domain/statutory.py)
     promise_out_of_province: dict[ApplicationType, int]
@@ -187,6 +189,11 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
     photo_capture = r.text("kiosk.photo_capture")
     if photo_capture not in ("kiosk", "window"):
         raise SettingsError("kiosk.photo_capture", 'must be "kiosk" or "window"')
+    for table in ("local", "out_of_province"):
+        key = f"promise.{table}.{ApplicationType.TEMPORARY.value}"
+        if r.integer(key, 0, 90) > temporary_id.READY_WITHIN_WORKING_DAYS:
+            days = temporary_id.READY_WITHIN_WORKING_DAYS
+            raise SettingsError(key, f"a temporary ID is ready within {days} working days")
     return StationSettings(
         code=code,
         name=r.text("station.name"),
@@ -201,6 +208,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
             e: r.integer(f"exemptions.{e.value}", 0, 100) for e in Exemption if e is not Exemption.NONE
         }
         | {Exemption.NONE: 100},
+        exemptions_offered=_exemptions_offered(r),
         postal_delivery_fee=r.integer("fees.postal_delivery", 0, 1000),
         promise_local=r.table("promise.local", ApplicationType, 0, 90),
         promise_out_of_province=r.table("promise.out_of_province", ApplicationType, 0, 90),
@@ -210,7 +218,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
             r.integer("law.remote_area_extension_days", 0, 30) if r.has("law.remote_area_extension_days") else 0
         ),
         temporary_id_out_of_province=r.flag("temporary_id.out_of_province"),
-        temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, 366),
+        temporary_id_valid_days=r.integer("temporary_id.valid_days", 1, temporary_id.LONGEST_VALID_DAYS),
         retention_days=r.integer("retention.days", 30, 3650),
         calendar_seed_years=tuple(seed_years),
         idle_seconds=r.integer("kiosk.idle_seconds", 20, 600),
@@ -237,6 +245,15 @@ def _phone(r: _Reader, key: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"(\d{7,15})?", value.strip()):
         raise SettingsError(key, 'must be a phone number of 7-15 digits, or ""')
     return value.strip()
+
+
+def _exemptions_offered(r: _Reader) -> frozenset[Exemption]:
+    """Minimum income and hardship everywhere; the veterans'-families exemption when
+    `exemptions.veteran_family_offered` is true (off when the key is absent)."""
+    offered = {Exemption.MINIMUM_INCOME, Exemption.HARDSHIP}
+    if r.has("exemptions.veteran_family_offered") and r.flag("exemptions.veteran_family_offered"):
+        offered.add(Exemption.VETERAN_FAMILY)
+    return frozenset(offered)
 
 
 def _booking_rules(r: _Reader) -> BookingRules:

@@ -41,7 +41,8 @@ STEPS: tuple[Step, ...] = (
     Step("plan", _has("plan_seen")),
     Step("photo", _has("photo")),
     Step("contact", _has("phone")),
-    Step("collection", _has("collection")),
+    # A temporary ID is handed over at the station (kiosk.domain.temporary_id).
+    Step("collection", _has("collection"), needed=lambda a: a.get("app_type") != "temporary"),
     Step("check", lambda answers: False),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)

@@ -108,6 +108,8 @@ def register(app: Flask) -> None:
         ACTION_LABELS=i18n.ACTION_LABELS,
         NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,
         VISIT_STATES=i18n.VISIT_STATES,
+        VALIDITIES=i18n.VALIDITIES,
+        OLD_CARD_FATES=i18n.OLD_CARD_FATES,
         MATERIALS_LABELS=i18n.MATERIALS,
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,

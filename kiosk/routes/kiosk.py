@@ -22,7 +22,8 @@ from .. import i18n
 from ..clock import utcnow
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
-from ..domain.catalogue import ApplicationType
+from ..domain.card_facts import OLD_CARD_TYPES, POSTAL_OLD_CARD_CHOICES
+from ..domain.catalogue import ApplicationType, exemptions_for
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
@@ -38,7 +39,9 @@ from ..services.applications import (
     get_application,
     materials_of,
     submit_application,
+    with_main_link,
 )
+from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
 from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
@@ -128,14 +131,15 @@ def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
     if not all(flow.is_answered(name, answers) for name in deciding):
         return None
     try:
-        assess(context, store.to_new_application(answers, today=context.today()), utcnow())
+        _assessment(answers, context)
     except NotEligible as refusal:
         return refusal
     return None
 
 
 def _assessment(answers: dict, context: StationContext) -> Assessment:
-    return assess(context, store.to_new_application(answers, today=context.today()), utcnow())
+    new = with_main_link(db(), context, store.to_new_application(answers, today=context.today()))
+    return assess(context, new, utcnow())
 
 
 # --- welcome, language, display, reset -------------------------------------------------
@@ -198,7 +202,20 @@ def _parse_type(form, answers, context):
     value = form.get("app_type", "")
     if value not in {t.value for t in ApplicationType}:
         return {}, {"app_type": _("Please choose what you need.")}
-    return {"app_type": value}, {}
+    updates: dict[str, Any] = {"app_type": value}
+    if "situation" in answers and not _exemption_choices(value, context):
+        updates["situation"] = answers["situation"] | {"exemption": "none"}  # no fee reduction for this type
+    collection = answers.get("collection", {})
+    if value == ApplicationType.TEMPORARY or (
+        collection.get("method") == "post" and "old_card" not in collection and ApplicationType(value) in OLD_CARD_TYPES
+    ):
+        answers.pop("collection", None)  # a temporary ID is collected here; a posted renewal asks about the old card
+    return updates, {}
+
+
+def _exemption_choices(app_type: str, context: StationContext) -> tuple[str, ...]:
+    """The fee exemptions the citizen may claim for this type here; () when none applies."""
+    return tuple(e.value for e in exemptions_for(ApplicationType(app_type), context.settings))
 
 
 def _parse_id_number(form, answers, context):
@@ -213,11 +230,17 @@ def _parse_id_number(form, answers, context):
 
 def _parse_name(form, answers, context):
     name = " ".join(form.get("name", "").split())
+    error = _name_error(name, _("Please enter your name as it is on your household register."))
+    return ({}, {"name": error}) if error else ({"name": name}, {})
+
+
+def _name_error(name: str, missing: str) -> str:
+    """Why `name` (spaces already collapsed) cannot be a person's name, or "" when it can."""
     if not name:
-        return {}, {"name": _("Please enter your name as it is on your household register.")}
+        return missing
     if len(name) > MAX_NAME_LENGTH or not _NAME.match(name) or any(c.isdigit() for c in name):
-        return {}, {"name": _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)}
-    return {"name": name}, {}
+        return _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
+    return ""
 
 
 def _parse_registration(form, answers, context):
@@ -257,7 +280,8 @@ def _parse_situation(form, answers, context):
     urgent = _choice(form, "urgent", ("none", *i18n.URGENT_REASONS), errors, pick)
     blocking = _choice(form, "blocking", ("none", *i18n.BLOCKING_REASONS), errors, pick)
     out_of_hours = _choice(form, "out_of_hours", ("yes", "no"), errors, pick)
-    exemption = _choice(form, "exemption", tuple(i18n.EXEMPTIONS), errors, pick)
+    offered = _exemption_choices(answers["app_type"], context)
+    exemption = _choice(form, "exemption", ("none", *offered), errors, pick) if offered else "none"
     if errors:
         return {}, errors
     situation = {
@@ -273,10 +297,13 @@ def _parse_situation(form, answers, context):
 
 def _situation_extra(answers, context):
     """Defaults for a first visit: "no" everywhere, the elderly group suggested from the birth date."""
+    offered = [(value, i18n.EXEMPTIONS[value]) for value in _exemption_choices(answers["app_type"], context)]
+    exemptions = [("none", i18n.EXEMPTIONS["none"]), *offered] if offered else []
     if "situation" in answers:
-        return {"situation": answers["situation"]}
+        return {"situation": answers["situation"], "exemptions": exemptions}
     age = parse_id_number(answers["id_number"], today=context.today()).age_on(context.today())
     return {
+        "exemptions": exemptions,
         "situation": {
             "cannot_travel": False,
             "special_group": "elderly" if age >= 70 else None,
@@ -284,7 +311,7 @@ def _situation_extra(answers, context):
             "blocking_reason": "",
             "out_of_hours": False,
             "exemption": "none",
-        }
+        },
     }
 
 
@@ -348,12 +375,30 @@ def _parse_collection(form, answers, context):
         return {"collection": {"method": "station"}}, {}
     if method != "post":
         return {}, {"method": _("Please choose how you want to receive your card.")}
+    errors: dict[str, str] = {}
     address = " ".join(form.get("address", "").split())
     if not address:
-        return {}, {"address": _("Please enter the address the card should be posted to.")}
-    if len(address) > MAX_ADDRESS_LENGTH:
-        return {}, {"address": _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)}
-    return {"collection": {"method": "post", "address": address}}, {}
+        errors["address"] = _("Please enter the address the card should be posted to.")
+    elif len(address) > MAX_ADDRESS_LENGTH:
+        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
+    recipient = " ".join(form.get("recipient", "").split())
+    if error := _name_error(recipient, _("Please enter the name of the person who will receive the card.")):
+        errors["recipient"] = error
+    collection = {"method": "post", "address": address, "recipient": recipient}
+    if _old_card_choice_needed(answers):
+        collection["old_card"] = _choice(
+            form, "old_card", [c.value for c in POSTAL_OLD_CARD_CHOICES], errors, _("Please choose one answer.")
+        )
+    return ({}, errors) if errors else ({"collection": collection}, {})
+
+
+def _collection_extra(answers, context):
+    return {"old_card_choice": _old_card_choice_needed(answers)}
+
+
+def _old_card_choice_needed(answers) -> bool:
+    """A posted card that replaces one the citizen holds: the old card goes back at acceptance or by the courier."""
+    return ApplicationType(answers["app_type"]) in OLD_CARD_TYPES
 
 
 def _plan_extra(answers, context):
@@ -378,7 +423,7 @@ PAGES: dict[str, Page] = {
     "plan": Page(_parse_plan, _plan_extra),
     "photo": Page(_parse_photo, _photo_extra),
     "contact": Page(_parse_contact),
-    "collection": Page(_parse_collection),
+    "collection": Page(_parse_collection, _collection_extra),
 }
 
 # Answering any of these again changes what the station promises: show the plan again.
@@ -512,5 +557,7 @@ def _done_page(print_result: str | None = None):
         masked_phone=mask_phone(applicant.phone or ""),
         masked_address=mask_address(applicant.address or ""),
         missing=[material for material, held in materials_of(db(), application.id) if not held],
+        facts=facts_of(application, applicant, station()),
+        main_number=main_number_of(db(), application),
         print_result=print_result,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -12,16 +12,18 @@ from sqlmodel import Session, col, delete, select
 
 from ..clock import utcnow
 from ..db import Database
+from ..domain.card_facts import CardFacts, card_facts, old_card_fate
 from ..domain.catalogue import (
     ApplicationType,
     Exemption,
     Material,
     check_eligibility,
+    exemptions_for,
     fee_yuan,
     promised_working_days,
     required_materials,
 )
-from ..domain.commitments import Decision, Situation, SpecialGroup, decide_commitment
+from ..domain.commitments import Commitment, Decision, Situation, SpecialGroup, decide_commitment
 from ..domain.id_number import IdNumber
 from ..domain.states import FINAL_STATES, REFUSAL_REASONS, Action, State, transition
 from ..models import (
@@ -33,8 +35,10 @@ from ..models import (
     DailyCounter,
     KioskSession,
 )
+from . import temporary_ids
 from .notifications import queue_for_state
 from .station import StationContext
+from .temporary_ids import MainLink
 
 
 class NotEligible(ValueError):
@@ -72,8 +76,11 @@ class NewApplication:
     visit_dates: tuple[dt.date, ...] = ()  # preferred dates for a home visit
     collection: str = "station"  # "station" or "post"
     address: str = ""  # the home-visit or postal address
+    recipient_name: str = ""  # who receives a posted card
+    old_card_handover: str = ""  # a posted card replacing an old one: "at_acceptance" or "courier"
     photo_at_window: bool = False  # the photo is still to be taken by staff
     language: str = "zh_Hans"  # the citizen's language, for the messages sent to them
+    main_link: MainLink | None = None  # a temporary ID: the pending main application it bridges
     # The photo taken at the kiosk: its file under <instance>/photos/ and its checks (Report.to_dict).
     photo_file: str = ""
     photo_report: dict = field(default_factory=dict)
@@ -91,6 +98,8 @@ class Assessment:
     postal_fee_yuan: int
     expected_ready: dt.date
     handled_today: bool  # staff can still act today (a working day, the hall not yet closed)
+    facts: CardFacts  # what is true of the new card and the visit
+    exemption: Exemption = Exemption.NONE  # the one claimed, where it applies to this type at this station
 
 
 def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> Assessment:
@@ -108,10 +117,13 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
     )
     if not eligibility.ok:
         raise NotEligible(eligibility.reason, eligibility.earliest)
+    if new.app_type is ApplicationType.TEMPORARY and (new.main_link is None or new.main_link.refusal):
+        raise NotEligible(new.main_link.refusal if new.main_link else "temporary_without_main")
 
     out_of_province = new.registered_province != settings.province_code
+    exemption = new.exemption if new.exemption in exemptions_for(new.app_type, settings) else Exemption.NONE
     required = required_materials(
-        new.app_type, age=new.id_number.age_on(today), out_of_province=out_of_province, exemption=new.exemption
+        new.app_type, age=new.id_number.age_on(today), out_of_province=out_of_province, exemption=exemption
     )
     situation = Situation(
         required=required,
@@ -132,15 +144,34 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
     promised = promised_working_days(
         new.app_type, out_of_province=out_of_province, settings=settings, urgent=decision.supervisor_sign_off
     )
+    expected_ready = station.calendar.add_working_days(today, promised)
+    facts = card_facts(
+        new.app_type,
+        new.id_number,
+        today=today,
+        ready=expected_ready,
+        temporary_valid_days=settings.temporary_id_valid_days,
+        home_visit=decision.commitment is Commitment.HOME_VISIT,
+        old_card=old_card_fate(new.app_type, new.collection, new.old_card_handover),
+    )
     return Assessment(
         out_of_province=out_of_province,
         required=required,
         decision=decision,
-        fee_yuan=fee_yuan(new.app_type, settings, new.exemption),
+        fee_yuan=fee_yuan(new.app_type, settings, exemption),
         postal_fee_yuan=settings.postal_delivery_fee if new.collection == "post" else 0,
-        expected_ready=station.calendar.add_working_days(today, promised),
+        expected_ready=expected_ready,
         handled_today=handled_on == today,
+        facts=facts,
+        exemption=exemption,
     )
+
+
+def with_main_link(db: Database, station: StationContext, new: NewApplication) -> NewApplication:
+    """A temporary ID application with its link to the pending main application looked up now."""
+    if new.app_type is not ApplicationType.TEMPORARY:
+        return new
+    return replace(new, main_link=temporary_ids.main_link(db, station.id, new.id_number.number))
 
 
 def submit_application(
@@ -165,6 +196,7 @@ def submit_application(
         return existing
 
     today = station.today(now)
+    new = with_main_link(db, station, new)
     assessment = assess(station, new, now)
     decision, required = assessment.decision, assessment.required
 
@@ -175,6 +207,7 @@ def submit_application(
                 name=new.name or None,
                 phone=new.phone or None,
                 address=new.address or None,
+                recipient_name=new.recipient_name or None,
                 birth_year=new.id_number.birth_date.year,
                 sex=new.id_number.sex,
             )
@@ -196,9 +229,10 @@ def submit_application(
                 fee_yuan=assessment.fee_yuan,
                 postal_fee_yuan=assessment.postal_fee_yuan,
                 collection=new.collection,
+                old_card_handover=assessment.facts.old_card.value,
                 photo_at_window=new.photo_at_window,
                 track_token=secrets.token_urlsafe(12),
-                exemption=new.exemption.value,
+                exemption=assessment.exemption.value,
                 situation={
                     "flags": sorted(decision.flags),
                     "special_group": new.special_group.value if new.special_group else None,
@@ -213,6 +247,7 @@ def submit_application(
                 channel=new.channel,
                 language=new.language,
                 idempotency_key=new.idempotency_key,
+                main_application_id=new.main_link.main_id if new.main_link else None,
                 created_at=now,
                 updated_at=now,
             )

@@ -116,8 +116,8 @@ def queue_for_state(
     """Queue the message for the state `application` has just reached (or for `event`), if the citizen cares."""
     event = event or application.state
     message = MESSAGES.get(event)
-    if message is None:
-        return
+    if message is None or (event == State.READY.value and application.collection == "post"):
+        return  # a posted card's citizen is told when it is posted, not asked to come and collect it
     applicant = session.get(Applicant, application.applicant_id)
     if not applicant.phone:
         return

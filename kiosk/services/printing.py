@@ -43,6 +43,7 @@ from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Stati
 from . import visits
 from .applications import ApplicationNotFound, materials_of
 from .booking import SlotView, slot_of
+from .case_facts import facts_of, main_number_of, receipt_notes
 from .station import StationContext, load_station
 
 log = logging.getLogger(__name__)
@@ -148,14 +149,20 @@ def receipt_data(
     station: StationContext,
     progress_url: str,
     missing: tuple[str, ...] = (),
+    main_number: str = "",
 ) -> Receipt:
-    """What the receipt shows, masked; `missing`: the materials still to be supplied."""
+    """What the receipt shows, masked; `missing`: the materials still to be supplied; `main_number`:
+    the application a temporary ID bridges."""
     settings = station.settings
+    facts = facts_of(application, applicant, station)
     reason = APPLICATION_REASONS.get(application.app_type, application.app_type)
     if application.out_of_province:
         reason += "（跨省异地办理）"
     if application.collection == "post":
-        collection = DeliverByPost(address_masked=mask_address(applicant.address or "") or _NOT_KNOWN)
+        collection = DeliverByPost(
+            address_masked=mask_address(applicant.address or "") or _NOT_KNOWN,
+            recipient_masked=mask_name(applicant.recipient_name or ""),
+        )
     else:
         collection = CollectAtStation(address=settings.address, hours=_opening_hours(station))
     expected = application.expected_ready or application.handling_deadline
@@ -165,9 +172,11 @@ def receipt_data(
         payment = "请到窗口缴纳"
     else:
         payment = "免费"
-    bring = ["本回执"]
-    if application.app_type in ("renewal_expiry", "renewal_change", "damaged"):
-        bring.append("旧居民身份证（领证时交回）")
+    bring = []
+    if application.collection != "post":  # a posted card is signed for, and its old card went back already
+        bring.append("本回执")
+        if application.old_card_handover == "at_collection":
+            bring.append("旧居民身份证（领证时交回）")
     return Receipt(
         application_number=application.number,
         progress_url=progress_url,
@@ -189,6 +198,7 @@ def receipt_data(
         bring_at_collection=tuple(bring),
         missing_materials=tuple(MATERIAL_NAMES.get(m, m) for m in missing),
         materials_deadline=application.materials_deadline if missing else None,
+        notes=receipt_notes(facts, main_number),
     )
 
 
@@ -385,7 +395,8 @@ def _render(db: Database, job: PrintJob, printer: NamedPrinter) -> tuple[bytes, 
         application = session.get(Application, job.application_id)
         applicant = session.get(Applicant, application.applicant_id)
     missing = tuple(material for material, held in materials_of(db, application.id) if not held)
-    receipt = receipt_data(application, applicant, station, job.progress_url, missing)
+    main_number = main_number_of(db, application)
+    receipt = receipt_data(application, applicant, station, job.progress_url, missing, main_number)
     return receipt_pdf(receipt, paper=printer.backend.paper), f"受理回执 {application.number}"
 
 

@@ -5,7 +5,7 @@ An applicant is purged when a case of theirs at the station closed before the cu
 case of theirs, under the same applicant record or the same ID number at any station, is still
 open or closed within the period. Purging them, in one transaction per batch:
 
-- `Applicant`: ID number, name, phone and address blanked, `purged_at` set; birth year and
+- `Applicant`: ID number, name, phone, address and postal recipient blanked, `purged_at` set; birth year and
   sex stay for anonymous statistics (with the case's province, commitment and dates);
 - their photos: the `ApplicationPhoto` rows (with the check report) deleted, the files after
   the commit;
@@ -287,7 +287,7 @@ def _anonymise(session, ids: list[int], now: dt.datetime, dry_run: bool) -> tupl
         session.execute(
             update(_applicant)
             .where(_applicant.c.id.in_(ids))
-            .values(id_number=None, name=None, phone=None, address=None, purged_at=now)
+            .values(id_number=None, name=None, phone=None, address=None, recipient_name=None, purged_at=now)
         )
         reduced = [
             {"case_id": row.id, "kept_situation": kept}

@@ -99,6 +99,8 @@ def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_k
         visit_dates=tuple(dt.date.fromisoformat(d) for d in visit.get("dates", [])),
         collection=collection.get("method", "station"),
         address=address,
+        recipient_name=collection.get("recipient", ""),
+        old_card_handover=collection.get("old_card", ""),
         photo_at_window=photo == "window",
         photo_file=chosen.get("file", ""),
         photo_report=chosen.get("report", {}),

@@ -3,7 +3,9 @@
 import chinese from "./vendor/simple-keyboard-layouts-3.4.265/chinese.js";
 
 const Keyboard = window.SimpleKeyboard.default;
-const input = document.querySelector("[data-keyboard]");
+// The keyboard types into the field marked data-keyboard that last had the focus (the first at the start).
+const fields = document.querySelectorAll("[data-keyboard]");
+let input = fields[0];
 
 const latin = {
   default: [
@@ -35,6 +37,14 @@ if (input) {
     maxLength: input.maxLength > 0 ? input.maxLength : 60,
   });
   keyboard.setInput(input.value);
+
+  fields.forEach((field) => {
+    field.addEventListener("focus", () => {
+      input = field;
+      keyboard.setOptions({ maxLength: field.maxLength > 0 ? field.maxLength : 60 });
+      keyboard.setInput(field.value);
+    });
+  });
 
   document.querySelectorAll("[data-keyboard-mode]").forEach((button) => {
     button.addEventListener("click", () => {

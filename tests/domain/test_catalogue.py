@@ -11,6 +11,7 @@ from kiosk.domain.catalogue import (
     Validity,
     card_expiry,
     check_eligibility,
+    exemptions_for,
     fee_yuan,
     promised_working_days,
     required_materials,
@@ -36,18 +37,65 @@ def test_fees_come_from_the_station(app_type, fee):
     assert fee_yuan(app_type, SETTINGS) == fee
 
 
+# docs/domain.md, "Fee exemptions": minimum income pays nothing and other hardship half, on first
+# applications and renewals only; the veterans'-families exemption only where the station grants it.
 @pytest.mark.parametrize(
-    ("exemption", "lost_fee", "temporary_fee"),
+    ("app_type", "none", "minimum_income", "hardship", "veteran_family"),
     [
-        (Exemption.NONE, 40, 10),
-        (Exemption.MINIMUM_INCOME, 0, 0),
-        (Exemption.VETERAN_FAMILY, 0, 0),
-        (Exemption.HARDSHIP, 20, 5),
+        (T.FIRST, 0, 0, 0, 0),
+        (T.RENEWAL_EXPIRY, 20, 0, 10, 20),
+        (T.RENEWAL_CHANGE, 20, 0, 10, 20),
+        (T.DAMAGED, 40, 40, 40, 40),
+        (T.LOST, 40, 40, 40, 40),
+        (T.TEMPORARY, 10, 10, 10, 10),
     ],
 )
-def test_exemptions(exemption, lost_fee, temporary_fee):
-    assert fee_yuan(T.LOST, SETTINGS, exemption) == lost_fee
-    assert fee_yuan(T.TEMPORARY, SETTINGS, exemption) == temporary_fee
+def test_exemptions_apply_to_first_applications_and_renewals_only(
+    app_type, none, minimum_income, hardship, veteran_family
+):
+    assert fee_yuan(app_type, SETTINGS, Exemption.NONE) == none
+    assert fee_yuan(app_type, SETTINGS, Exemption.MINIMUM_INCOME) == minimum_income
+    assert fee_yuan(app_type, SETTINGS, Exemption.HARDSHIP) == hardship
+    assert fee_yuan(app_type, SETTINGS, Exemption.VETERAN_FAMILY) == veteran_family
+
+
+def _settings_with(**exemptions):
+    doc = tomllib.loads(DEMO_STATION_FILE.read_text())
+    doc["exemptions"] |= exemptions
+    return parse_station_settings(doc)
+
+
+@pytest.mark.parametrize(
+    ("app_type", "fee"),
+    [(T.RENEWAL_EXPIRY, 0), (T.RENEWAL_CHANGE, 0), (T.DAMAGED, 40), (T.LOST, 40), (T.TEMPORARY, 10)],
+)
+def test_the_veterans_families_exemption_is_a_station_setting(app_type, fee):
+    assert Exemption.VETERAN_FAMILY not in SETTINGS.exemptions_offered  # off by default
+    granting = _settings_with(veteran_family_offered=True)
+    assert fee_yuan(app_type, granting, Exemption.VETERAN_FAMILY) == fee
+    assert (Exemption.VETERAN_FAMILY in exemptions_for(app_type, granting)) == (fee == 0)
+
+
+def test_a_station_file_without_the_veterans_setting_grants_no_veterans_exemption():
+    doc = tomllib.loads(DEMO_STATION_FILE.read_text())
+    del doc["exemptions"]["veteran_family_offered"]
+    assert parse_station_settings(doc).exemptions_offered == {Exemption.MINIMUM_INCOME, Exemption.HARDSHIP}
+
+
+@pytest.mark.parametrize(
+    ("app_type", "certificate"),
+    [
+        (T.FIRST, True),
+        (T.RENEWAL_EXPIRY, True),
+        (T.RENEWAL_CHANGE, True),
+        (T.DAMAGED, False),
+        (T.LOST, False),
+        (T.TEMPORARY, False),
+    ],
+)
+def test_the_exemption_certificate_is_asked_for_only_where_the_exemption_applies(app_type, certificate):
+    materials = required_materials(app_type, age=40, out_of_province=False, exemption=Exemption.HARDSHIP)
+    assert (M.EXEMPTION_CERTIFICATE in materials) == certificate
 
 
 @pytest.mark.parametrize(
@@ -83,8 +131,9 @@ def test_materials():
     )
     assert M.GUARDIAN_ID in required_materials(T.FIRST, age=12, out_of_province=False)
     assert required_materials(T.RENEWAL_EXPIRY, age=40, out_of_province=True) == ()
-    assert required_materials(T.DAMAGED, age=40, out_of_province=False, exemption=Exemption.HARDSHIP) == (
+    assert required_materials(T.RENEWAL_CHANGE, age=40, out_of_province=False, exemption=Exemption.HARDSHIP) == (
         M.OLD_CARD,
+        M.HOUSEHOLD_REGISTER,
         M.EXEMPTION_CERTIFICATE,
     )
 

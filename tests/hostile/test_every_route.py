@@ -353,6 +353,7 @@ def _populate(world: World) -> None:
             "out_of_hours": ["yes", "no"],
             "exemption": ["none", "hardship"],
             "address": ["浙江省嘉兴市南湖区某某路 1 号"],
+            "recipient": ["王小明"],
             "dates": future,
             "held": [m.value for m in Material],
             "photo": ["window"],

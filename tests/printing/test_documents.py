@@ -71,6 +71,19 @@ def test_receipt_by_post_shows_the_masked_address(posted_receipt):
     assert_masked(text)
 
 
+@pytest.mark.parametrize("paper", [Paper.ROLL_80MM, Paper.A4])
+def test_receipt_prints_its_notes_and_a_posted_cards_recipient(posted_receipt, paper):
+    receipt = dataclasses.replace(
+        posted_receipt,
+        collection=dataclasses.replace(posted_receipt.collection, recipient_masked="李*红"),
+        notes=("新证有效期十年，预计至2036年12月15日", "旧证于受理时在窗口交回"),
+    )
+    [text] = page_texts(receipt_pdf(receipt, paper))
+    flat = squeezed(text)
+    assert "收件人" in flat and "李*红" in flat
+    assert "注意：新证有效期十年，预计至2036年12月15日；旧证于受理时在窗口交回。" in flat
+
+
 def test_roll_receipt_is_80_mm_wide_and_as_tall_as_its_content(receipt, tmp_path):
     [page] = render_pages(receipt_pdf(receipt, Paper.ROLL_80MM), tmp_path, DPI)
     width, height = size_mm(page, DPI)

@@ -1,9 +1,11 @@
+import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from kiosk.domain.calendar import add_years
 from kiosk.models import Application, KioskSession
 from tests import when
 from tests.conftest import JIANGXI_ID, LOCAL_ID, make_id
@@ -81,19 +83,49 @@ def test_mobile_numbers(client, phone, expect):
     post_step(client, "contact", {"phone": phone}, expect=expect)
 
 
-def test_post_needs_an_address_and_shows_the_fee(client):
+POST_TO = {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号", "recipient": "李小红"}
+
+
+def test_post_needs_an_address_a_recipient_and_the_old_cards_way_back(client):
+    """docs/domain.md, "Postal delivery": the recipient's name is captured; the old card goes back
+    at acceptance or by the courier with a signed authorisation."""
     walk_to_check(client)
     page = post_step(client, "collection", {"method": "post"}, expect=422).get_data(as_text=True)
-    assert 'href="#address"' in page
-    post_step(client, "collection", {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号"})
+    assert 'href="#address"' in page and 'href="#recipient"' in page and 'href="#old_card"' in page
+    post_step(client, "collection", POST_TO | {"old_card": "courier"})
     check = client.get("/apply/check")
     page = check.get_data(as_text=True)
     # The last look before sending shows what cannot be changed afterwards in full ...
-    assert "浙江省嘉兴市南湖区某某路 1 号" in page and "王小明" in page and "13812345678" in page
+    assert POST_TO["address"] in page and "李小红" in page and "王小明" in page and "13812345678" in page
     post_step(client, "check", {"idempotency_key": idempotency_key(check)})
     done = client.get("/apply/done").get_data(as_text=True)
     # ... and once it is sent, the screen masks it again.
-    assert "某某路" not in done and "浙江省嘉兴市" in done and "王小明" not in done and "13812345678" not in done
+    assert "李*红" in done and "李小红" not in done and "王小明" not in done and "13812345678" not in done
+
+
+@pytest.mark.parametrize(
+    ("app_type", "collection", "old_card", "bring_old_card"),
+    [
+        ("renewal_expiry", {"method": "station"}, "at_collection", True),
+        ("damaged", {"method": "station"}, "at_collection", True),
+        ("renewal_expiry", POST_TO | {"old_card": "at_acceptance"}, "at_acceptance", False),
+        ("renewal_change", POST_TO | {"old_card": "courier"}, "courier", False),
+        ("lost", POST_TO, "none", False),
+        ("first", POST_TO, "none", False),
+    ],
+)
+def test_the_done_page_says_what_becomes_of_the_old_card(client, app, app_type, collection, old_card, bring_old_card):
+    client.post("/language", data={"lang": "en"})
+    done = apply(client, app_type=app_type, collection=collection)
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(Application)).one().old_card_handover == old_card
+    assert ("your old ID card" in done) == bring_old_card
+    assert ('id="bring"' in done) == (collection["method"] == "station")
+    assert ('id="old-card"' in done) == (old_card != "none")
+    if old_card == "courier":
+        assert "give your old card to the courier" in done
+    if collection["method"] == "post":
+        assert "李*红" in done and "李小红" not in done
 
 
 def test_a_double_tap_creates_one_application(client, app):
@@ -139,9 +171,29 @@ def test_refused_case_explains_what_to_do(client, app):
     response = post_step(client, "registration", {"registered_province": "33"})
     assert response.headers["Location"].endswith("/apply/not_here")
     page = client.get("/apply/not_here").get_data(as_text=True)
-    assert "residence permit" in page
+    assert "Residence Permit for Hong Kong, Macao and Taiwan Residents" in page
     assert client.get("/apply/situation").headers["Location"].endswith("/apply/not_here")
     assert count(app) == 0
+
+
+@pytest.mark.parametrize("province_code", ["71", "81", "82", "83"])
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh_Hans", "港澳台居民居住证"), ("zh_Hant", "港澳台居民居住證"), ("en", "Hong Kong, Macao and Taiwan Residents")],
+)
+def test_hong_kong_macao_and_taiwan_numbers_are_sent_to_the_residence_permit_by_its_name(
+    client, province_code, language, words
+):
+    """docs/domain.md, "Hong Kong, Macao and Taiwan numbers": 71 and 81-83 are refused, naming the
+    港澳台居民居住证 (not just 居住证, the mainland migrants' permit)."""
+    client.post("/language", data={"lang": language})
+    client.post("/start")
+    post_step(client, "type", {"app_type": "first"})
+    post_step(client, "id_number", {"id_number": make_id(province_code + "000019900101001")})
+    post_step(client, "name", {"name": "陈大文"})
+    post_step(client, "registration", {"registered_province": "44"})
+    refusal = re.search(r'id="refusal">(.*?)</div>', client.get("/apply/not_here").get_data(as_text=True), re.S)[1]
+    assert words in refusal
 
 
 def test_renewal_too_early_names_the_date(client):
@@ -263,3 +315,121 @@ def test_today_is_promised_only_while_the_hall_is_open(client, clock, hour, prom
     assert promise in page
     if hour == 21:
         assert "2026" in page and "today" not in re.search(r'id="next">(.*?)</dd>', page, re.S)[1]
+
+
+@pytest.mark.parametrize(
+    ("app_type", "offered"),
+    [("renewal_change", True), ("first", True), ("lost", False), ("damaged", False)],
+)
+def test_the_fee_reduction_is_asked_only_where_it_applies(client, app_type, offered):
+    """docs/domain.md, "Fee exemptions": not for lost or damaged cards nor the temporary ID; the
+    veterans'-families exemption is off at the demo station."""
+    client.post("/start")
+    post_step(client, "type", {"app_type": app_type})
+    post_step(client, "id_number", {"id_number": LOCAL_ID})
+    post_step(client, "name", {"name": "王小明"})
+    post_step(client, "registration", {"registered_province": "33"})
+    page = client.get("/apply/situation").get_data(as_text=True)
+    assert ('id="exemption"' in page) == offered
+    assert 'value="veteran_family"' not in page
+    if offered:
+        assert 'value="minimum_income"' in page and 'value="hardship"' in page
+
+
+def test_a_lost_card_pays_the_full_fee_whatever_certificate_is_claimed(client, app):
+    apply(client, app_type="lost", situation={"exemption": "minimum_income"})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert (application.fee_yuan, application.exemption) == (40, "none")
+
+
+def test_a_renewal_with_a_minimum_income_certificate_is_free(client, app):
+    apply(client, app_type="renewal_change", situation={"exemption": "minimum_income"})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert (application.fee_yuan, application.exemption) == (0, "minimum_income")
+
+
+def _answer_eligibility(client, app_type, id_number=LOCAL_ID, province="33"):
+    client.post("/start")
+    post_step(client, "type", {"app_type": app_type})
+    post_step(client, "id_number", {"id_number": id_number})
+    post_step(client, "name", {"name": "王小明"})
+    return post_step(client, "registration", {"registered_province": province})
+
+
+def test_a_temporary_id_without_a_pending_application_is_refused_in_plain_words(client, app):
+    """docs/domain.md, "Temporary ID"."""
+    client.post("/language", data={"lang": "en"})
+    response = _answer_eligibility(client, "temporary")
+    assert response.headers["Location"].endswith("/apply/not_here")
+    page = client.get("/apply/not_here").get_data(as_text=True)
+    assert "only while your application for the ID card itself is being handled" in page
+    assert count(app) == 0
+
+
+def test_a_temporary_id_at_the_kiosk_is_linked_and_shows_its_validity(client, app):
+    client.post("/language", data={"lang": "en"})
+    apply(client, app_type="lost")
+    _answer_eligibility(client, "temporary")
+    post_step(client, "situation", NO_SITUATION)
+    post_step(client, "materials", {"held": ["household_register", "photo"]})
+    post_step(client, "plan")
+    post_step(client, "photo")
+    response = post_step(client, "contact", {"phone": "13812345678"})
+    assert response.headers["Location"].endswith("/apply/check")  # collected here: no postal question
+    check = client.get("/apply/check")
+    assert 'data-change="collection"' not in check.get_data(as_text=True)
+    client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
+    done = client.get("/apply/done").get_data(as_text=True)
+    with app.extensions["kiosk_db"].reading() as session:
+        main, temporary = session.exec(select(Application).order_by(Application.id)).all()
+    assert temporary.main_application_id == main.id
+    assert f'id="main-application">{main.number}<' in done
+    assert 'id="temporary-validity"' in done and "90 days from the day it is issued" in done
+    assert 'id="thumbprints"' not in done and 'id="card-validity"' not in done
+
+
+@pytest.mark.dated
+@pytest.mark.parametrize(
+    ("years_old", "validity", "guardian", "apply_by"),
+    [(10, "5 years", True, True), (16, "10 years", False, True), (30, "20 years", False, False),
+     (50, "Long-term", False, False)],
+)
+def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
+    client, station, years_old, validity, guardian, apply_by
+):
+    """docs/domain.md, "The citizen's card and visit": ID Card Law arts. 3, 5 and 7."""
+    born = add_years(when.today(station), -years_old) - dt.timedelta(days=1)  # this birthday was yesterday
+    number = make_id(f"330402{born:%Y%m%d}123")
+    client.post("/language", data={"lang": "en"})
+    _answer_eligibility(client, "first", id_number=number)
+    post_step(client, "situation", NO_SITUATION)
+    post_step(client, "materials", {"held": []})
+    plan = client.get("/apply/plan").get_data(as_text=True)
+    assert validity in re.search(r'id="card-validity">(.*?)</dd>', plan, re.S)[1]
+    assert "Both thumbprints are taken at the window" in plan
+    assert ('id="guardian"' in plan) == guardian
+    assert ('id="apply-by"' in plan) == apply_by
+
+
+def test_a_home_visit_takes_the_thumbprints_on_the_visit(client):
+    client.post("/language", data={"lang": "en"})
+    _answer_eligibility(client, "lost")
+    post_step(client, "situation", NO_SITUATION | {"can_travel": "no"})
+    page = client.get("/apply/visit").get_data(as_text=True)
+    day = re.search(r'name="dates" value="([\d-]+)"', page)[1]
+    post_step(client, "visit", {"address": "浙江省嘉兴市南湖区某某路 1 号", "dates": [day]})
+    post_step(client, "materials", {"held": []})
+    plan = client.get("/apply/plan").get_data(as_text=True)
+    assert "The officer takes both your thumbprints on the home visit." in plan
+
+
+def test_changing_to_a_type_that_replaces_an_old_card_asks_again_how_it_comes_back(client):
+    walk_to_check(client, app_type="lost", collection=POST_TO)
+    post_step(client, "type", {"app_type": "damaged"})
+    post_step(client, "materials", {"held": ["old_card"]})
+    response = post_step(client, "plan")
+    assert response.headers["Location"].endswith("/apply/collection")
+    post_step(client, "collection", POST_TO | {"old_card": "at_acceptance"})
+    assert client.get("/apply/check").status_code == 200

@@ -399,3 +399,16 @@ def test_the_overdue_board_shows_a_case_late_in_production_with_its_promised_dat
     boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
     board = boss.get("/staff/overdue").get_data(as_text=True)
     assert case.number in board and case.expected_ready.isoformat() in board
+
+
+def test_the_case_page_shows_a_posted_cards_recipient_the_old_card_and_a_temporary_ids_main_case(staff_client, app):
+    citizen = app.test_client()
+    post = {"method": "post", "address": "浙江省嘉兴市南湖区某某路 1 号", "recipient": "李小红", "old_card": "courier"}
+    apply(citizen, app_type="damaged", name="李四", collection=post)
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert re.search(r'id="recipient">李小红<', page)
+    assert 'id="old-card"' in page and 'id="main-application"' not in page
+    apply(citizen, app_type="temporary", name="李四")
+    page = staff_client.get("/staff/applications/2").get_data(as_text=True)
+    assert 'href="/staff/applications/1" id="main-application"' in page
+    assert 'id="old-card"' not in page

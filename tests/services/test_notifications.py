@@ -15,7 +15,7 @@ from tests.conftest import LOCAL_ID
 from tests.services.test_cases import _staff
 
 
-def _submit(database, station, language):
+def _submit(database, station, language, **answers):
     new = NewApplication(
         id_number=parse_id_number(LOCAL_ID),
         app_type=ApplicationType.LOST,
@@ -24,6 +24,7 @@ def _submit(database, station, language):
         name="王小明",
         phone="13812345678",
         language=language,
+        **answers,
     )
     return submit_application(database, station, new, actor="kiosk")
 
@@ -43,6 +44,18 @@ def test_each_change_the_citizen_cares_about_queues_a_message_in_their_language(
     assert texts[0].startswith(f"ID card application {english.number} received")
     assert chinese.number in texts[1] and "申请" in texts[1]
     assert texts[2] == f"Application {english.number} is approved. Your card will be made now."
+
+
+def test_a_posted_card_is_not_announced_as_ready_to_collect(database, station):
+    """docs/domain.md, "Postal delivery"."""
+    posted = _submit(database, station, "en", collection="post", address="浙江省嘉兴市南湖区某某路 1 号")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, posted.id, staff)
+    for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY, Action.POST):
+        cases.act(database, station, posted.id, action, staff)
+    texts = _texts(database)
+    assert not any("collect" in text for text in texts)
+    assert texts[-1] == f"Your ID card for application {posted.number} has been posted."
 
 
 def test_the_log_sender_masks_the_phone(database, station, tmp_path):

@@ -1,7 +1,7 @@
 """why an application was refused, as a code the citizen's pages and messages explain
 
 Revision ID: 0021
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-04 18:50:00
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0021"
-down_revision = "0014"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
