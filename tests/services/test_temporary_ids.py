@@ -62,7 +62,8 @@ def test_without_a_pending_main_application_a_temporary_id_is_refused(database, 
 def test_only_a_main_application_still_in_progress_counts(database, station, actions, pending):
     main = submit(database, station, T.LOST)
     for action in actions:
-        change_state(database, station, main.id, action, actor="staff:zhang", now=NOW)
+        refusal = "other" if action is Action.REJECT else None
+        change_state(database, station, main.id, action, actor="staff:zhang", refusal_reason=refusal, now=NOW)
     if pending:
         assert submit(database, station, T.TEMPORARY).main_application_id == main.id
     else:
@@ -82,7 +83,15 @@ def test_one_temporary_id_per_main_application_unless_the_first_ended(database, 
 def test_a_temporary_id_is_never_the_main_application_of_another(database, station):
     submit(database, station, T.LOST)
     temporary = submit(database, station, T.TEMPORARY)
-    change_state(database, station, temporary.main_application_id, Action.REJECT, actor="staff:zhang", now=NOW)
+    change_state(
+        database,
+        station,
+        temporary.main_application_id,
+        Action.REJECT,
+        actor="staff:zhang",
+        refusal_reason="other",
+        now=NOW,
+    )
     with pytest.raises(NotEligible, match="temporary_without_main"):
         submit(database, station, T.TEMPORARY)
     assert temporary.state == State.SUBMITTED
