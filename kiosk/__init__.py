@@ -31,7 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "SIGN_IN_RATE_LIMIT": "10 per minute",  # failed staff sign-ins per client address
     "CHECK_IN_RATE_LIMIT": "10 per minute",  # refused check-ins (unknown codes) per client address
     "HINTS_RATE_LIMIT": "10 per second",  # live photo hints per client and wizard session (the page asks 3 a second)
+    # Where the per-address limits are counted: "memory://" counts in each worker process (one
+    # station, one worker); "redis://host:6379/0" counts once for every worker and app server.
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "kiosk",  # the counts' key prefix in a shared store
+    "RATELIMIT_STORAGE_TIMEOUT_SECONDS": 0.5,  # a shared store answering slower than this counts as down
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],  # the kiosk terminals: they book walk-in places
     "BABEL_DEFAULT_LOCALE": "zh_Hans",
     "BABEL_DEFAULT_TIMEZONE": "UTC",

@@ -155,6 +155,17 @@ class TrackingFailure(SQLModel, table=True):
     locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class CameraReport(SQLModel, table=True):
+    """What a kiosk terminal last said about its camera (kiosk.services.operations), kept in the
+    database so that every worker and every app server of the station reports the same."""
+
+    station_id: int = Field(foreign_key="station.id", primary_key=True)
+    terminal: str = Field(primary_key=True, max_length=64)  # the terminal's address
+    state: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=64)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
 class DailyCounter(SQLModel, table=True):
     """The last application number handed out per station and local day."""
 

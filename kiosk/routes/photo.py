@@ -203,7 +203,7 @@ def camera_status():
 def _note_camera(state: str, reason: str = "") -> None:
     # Only the station's terminals: a phone in the wizard says nothing about the kiosk cameras.
     if from_kiosk_terminal():
-        operations.record_camera(current_app.instance_path, request.remote_addr, state, reason)
+        operations.record_camera(db(), station().id, request.remote_addr, state, reason)
 
 
 @bp.post("/apply/photo/shots")
