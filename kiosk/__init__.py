@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.
     "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+    # "folder": photos under <instance>/photos/ (one station, one machine); "database": in the
+    # database, for several app servers (move the files with `kiosk photos-to-database`).
+    "PHOTO_STORE": "folder",
     "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
     "CLOCK": None,  # tests and demonstrations only: the moment this process's clock starts at (see kiosk.clock)
 }
@@ -84,6 +87,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["kiosk_db"] = Database(
         make_engine(app.config["DATABASE_URL"], busy_timeout_ms=busy_timeout_ms), busy_timeout_ms=busy_timeout_ms
     )
+
+    from .services.photo_store import store_from_config
+
+    app.extensions["kiosk_photos"] = store_from_config(app.config, app.instance_path, app.extensions["kiosk_db"])
 
     from .routes import init_app
 

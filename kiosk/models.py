@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -164,6 +164,15 @@ class CameraReport(SQLModel, table=True):
     state: str = Field(max_length=16)
     reason: str = Field(default="", max_length=64)
     at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PhotoBlob(SQLModel, table=True):
+    """A photo kept in the database (PHOTO_STORE = "database", kiosk.services.photo_store): an
+    ID photo or a camera candidate, named as the wizard's answers and ApplicationPhoto.file name it."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = _created()
 
 
 class DailyCounter(SQLModel, table=True):

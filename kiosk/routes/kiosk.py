@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -41,7 +41,7 @@ from ..services.applications import (
 )
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
-from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
+from .common import db, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -106,20 +106,16 @@ def _wipe(keep_preferences: bool = False, submitted: dict | None = None) -> None
         session.update(preferences)
 
 
-def _photo_folder():
-    return photos.folder(current_app.instance_path)
-
-
 def _discard_photos(answers: dict, keep: str = "") -> None:
     """Delete the photo files the answers name (candidate shots, the chosen one) but `keep`."""
-    photos.delete(_photo_folder(), [name for name in photos.wizard_files(answers) if name != keep])
+    photo_store().delete([name for name in photos.wizard_files(answers) if name != keep])
 
 
 def _discard_unnamed_photos(named_before: list[str], answers: dict) -> None:
     """Once changed answers are saved: delete the files they named before and name no more
     (never earlier: answers that failed to save still name them)."""
     named = set(photos.wizard_files(answers))
-    photos.delete(_photo_folder(), [name for name in named_before if name not in named])
+    photo_store().delete([name for name in named_before if name not in named])
 
 
 def _refusal(answers: dict, context: StationContext) -> NotEligible | None:

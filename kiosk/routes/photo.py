@@ -37,8 +37,8 @@ from ..services import operations, photos
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
 from . import limiter
-from .common import db, from_kiosk_terminal, requires, station
-from .kiosk import _answers, _discard_unnamed_photos, _photo_folder, _refusal, _save
+from .common import db, from_kiosk_terminal, photo_store, requires, station
+from .kiosk import _answers, _discard_unnamed_photos, _refusal, _save
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -232,7 +232,7 @@ def take():
     stored = []
     if shot.ok:
         try:
-            name = photos.store(_photo_folder(), shot.jpeg)
+            name = photo_store().put(shot.jpeg)
         except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
             current_app.logger.error("photo not saved: %s", error)
             message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
@@ -257,7 +257,7 @@ def take():
     try:
         _save(answers)
     except Exception:
-        photos.delete(_photo_folder(), stored)
+        photo_store().delete(stored)
         raise
     _discard_unnamed_photos(named, answers)
     return jsonify(body)
@@ -276,7 +276,7 @@ def shot(shot_id: str):
     if found is None:
         abort(404)
     try:
-        data = photos.read(_photo_folder(), found["file"])
+        data = photo_store().get(found["file"])
     except photos.PhotoMissing:
         abort(404)
     return _jpeg(data)
@@ -336,6 +336,6 @@ def staff_photo(application_id: int):
 def staff_photo_jpeg(application_id: int):
     _application, kept = _staff_photo(application_id)
     try:
-        return _jpeg(photos.read(photos.folder(current_app.instance_path), kept.file))
+        return _jpeg(photo_store().get(kept.file))
     except photos.PhotoMissing:
         abort(404)

@@ -32,7 +32,7 @@ from ..services.printing import PrintJobNotFound, Subject, print_new, recent_job
 from ..services.staff import SignInRefused, end_session
 from ..services.staff import sign_in as check_sign_in
 from . import limiter, shared_counting_works
-from .common import LANDING_PAGES, db, printer, requires, station, track_url
+from .common import LANDING_PAGES, db, photo_store, printer, requires, station, track_url
 
 bp = Blueprint("staff", __name__)
 # The blueprints of staff pages: a case named in their URLs must be this station's.
@@ -295,7 +295,7 @@ def forward(application_id: int):
     """Send an out-of-province case to its home province for verification (数据跑腿)."""
     outbox = Path(current_app.instance_path) / "outbox" / "verification"
     stored = photos.photo_of(db(), application_id)
-    photo = photos.read(photos.folder(current_app.instance_path), stored.file) if stored else None
+    photo = photo_store().get(stored.file) if stored else None
     return _case_step(
         application_id,
         lambda: verification.forward(db(), station(), application_id, current_user.user, _keys(), outbox, photo=photo),

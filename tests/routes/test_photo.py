@@ -314,15 +314,13 @@ def test_the_sweep_deletes_the_shots_of_abandoned_sessions(client, app):
     import datetime as dt
 
     from kiosk.clock import utcnow
-    from kiosk.services.photos import folder
     from kiosk.services.wizard import purge_idle
 
     walk_to_photo(client)
     shoot(client, compliant_frame())
     later = utcnow() + dt.timedelta(hours=2)
-    forgotten = purge_idle(
-        app.extensions["kiosk_db"], max_idle=dt.timedelta(hours=1), now=later, photo_folder=folder(app.instance_path)
-    )
+    store = app.extensions["kiosk_photos"]
+    forgotten = purge_idle(app.extensions["kiosk_db"], max_idle=dt.timedelta(hours=1), now=later, photo_store=store)
     assert forgotten == 1 and photo_files(app) == []
 
 
