@@ -58,8 +58,9 @@ _CHUNK = 1 << 20
 PG_GUIDANCE = (
     "kiosk backup and kiosk restore handle the embedded SQLite database only. For PostgreSQL, "
     "dump the database with its own tool (pg_dump -Fc -f kiosk.dump DBNAME; restore with "
-    "pg_restore -d DBNAME kiosk.dump), then copy the instance folder's photos/, secret_key and "
-    "kiosk.cfg, not while 'kiosk purge' runs, so every photo row in the dump has its file."
+    "pg_restore -d DBNAME kiosk.dump); with PHOTO_STORE = \"database\" the photos are in the dump. "
+    "Then copy the instance folder's secret_key and kiosk.cfg, and with photo files its photos/, "
+    "not while 'kiosk purge' runs, so every photo row in the dump has its file."
 )
 
 
