@@ -63,12 +63,13 @@ def _answers(context: StationContext) -> dict[str, Any]:
     return store.load_answers(db(), token, max_idle=_max_idle(context)) if token else {}
 
 
-def _save(answers: dict[str, Any]) -> None:
+def _save(answers: dict[str, Any], new_photo: tuple[str, bytes] | None = None) -> None:
+    """Save the answers (with `new_photo`, name and JPEG, the photo they now name)."""
     # One wizard, one application: the key that makes a double tap on "send" harmless.
     answers.setdefault("idempotency_key", uuid.uuid4().hex)
     token = session.get("wizard") or store.new_token()
     session["wizard"] = token
-    store.save_answers(db(), token, answers)
+    store.save_answers(db(), token, answers, new_photo=(photo_store(), *new_photo) if new_photo else None)
 
 
 # The citizen's pages: at a kiosk terminal they are the next person's once the idle time is over.

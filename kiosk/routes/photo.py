@@ -229,16 +229,10 @@ def take():
     answers["photo_count"] = taken = taken + 1
     shots = _shots(answers)
     body: dict = {"ok": shot.ok, "messages": _messages(shot.report), "remaining": MAX_SHOTS - taken}
-    stored = []
+    new_photo = None
     if shot.ok:
-        try:
-            name = photo_store().put(shot.jpeg)
-        except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
-            current_app.logger.error("photo not saved: %s", error)
-            message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
-            return _error(503, "not_saved", message)
-        stored.append(name)
-        entry = {"id": secrets.token_hex(8), "file": name, "report": shot.report.to_dict()}
+        new_photo = (photos.new_name(), shot.jpeg)
+        entry = {"id": secrets.token_hex(8), "file": new_photo[0], "report": shot.report.to_dict()}
         shots.append(entry)
         chosen = answers.get("photo") if isinstance(answers.get("photo"), dict) else {}
         while len(shots) > SHOWN:  # the oldest goes (never the one already chosen)
@@ -252,13 +246,14 @@ def take():
         body["window"] = True
         body["message"] = _("No more photos can be taken here. Please have your photo taken at the window.")
         body["next"] = _next_url(answers, context)
-    # Files change only with the answers that name them: the new one goes if they were not saved,
-    # the oldest only once they are.
+    # Photos change only with the answers that name them: the new one is kept with them, in their
+    # transaction, and the oldest goes only once they are saved.
     try:
-        _save(answers)
-    except Exception:
-        photo_store().delete(stored)
-        raise
+        _save(answers, new_photo)
+    except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
+        current_app.logger.error("photo not saved: %s", error)
+        message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
+        return _error(503, "not_saved", message)
     _discard_unnamed_photos(named, answers)
     return jsonify(body)
 

@@ -37,6 +37,14 @@ class PhotoStore(Protocol):
     def put(self, jpeg: bytes) -> str:
         """Keep a new photo; returns its name."""
 
+    def put_in(self, session: Session, name: str, jpeg: bytes) -> None:
+        """Keep a new photo named `name` (`photos.new_name`) with the transaction of `session`:
+        in the database, committed or rolled back with the row naming it; a file, written at
+        once, which `abandon` deletes should that transaction fail."""
+
+    def abandon(self, name: str) -> None:
+        """Undo `put_in` after its transaction failed."""
+
     def get(self, name: str) -> bytes:
         """The photo's JPEG; raises PhotoMissing."""
 
@@ -58,6 +66,12 @@ class FolderStore:
     def put(self, jpeg: bytes) -> str:
         return photos.store(self.directory, jpeg)
 
+    def put_in(self, session: Session, name: str, jpeg: bytes) -> None:
+        photos.store(self.directory, jpeg, name=name)  # before the row: a row never names a missing file
+
+    def abandon(self, name: str) -> None:
+        photos.delete(self.directory, [name])
+
     def get(self, name: str) -> bytes:
         return photos.read(self.directory, name)
 
@@ -78,8 +92,14 @@ class DatabaseStore:
     def put(self, jpeg: bytes) -> str:
         name = photos.new_name()
         with self.db.transaction() as session:
-            session.add(PhotoBlob(name=name, data=jpeg, created_at=utcnow()))
+            self.put_in(session, name, jpeg)
         return name
+
+    def put_in(self, session: Session, name: str, jpeg: bytes) -> None:
+        session.add(PhotoBlob(name=name, data=jpeg, created_at=utcnow()))
+
+    def abandon(self, name: str) -> None:
+        pass  # rolled back with its transaction
 
     def get(self, name: str) -> bytes:
         if not photos.is_photo_name(name):

@@ -101,9 +101,10 @@ def take_shot(image: bytes) -> Shot:
     return Shot(report=report, jpeg=report.id_photo() if report.ok else None)
 
 
-def store(directory: Path, jpeg: bytes) -> str:
-    """Write a photo under a new random name (readable by this user only); returns the name."""
-    name = new_name()
+def store(directory: Path, jpeg: bytes, *, name: str | None = None) -> str:
+    """Write a photo under a new random name, or `name` from `new_name` (readable by this user
+    only); returns the name."""
+    name = name or new_name()
     fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:

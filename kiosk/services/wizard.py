@@ -37,12 +37,28 @@ def load_answers(db: Database, token: str, *, max_idle: dt.timedelta, now: dt.da
         return dict(row.answers)
 
 
-def save_answers(db: Database, token: str, answers: dict[str, Any], *, now: dt.datetime | None = None) -> None:
-    with db.transaction() as session:
-        row = session.get(KioskSession, token) or KioskSession(token=token)
-        row.answers = answers
-        row.updated_at = now or utcnow()
-        session.add(row)
+def save_answers(
+    db: Database,
+    token: str,
+    answers: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    new_photo: tuple[PhotoStore, str, bytes] | None = None,
+) -> None:
+    """Save the answers; with `new_photo` (store, name, JPEG), the photo they now name is kept in
+    the same transaction, so neither is kept without the other."""
+    try:
+        with db.transaction() as session:
+            if new_photo is not None:
+                new_photo[0].put_in(session, new_photo[1], new_photo[2])
+            row = session.get(KioskSession, token) or KioskSession(token=token)
+            row.answers = answers
+            row.updated_at = now or utcnow()
+            session.add(row)
+    except BaseException:
+        if new_photo is not None:
+            new_photo[0].abandon(new_photo[1])
+        raise
 
 
 def forget(db: Database, token: str) -> dict:
