@@ -17,6 +17,7 @@ import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from http.cookies import SimpleCookie
 from typing import NoReturn
 
@@ -82,6 +83,7 @@ class Response:
     status: int
     location: str  # "" unless a redirect
     page: str
+    headers: Message | None = None  # the first response's
 
 
 class Browser:
@@ -110,7 +112,13 @@ class Browser:
         token = _CSRF.search(final.page)
         if token:
             self.csrf = token[1]
-        return Response(first.status, first.location, final.page)
+        return Response(first.status, first.location, final.page, first.headers)
+
+    def upload(self, path: str, data: bytes, content_type: str = "image/jpeg") -> tuple[int, str]:
+        """POST raw bytes as the camera page does (the CSRF token in a header): status and body."""
+        headers = {"Content-Type": content_type, "X-CSRFToken": self.csrf}
+        response = self._send("POST", path, data, headers, expect=tuple(range(400, 600)))
+        return response.status, response.page
 
     def fail(self, message: str) -> NoReturn:
         """Something a browser would notice went wrong (a page without its form, say)."""
@@ -123,7 +131,7 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         started = time.perf_counter()
         try:
             self.connection.request(method, path, body, headers)
@@ -143,7 +151,7 @@ class Browser:
                     self.cookies[name] = morsel.value
         if response.status >= 400 and response.status not in expect:
             self.fail(f"{label}: {response.status}")
-        return Response(response.status, response.getheader("Location") or "", page)
+        return Response(response.status, response.getheader("Location") or "", page, response.headers)
 
 
 @dataclass(frozen=True)

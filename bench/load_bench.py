@@ -1,12 +1,19 @@
 """The whole station under load: kiosks applying and window staff working the queue at once,
 on SQLite with one app server, then on PostgreSQL with two.
 
+With `--proxy nginx` the clients go through Debian's nginx in front of the app servers (the
+proxy settings of deploy/nginx-kiosk-proxy.conf, round robin), as the grown layout runs: each
+app server with an instance folder of its own, KIOSK_PROXY_COUNT=1, the rate limits in Redis
+(`--redis-url`) and, on PostgreSQL, the photos in the database. The bare Flask baseline is then
+served behind the same nginx.
+
 Prints one JSON object: per database, requests/s, errors, the server's and the client's
 p50/p95/p99 per kind of request, applications (and bookings) the clients were told were
 accepted against the rows in the database, and the same run's bare Flask baseline served
 the same way. Exits with 1 on any error or any lost or duplicated application.
 
     .venv/bin/python bench/load_bench.py [--duration 60] [--kiosks 50] [--staff 10] [--backends sqlite,postgresql]
+    .venv/bin/python bench/load_bench.py --backends postgresql --servers 2 --proxy nginx
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
+import redis
 from _clients import Browser, Citizen, Recorder, RequestFailed, TimeUp, idempotency_key, walk_wizard
-from _serve import ROOT, gunicorn, init_instance, summary
+from _serve import ROOT, gunicorns, init_instance, nginx, summary
 
 sys.path.insert(0, str(ROOT))
 from sqlalchemy import text  # noqa: E402
@@ -45,6 +53,7 @@ from kiosk.services.staff import Role, create_staff  # noqa: E402
 from kiosk.services.station import DEMO_STATION_FILE, read_settings_file  # noqa: E402
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/kiosk_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 SERVERS = {"sqlite": 1, "postgresql": 2}
 HTMX = {"HX-Request": "true"}
 STAFF_PASSWORD = "load bench password"
@@ -407,14 +416,46 @@ def latency(recorder: Recorder) -> dict:
     }
 
 
-def start_servers(stack: ExitStack, app: str, env: dict[str, str], servers: int, workers: int, log) -> list[str]:
-    """`servers` gunicorn masters of `app` sharing one database, stopped with `stack`: their URLs."""
-    return [stack.enter_context(gunicorn(app, env, workers, log)) for _ in range(servers)]
+def start_servers(
+    stack: ExitStack, app: str, envs: list[dict[str, str]], workers: int, log, proxy: str
+) -> list[str]:
+    """One gunicorn master of `app` per environment, stopped with `stack`: the URLs the clients
+    use (the servers', or nginx's in front of them)."""
+    bases = [base for base, _process in stack.enter_context(gunicorns(app, envs, workers, log))]
+    return [stack.enter_context(nginx(bases, log))] if proxy == "nginx" else bases
+
+
+@contextmanager
+def grown_layout(backend: str, args, instance: str, servers: int) -> Iterator[list[dict[str, str]]]:
+    """The settings of each app server besides the shared ones: behind nginx, an instance folder
+    each, the proxy believed, the limits counted in Redis under a key prefix of the run's own
+    (deleted afterwards), and on PostgreSQL the photos in the database."""
+    if args.proxy != "nginx":
+        yield [{} for _ in range(servers)]
+        return
+    store = redis.Redis.from_url(args.redis_url, socket_connect_timeout=2)
+    store.ping()  # a clear error now rather than a run of refused sign-ins
+    prefix = f"kiosk-load-bench-{os.getpid()}"
+    shared = {
+        "KIOSK_PROXY_COUNT": "1",
+        "KIOSK_RATELIMIT_STORAGE_URI": args.redis_url,
+        "KIOSK_RATELIMIT_KEY_PREFIX": prefix,
+        "KIOSK_PHOTO_STORE": "database" if backend == "postgresql" else "folder",
+    }
+    try:
+        yield [shared | {"KIOSK_INSTANCE_PATH": str(Path(instance) / f"server{n + 1}")} for n in range(servers)]
+    finally:
+        for key in store.scan_iter(f"{prefix}*"):
+            store.delete(key)
 
 
 def run_backend(backend: str, args) -> dict:
-    servers = SERVERS[backend]
-    with tempfile.TemporaryDirectory() as instance, database(backend, args.postgres_url, instance) as url:
+    servers = args.servers or SERVERS[backend]
+    with (
+        tempfile.TemporaryDirectory() as instance,
+        database(backend, args.postgres_url, instance) as url,
+        grown_layout(backend, args, instance, servers) as own,
+    ):
         env = {"KIOSK_INSTANCE_PATH": instance, "KIOSK_SECRET_KEY": "load-bench", "KIOSK_DATABASE_URL": url}
         init_instance(env)
         staff = create_staff_accounts(env, args.staff)
@@ -422,21 +463,24 @@ def run_backend(backend: str, args) -> dict:
         with open(log_path, "w") as log:
             load_before = os.getloadavg()
             with ExitStack() as stack:
-                bases = start_servers(stack, "kiosk.wsgi:app", env, servers, args.workers, log)
+                envs = [env | mine for mine in own]
+                bases = start_servers(stack, "kiosk.wsgi:app", envs, args.workers, log, args.proxy)
                 recorder, tally, elapsed, cpu = run_load(bases, args, staff)
             load_after = os.getloadavg()
             with ExitStack() as stack:
-                bases = start_servers(stack, "bench.bare_app:app", {}, servers, args.workers, log)
+                bases = start_servers(stack, "bench.bare_app:app", [{}] * servers, args.workers, log, args.proxy)
                 bare, bare_elapsed = run_baseline(bases, args.kiosks + len(staff), args.baseline_seconds)
         records = check_records(url, tally)
         server_log = log_errors(log_path)
 
     kinds = latency(recorder)
     baseline = {"server": summary(bare.server["bare"]), "client": summary(bare.client["bare"])}
+    spread = "client side: simulated users round-robin over the servers" if servers > 1 else "one server"
     result = {
         "servers": servers,
+        "proxy": args.proxy,
         "gunicorn_sync_workers_per_server": args.workers,
-        "spread": "client side: simulated users round-robin over the servers" if servers > 1 else "one server",
+        "spread": "nginx: requests round-robin over the servers" if args.proxy == "nginx" else spread,
         "duration_s": round(elapsed, 1),
         "requests": recorder.requests,
         "requests_per_s": round(recorder.requests / elapsed, 1),
@@ -489,6 +533,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--workers", type=int, default=default_workers(), help="gunicorn sync workers per server (as `kiosk serve`)"
+    )
+    parser.add_argument("--servers", type=int, help="app servers (default: 1 on SQLite, 2 on PostgreSQL)")
+    parser.add_argument("--proxy", choices=("none", "nginx"), default="none", help="nginx in front of the servers")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("KIOSK_LOAD_REDIS_URL", DEFAULT_REDIS_URL),
+        help="where the servers count the rate limits behind nginx (keys of the run's own, deleted afterwards)",
     )
     parser.add_argument("--baseline-seconds", type=float, default=5)
     parser.add_argument("--booking-share", type=float, default=0.2, help="applicants who also book a time")

@@ -31,7 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "SIGN_IN_RATE_LIMIT": "10 per minute",  # failed staff sign-ins per client address
     "CHECK_IN_RATE_LIMIT": "10 per minute",  # refused check-ins (unknown codes) per client address
     "HINTS_RATE_LIMIT": "10 per second",  # live photo hints per client and wizard session (the page asks 3 a second)
+    # Where the per-address limits are counted: "memory://" counts in each worker process (one
+    # station, one worker); "redis://host:6379/0" counts once for every worker and app server.
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_KEY_PREFIX": "kiosk",  # the counts' key prefix in a shared store
+    "RATELIMIT_STORAGE_TIMEOUT_SECONDS": 0.5,  # a shared store answering slower than this counts as down
     "KIOSK_ADDRESSES": ["127.0.0.1", "::1"],  # the kiosk terminals: they book walk-in places
     "BABEL_DEFAULT_LOCALE": "zh_Hans",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
@@ -42,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.
     "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
+    # "folder": photos under <instance>/photos/ (one station, one machine); "database": in the
+    # database, for several app servers (move the files with `kiosk photos-to-database`).
+    "PHOTO_STORE": "folder",
     "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
     "CLOCK": None,  # tests and demonstrations only: the moment this process's clock starts at (see kiosk.clock)
 }
@@ -80,6 +87,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["kiosk_db"] = Database(
         make_engine(app.config["DATABASE_URL"], busy_timeout_ms=busy_timeout_ms), busy_timeout_ms=busy_timeout_ms
     )
+
+    from .services.photo_store import store_from_config
+
+    app.extensions["kiosk_photos"] = store_from_config(app.config, app.instance_path, app.extensions["kiosk_db"])
 
     from .routes import init_app
 

@@ -186,7 +186,6 @@ def sweep() -> None:
     from .services import deadlines
     from .services.booking import mark_no_shows
     from .services.notifications import deliver_queued, sender_from_config
-    from .services.photos import folder as photos_folder
     from .services.wizard import purge_idle
 
     app = create_app()
@@ -203,7 +202,7 @@ def sweep() -> None:
                 f"{no_shows} missed appointments marked"
             )
         sent, not_sent = deliver_queued(database, sender_from_config(app.config, app.instance_path))
-        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=photos_folder(app.instance_path))
+        forgotten = purge_idle(database, max_idle=KIOSK_ANSWERS_KEPT, photo_store=app.extensions["kiosk_photos"])
         sessions = forget_old_sessions(database, app.permanent_session_lifetime)
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
@@ -290,16 +289,15 @@ def purge(dry_run: bool) -> None:
     Anonymous figures and the audit trail stay (each purged case gets a 'purge' audit row).
     A person with a case still open or within the period keeps their data. Run it daily.
     """
-    from .services.photos import folder as photos_folder
     from .services.retention import forget_abandoned_answers
     from .services.retention import purge as purge_station
 
-    database, instance = _database()
-    folder = photos_folder(instance)
+    app = create_app()
+    database, store = app.extensions["kiosk_db"], app.extensions["kiosk_photos"]
     verb = "would be" if dry_run else "were"
     try:
         for code in station_codes(database):
-            report = purge_station(database, load_station(database, code), photo_folder=folder, dry_run=dry_run)
+            report = purge_station(database, load_station(database, code), photo_store=store, dry_run=dry_run)
             click.echo(
                 f"station {code}: personal data of {report.applicants} applicants ({report.applications} cases) "
                 f"{verb} removed: {report.photos} photos, {report.notifications} messages, "
@@ -307,11 +305,34 @@ def purge(dry_run: bool) -> None:
                 f"{report.kept} kept for a case still open or within the period"
             )
         forgotten = forget_abandoned_answers(
-            database, max_idle=KIOSK_ANSWERS_KEPT, photo_folder=folder, dry_run=dry_run
+            database, max_idle=KIOSK_ANSWERS_KEPT, photo_store=store, dry_run=dry_run
         )
     except DatabaseUnavailable as error:
         raise click.ClickException(f"the database cannot be used: {error}") from error
     click.echo(f"{forgotten} abandoned kiosk sessions {verb} forgotten")
+
+
+@main.command("photos-to-database")
+def photos_to_database() -> None:
+    """Move this server's photo files (<instance>/photos/) into the database, for app servers that
+    share it (PHOTO_STORE = "database"). A file is deleted once its row is committed; running it
+    again finishes an interrupted run and changes nothing after a complete one. Stop the app on
+    this server first, and start it again with KIOSK_PHOTO_STORE=database.
+    """
+    from .services.photo_store import move_folder_to_database
+    from .services.photos import folder as photos_folder
+
+    database, instance = _database()
+    try:
+        moved = move_folder_to_database(database, photos_folder(instance))
+    except DatabaseUnavailable as error:
+        raise click.ClickException(f"the database cannot be used: {error}") from error
+    click.echo(f"{moved.moved} photos moved into the database, {moved.already} were there already")
+    if moved.refused:
+        raise click.ClickException(
+            f"{len(moved.refused)} files differ from the photo of the same name in the database and were kept: "
+            + ", ".join(moved.refused)
+        )
 
 
 def default_workers() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -160,6 +160,26 @@ class TrackingFailure(SQLModel, table=True):
     # Failures count until then; later ones start a new count, and the row may be deleted.
     counted_until: dt.datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     locked_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CameraReport(SQLModel, table=True):
+    """What a kiosk terminal last said about its camera (kiosk.services.operations), kept in the
+    database so that every worker and every app server of the station reports the same."""
+
+    station_id: int = Field(foreign_key="station.id", primary_key=True)
+    terminal: str = Field(primary_key=True, max_length=64)  # the terminal's address
+    state: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=64)
+    at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PhotoBlob(SQLModel, table=True):
+    """A photo kept in the database (PHOTO_STORE = "database", kiosk.services.photo_store): an
+    ID photo or a camera candidate, named as the wizard's answers and ApplicationPhoto.file name it."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = _created()
 
 
 class DailyCounter(SQLModel, table=True):

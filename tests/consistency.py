@@ -17,6 +17,7 @@ from kiosk.models import (
     Booking,
     BookingSlot,
     KioskSession,
+    PhotoBlob,
     PrintJob,
     Slot,
 )
@@ -37,6 +38,7 @@ def problems(database: Database, instance_path: str | Path) -> list[str]:
             select(AuditEvent).where(col(AuditEvent.application_id).is_not(None)).order_by(col(AuditEvent.id))
         ).all()
         kept_photos = session.exec(select(ApplicationPhoto)).all()
+        stored_in_database = session.exec(select(PhotoBlob.name)).all()
         answers = [row.answers or {} for row in session.exec(select(KioskSession)).all()]
         slots = session.exec(select(Slot)).all()
         bookings = session.exec(select(Booking)).all()
@@ -60,14 +62,16 @@ def problems(database: Database, instance_path: str | Path) -> list[str]:
         if steps[-1][1] != application.state:
             found.append(f"{name}: the audit trail ends in {steps[-1][1]}")
 
-    # Photos: every kept photo's file exists, and every file is named by a kept photo or a wizard.
+    # Photos (files, or rows of the database store): every kept photo and every photo a wizard
+    # names exists, and every photo is named by a kept photo or a wizard.
     folder = Path(instance_path) / photos.PHOTO_FOLDER
     on_disk = {path.name for path in folder.glob("*.jpg")} if folder.is_dir() else set()
+    stored = on_disk | set(stored_in_database)
     named_by_wizards = {name for row in answers for name in photos.wizard_files(row)}
     kept = {photo.file for photo in kept_photos}
-    found += [f"kept photo {name} has no file" for name in sorted(kept - on_disk)]
-    found += [f"a wizard names photo {name}, which has no file" for name in sorted(named_by_wizards - on_disk)]
-    found += [f"photo file {name} belongs to nobody" for name in sorted(on_disk - kept - named_by_wizards)]
+    found += [f"kept photo {name} has no file" for name in sorted(kept - stored)]
+    found += [f"a wizard names photo {name}, which has no file" for name in sorted(named_by_wizards - stored)]
+    found += [f"photo file {name} belongs to nobody" for name in sorted(stored - kept - named_by_wizards)]
 
     # Slots: never over capacity, and their counters match the bookings holding a place in them.
     places: dict[int, list[Booking]] = defaultdict(list)

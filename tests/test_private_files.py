@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import create_app, migrate
-from kiosk.services import backup, operations, photos
+from kiosk.services import backup, photos
 from kiosk.services.notifications import deliver_queued, sender_from_config
 from kiosk.services.station import load_station
 from tests.conftest import demo_station_database
@@ -47,7 +47,6 @@ def test_what_the_app_writes_is_private_whatever_the_umask(tmp_path, umask_022):
     assert deliver_queued(database, sender_from_config(app.config, instance)) == (1, 0)  # messages.log
     forward_a_case(database, load_station(database, "330402"), instance / "keys", instance / "outbox" / "verification")
     photos.store(photos.folder(instance), b"jpeg")
-    operations.record_camera(instance, "127.0.0.1", operations.CAMERA_WORKING)
     backup.create_backup(database, instance)
 
     modes = _modes(instance)

@@ -22,7 +22,10 @@ from . import errors
 from .common import StationMissing, db, staff_home, staff_may, station
 
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# A shared store (Redis) that cannot be reached: the kiosk's limits fall back to counting in the
+# worker's memory (fail open, the hall keeps working) until the store answers again; staff sign-ins
+# are refused instead (fail closed, see `shared_counting_works`).
+limiter = Limiter(key_func=get_remote_address, default_limits=[], swallow_errors=True, in_memory_fallback_enabled=True)
 login_manager = LoginManager()
 
 # Scripts, styles, pictures and requests only from this server; no inline script or style (the
@@ -38,6 +41,11 @@ PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=()"
 # The largest row id the database holds (PostgreSQL's integer): a bigger <int:...> in a URL
 # matches no route (404) instead of failing in the database.
 MAX_ROW_ID = 2**31 - 1
+
+
+def shared_counting_works() -> bool:
+    """Whether the store counting the limits answers now (the worker's memory always does)."""
+    return bool(limiter.storage.check())
 
 
 class RowIdConverter(IntegerConverter):
@@ -76,6 +84,12 @@ def init_app(app: Flask) -> None:
         user = session_user(db(), session_id, station_id=station().id, lifetime=app.permanent_session_lifetime)
         return StaffPrincipal(user, session_id) if user else None
 
+    timeout = float(app.config["RATELIMIT_STORAGE_TIMEOUT_SECONDS"])
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {
+        "key_prefix": app.config["RATELIMIT_KEY_PREFIX"],
+        "socket_timeout": timeout,
+        "socket_connect_timeout": timeout,
+    }
     limiter.init_app(app)
 
     from . import admin, booking, display, health, kiosk, photo, staff, track, visits

@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from ..db import Database
 from ..domain.access import Permission, Role, may
 from ..models import Application
+from ..services.photo_store import PhotoStore
 from ..services.printing import NamedPrinter, printer_from_config
 from ..services.station import StationContext, load_station, station_codes
 
@@ -25,6 +26,11 @@ class StationMissing(RuntimeError):
 
 def db() -> Database:
     return current_app.extensions["kiosk_db"]
+
+
+def photo_store() -> PhotoStore:
+    """Where this server keeps photos (PHOTO_STORE): the instance folder or the database."""
+    return current_app.extensions["kiosk_photos"]
 
 
 def station() -> StationContext:

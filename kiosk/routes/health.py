@@ -1,9 +1,10 @@
 """`GET /healthz`: is this server able to work? JSON for load balancers and monitoring.
 
-503 only when the database cannot be used, read or written: nothing works without it. Low disk space, a printer
-that is not taking jobs (or documents waiting for it) and a kiosk camera that did not start make
-the status "degraded" with 200, so a load balancer keeps sending people to this server. Nothing
-personal is reported: counts, states and the kiosk terminals' addresses.
+503 only when the database cannot be used, read or written: nothing works without it. Low disk
+space, a printer that is not taking jobs (or documents waiting for it), a kiosk camera that did
+not start and a rate-limit store (Redis) that does not answer make the status "degraded" with
+200, so a load balancer keeps sending people to this server. Nothing personal is reported:
+counts, states and the kiosk terminals' addresses.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .. import migrate
 from ..clock import utcnow
 from ..db import DatabaseUnavailable
 from ..services import operations
+from . import shared_counting_works
 from .common import StationMissing, db, printer, station
 
 bp = Blueprint("health", __name__)
@@ -36,7 +38,8 @@ def healthz():
     checks = {"database": _database()}
     checks["disk"] = _disk()
     checks["printer"] = _printer(queue=checks["database"]["ok"])
-    checks["camera"] = _camera()
+    checks["camera"] = _camera(known=checks["database"]["ok"])
+    checks["limits"] = _limits()
     if not checks["database"]["ok"]:
         return jsonify(status="unavailable", **checks), 503
     return jsonify(status="ok" if all(check["ok"] for check in checks.values()) else "degraded", **checks), 200
@@ -110,12 +113,19 @@ def _printer(queue: bool) -> dict:
     return report | {"ok": report["available"] and jobs.queued == 0}
 
 
-def _camera() -> dict:
+def _camera(known: bool) -> dict:
     """Each kiosk terminal's last camera report: `working` (refreshed while hints flow) or
-    `no_camera` with the browser's reason, and how long ago."""
+    `no_camera` with the browser's reason, and how long ago. Kept in the database: unknown while
+    it cannot be read (which makes the whole server unavailable anyway)."""
+    if not known:
+        return {"ok": True, "terminals": {}}
+    try:
+        reports = operations.camera_status(db(), station().id)
+    except (StationMissing, DatabaseUnavailable):
+        return {"ok": True, "terminals": {}}
     now = utcnow()
     terminals = {}
-    for address, entry in operations.camera_status(current_app.instance_path).items():
+    for address, entry in reports.items():
         report = {"state": entry.get("state"), "reason": entry.get("reason", ""), "at": entry.get("at")}
         try:
             report["age_seconds"] = round((now - dt.datetime.fromisoformat(entry["at"])).total_seconds())
@@ -126,6 +136,13 @@ def _camera() -> dict:
         "ok": all(report["state"] != operations.NO_CAMERA for report in terminals.values()),
         "terminals": terminals,
     }
+
+
+def _limits() -> dict:
+    """Whether the store counting the rate limits answers: without it (Redis down) staff cannot
+    sign in and the kiosk's limits count per worker process."""
+    storage = current_app.config["RATELIMIT_STORAGE_URI"].split(":", 1)[0]
+    return {"ok": shared_counting_works(), "storage": storage}
 
 
 def _kept(name: str, seconds: float, find_problem: Callable[[], str | None]) -> str | None:

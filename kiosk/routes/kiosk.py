@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -44,7 +44,7 @@ from ..services.applications import (
 from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
-from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
+from .common import db, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
@@ -66,12 +66,13 @@ def _answers(context: StationContext) -> dict[str, Any]:
     return store.load_answers(db(), token, max_idle=_max_idle(context)) if token else {}
 
 
-def _save(answers: dict[str, Any]) -> None:
+def _save(answers: dict[str, Any], new_photo: tuple[str, bytes] | None = None) -> None:
+    """Save the answers (with `new_photo`, name and JPEG, the photo they now name)."""
     # One wizard, one application: the key that makes a double tap on "send" harmless.
     answers.setdefault("idempotency_key", uuid.uuid4().hex)
     token = session.get("wizard") or store.new_token()
     session["wizard"] = token
-    store.save_answers(db(), token, answers)
+    store.save_answers(db(), token, answers, new_photo=(photo_store(), *new_photo) if new_photo else None)
 
 
 # The citizen's pages: at a kiosk terminal they are the next person's once the idle time is over.
@@ -109,20 +110,16 @@ def _wipe(keep_preferences: bool = False, submitted: dict | None = None) -> None
         session.update(preferences)
 
 
-def _photo_folder():
-    return photos.folder(current_app.instance_path)
-
-
 def _discard_photos(answers: dict, keep: str = "") -> None:
     """Delete the photo files the answers name (candidate shots, the chosen one) but `keep`."""
-    photos.delete(_photo_folder(), [name for name in photos.wizard_files(answers) if name != keep])
+    photo_store().delete([name for name in photos.wizard_files(answers) if name != keep])
 
 
 def _discard_unnamed_photos(named_before: list[str], answers: dict) -> None:
     """Once changed answers are saved: delete the files they named before and name no more
     (never earlier: answers that failed to save still name them)."""
     named = set(photos.wizard_files(answers))
-    photos.delete(_photo_folder(), [name for name in named_before if name not in named])
+    photo_store().delete([name for name in named_before if name not in named])
 
 
 def _refusal(answers: dict, context: StationContext) -> NotEligible | None:

@@ -37,8 +37,8 @@ from ..services import operations, photos
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
 from . import limiter
-from .common import db, from_kiosk_terminal, requires, station
-from .kiosk import _answers, _discard_unnamed_photos, _photo_folder, _refusal, _save
+from .common import db, from_kiosk_terminal, photo_store, requires, station
+from .kiosk import _answers, _discard_unnamed_photos, _refusal, _save
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -204,7 +204,7 @@ def camera_status():
 def _note_camera(state: str, reason: str = "") -> None:
     # Only the station's terminals: a phone in the wizard says nothing about the kiosk cameras.
     if from_kiosk_terminal():
-        operations.record_camera(current_app.instance_path, request.remote_addr, state, reason)
+        operations.record_camera(db(), station().id, request.remote_addr, state, reason)
 
 
 @bp.post("/apply/photo/shots")
@@ -230,16 +230,10 @@ def take():
     answers["photo_count"] = taken = taken + 1
     shots = _shots(answers)
     body: dict = {"ok": shot.ok, "messages": _messages(shot.report), "remaining": MAX_SHOTS - taken}
-    stored = []
+    new_photo = None
     if shot.ok:
-        try:
-            name = photos.store(_photo_folder(), shot.jpeg)
-        except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
-            current_app.logger.error("photo not saved: %s", error)
-            message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
-            return _error(503, "not_saved", message)
-        stored.append(name)
-        entry = {"id": secrets.token_hex(8), "file": name, "report": shot.report.to_dict()}
+        new_photo = (photos.new_name(), shot.jpeg)
+        entry = {"id": secrets.token_hex(8), "file": new_photo[0], "report": shot.report.to_dict()}
         shots.append(entry)
         chosen = answers.get("photo") if isinstance(answers.get("photo"), dict) else {}
         while len(shots) > SHOWN:  # the oldest goes (never the one already chosen)
@@ -253,13 +247,14 @@ def take():
         body["window"] = True
         body["message"] = _("No more photos can be taken here. Please have your photo taken at the window.")
         body["next"] = _next_url(answers, context)
-    # Files change only with the answers that name them: the new one goes if they were not saved,
-    # the oldest only once they are.
+    # Photos change only with the answers that name them: the new one is kept with them, in their
+    # transaction, and the oldest goes only once they are saved.
     try:
-        _save(answers)
-    except Exception:
-        photos.delete(_photo_folder(), stored)
-        raise
+        _save(answers, new_photo)
+    except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
+        current_app.logger.error("photo not saved: %s", error)
+        message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
+        return _error(503, "not_saved", message)
     _discard_unnamed_photos(named, answers)
     return jsonify(body)
 
@@ -277,7 +272,7 @@ def shot(shot_id: str):
     if found is None:
         abort(404)
     try:
-        data = photos.read(_photo_folder(), found["file"])
+        data = photo_store().get(found["file"])
     except photos.PhotoMissing:
         abort(404)
     return _jpeg(data)
@@ -337,6 +332,6 @@ def staff_photo(application_id: int):
 def staff_photo_jpeg(application_id: int):
     _application, kept = _staff_photo(application_id)
     try:
-        return _jpeg(photos.read(photos.folder(current_app.instance_path), kept.file))
+        return _jpeg(photo_store().get(kept.file))
     except photos.PhotoMissing:
         abort(404)

@@ -31,8 +31,8 @@ from ..services.calendar_days import years_without_holidays
 from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
 from ..services.staff import SignInRefused, end_session
 from ..services.staff import sign_in as check_sign_in
-from . import limiter
-from .common import LANDING_PAGES, db, printer, requires, station, track_url
+from . import limiter, shared_counting_works
+from .common import LANDING_PAGES, db, photo_store, printer, requires, station, track_url
 
 bp = Blueprint("staff", __name__)
 # The blueprints of staff pages: a case named in their URLs must be this station's.
@@ -66,6 +66,11 @@ def sign_in():
 def sign_in_submit():
     username = request.form.get("username", "").strip()[:40]
     password = request.form.get("password", "")[:200]
+    if not shared_counting_works():
+        # Fail closed: while refusals cannot be counted per address, none are decided.
+        current_app.logger.warning("sign-in refused: the rate-limit store does not answer")
+        error = _("The system is busy and nothing was saved. Please wait a moment and try again.")
+        return render_template("staff/login.html", error=error, username=username), 503
     try:
         signed_in = check_sign_in(db(), username, password, station_id=station().id)
     except SignInRefused as refusal:
@@ -300,7 +305,7 @@ def forward(application_id: int):
     """Send an out-of-province case to its home province for verification (数据跑腿)."""
     outbox = Path(current_app.instance_path) / "outbox" / "verification"
     stored = photos.photo_of(db(), application_id)
-    photo = photos.read(photos.folder(current_app.instance_path), stored.file) if stored else None
+    photo = photo_store().get(stored.file) if stored else None
     return _case_step(
         application_id,
         lambda: verification.forward(db(), station(), application_id, current_user.user, _keys(), outbox, photo=photo),

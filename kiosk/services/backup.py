@@ -4,7 +4,8 @@ The archive is a gzip'd tar, written with mode 0600 (it holds personal data):
 
 - `kiosk.db`: a snapshot through SQLite's online backup API, copied in one step: a WAL
   reader's consistent view, taken while the app keeps writing;
-- `photos/<name>`: the file of every `ApplicationPhoto` row in that snapshot, and no other;
+- `photos/<name>`: the file of every `ApplicationPhoto` row in that snapshot, and no other
+  (photos kept in the database are in the snapshot);
 - `secret_key` and `kiosk.cfg` when the instance folder has them;
 - `manifest.json`, last: the schema revision, the rows per table, the SHA-256 and size of
   every other member, when it was made.
@@ -57,8 +58,9 @@ _CHUNK = 1 << 20
 PG_GUIDANCE = (
     "kiosk backup and kiosk restore handle the embedded SQLite database only. For PostgreSQL, "
     "dump the database with its own tool (pg_dump -Fc -f kiosk.dump DBNAME; restore with "
-    "pg_restore -d DBNAME kiosk.dump), then copy the instance folder's photos/, secret_key and "
-    "kiosk.cfg, not while 'kiosk purge' runs, so every photo row in the dump has its file."
+    "pg_restore -d DBNAME kiosk.dump); with PHOTO_STORE = \"database\" the photos are in the dump. "
+    "Then copy the instance folder's secret_key and kiosk.cfg, and with photo files its photos/, "
+    "not while 'kiosk purge' runs, so every photo row in the dump has its file."
 )
 
 
@@ -163,7 +165,8 @@ def _snapshot(source: Path, target: Path) -> None:
 
 
 def _describe(database: Path) -> tuple[str | None, dict[str, int], list[str], str]:
-    """The schema revision, rows per table, photo files named, and integrity check of a database file."""
+    """The schema revision, rows per table, photo files named (not in the database), and integrity
+    check of a database file."""
     with closing(sqlite3.connect(database)) as connection:
         names = [
             row[0]
@@ -178,7 +181,10 @@ def _describe(database: Path) -> tuple[str | None, dict[str, int], list[str], st
             revision = row[0] if row else None
         files = []
         if "applicationphoto" in tables:
-            files = [row[0] for row in connection.execute("SELECT file FROM applicationphoto ORDER BY id")]
+            # Photos kept in the database (PHOTO_STORE = "database") are in the snapshot already.
+            in_database = "AND file NOT IN (SELECT name FROM photoblob)" if "photoblob" in tables else ""
+            query = f"SELECT file FROM applicationphoto WHERE true {in_database} ORDER BY id"
+            files = [row[0] for row in connection.execute(query)]
         integrity = "; ".join(row[0] for row in connection.execute("PRAGMA integrity_check"))
     return revision, tables, files, integrity
 

@@ -1,11 +1,11 @@
 """ID photos taken at the kiosk: candidate shots while the citizen chooses, the chosen one kept
 with the application.
 
-Photos are files under `<instance>/photos/` with random names (mode 0600), never served
-statically. Until the application is submitted, the wizard's answers name the files (the
-candidate shots, then the chosen one); the unchosen and abandoned ones are deleted here. On
-submission `submit_application` records the chosen file and its check results
-(`ApplicationPhoto`).
+Photos have random names and are never served statically. They are kept as files under
+`<instance>/photos/` (mode 0600) by the functions here, or in the database (`photo_store`).
+Until the application is submitted, the wizard's answers name them (the candidate shots, then
+the chosen one); the unchosen and abandoned ones are deleted. On submission
+`submit_application` records the chosen one and its check results (`ApplicationPhoto`).
 """
 
 from __future__ import annotations
@@ -101,9 +101,10 @@ def take_shot(image: bytes) -> Shot:
     return Shot(report=report, jpeg=report.id_photo() if report.ok else None)
 
 
-def store(directory: Path, jpeg: bytes) -> str:
-    """Write a photo under a new random name (readable by this user only); returns the name."""
-    name = f"{secrets.token_hex(16)}.jpg"
+def store(directory: Path, jpeg: bytes, *, name: str | None = None) -> str:
+    """Write a photo under a new random name, or `name` from `new_name` (readable by this user
+    only); returns the name."""
+    name = name or new_name()
     fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -112,6 +113,10 @@ def store(directory: Path, jpeg: bytes) -> str:
         (directory / name).unlink()  # never leave a half-written photo behind (e.g. the disk is full)
         raise
     return name
+
+
+def new_name() -> str:
+    return f"{secrets.token_hex(16)}.jpg"
 
 
 def read(directory: Path, name: str) -> bytes:
@@ -172,6 +177,7 @@ __all__ = [
     "folder",
     "folder_lock",
     "is_photo_name",
+    "new_name",
     "photo_of",
     "read",
     "store",

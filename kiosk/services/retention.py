@@ -7,8 +7,8 @@ open or closed within the period. Purging them, in one transaction per batch:
 
 - `Applicant`: ID number, name, phone, address and postal recipient blanked, `purged_at` set; birth year and
   sex stay for anonymous statistics (with the case's province, commitment and dates);
-- their photos: the `ApplicationPhoto` rows (with the check report) deleted, the files after
-  the commit;
+- their photos: the `ApplicationPhoto` rows (with the check report) deleted, the pictures with
+  them when kept in the database, or the files after the commit;
 - `Application.situation`: the free-text and personal answers (urgent and blocking reasons,
   special group, visit dates) dropped; the routing flags stay;
 - `Notification`: the phone and the delivery error (a gateway may quote the number) blanked;
@@ -34,7 +34,6 @@ import datetime as dt
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, exists, func, insert, or_, select, update
 
@@ -42,7 +41,7 @@ from ..clock import utcnow
 from ..db import Database
 from ..i18n import BLOCKING_REASONS, REJECT_REASONS
 from ..models import Applicant, Application, ApplicationPhoto, AuditEvent, Booking, KioskSession, Notification
-from . import photos
+from .photo_store import PhotoStore
 from .station import StationContext
 from .wizard import purge_idle
 
@@ -112,7 +111,7 @@ def purge(
     db: Database,
     station: StationContext,
     *,
-    photo_folder: Path,
+    photo_store: PhotoStore,
     dry_run: bool = False,
     now: dt.datetime | None = None,
     batch: int = BATCH,
@@ -121,8 +120,8 @@ def purge(
     now = now or utcnow()
     cutoff = now - dt.timedelta(days=station.settings.retention_days)
     # Exclusive: a backup copying the photo folder waits, and never misses a file its snapshot names.
-    with nullcontext() if dry_run else photos.folder_lock(photo_folder):
-        report = _purge_applicants(db, station, cutoff, now, photo_folder, dry_run, batch)
+    with nullcontext() if dry_run else photo_store.lock():
+        report = _purge_applicants(db, station, cutoff, now, photo_store, dry_run, batch)
         report += _purge_bookings(db, station, cutoff.astimezone(station.settings.zone).date(), dry_run, batch)
         with db.reading() as session:
             kept = session.execute(
@@ -141,12 +140,17 @@ def purge(
 
 
 def forget_abandoned_answers(
-    db: Database, *, max_idle: dt.timedelta, photo_folder: Path, dry_run: bool = False, now: dt.datetime | None = None
+    db: Database,
+    *,
+    max_idle: dt.timedelta,
+    photo_store: PhotoStore,
+    dry_run: bool = False,
+    now: dt.datetime | None = None,
 ) -> int:
     """Kiosk answers idle longer than `max_idle` (and the photos they name): deleted, or counted."""
     now = now or utcnow()
     if not dry_run:
-        return purge_idle(db, max_idle=max_idle, now=now, photo_folder=photo_folder)
+        return purge_idle(db, max_idle=max_idle, now=now, photo_store=photo_store)
     with db.reading() as session:
         return session.execute(
             select(func.count()).select_from(KioskSession).where(KioskSession.updated_at < now - max_idle)
@@ -204,7 +208,7 @@ def _purge_applicants(
     station: StationContext,
     cutoff: dt.datetime,
     now: dt.datetime,
-    photo_folder: Path,
+    photo_store: PhotoStore,
     dry_run: bool,
     batch: int,
 ) -> PurgeReport:
@@ -235,10 +239,11 @@ def _purge_applicants(
                 .scalars()
                 .all()
             )
-            counts, files = _anonymise(session, ids, now, dry_run)
+            counts, photos_named = _anonymise(session, ids, now, dry_run)
+            # In the database: with the batch; files: after the commit (a rolled-back batch keeps them).
+            left = [] if dry_run else photo_store.delete_in(session, photos_named)
         report += counts
-        if not dry_run:
-            photos.delete(photo_folder, files)  # after the commit: a rolled-back batch keeps its files
+        photo_store.delete(left)
     return report
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, delete, select
@@ -22,6 +21,7 @@ from ..domain.id_number import parse_id_number
 from ..models import KioskSession
 from . import photos
 from .applications import NewApplication
+from .photo_store import PhotoStore
 
 
 def new_token() -> str:
@@ -37,12 +37,28 @@ def load_answers(db: Database, token: str, *, max_idle: dt.timedelta, now: dt.da
         return dict(row.answers)
 
 
-def save_answers(db: Database, token: str, answers: dict[str, Any], *, now: dt.datetime | None = None) -> None:
-    with db.transaction() as session:
-        row = session.get(KioskSession, token) or KioskSession(token=token)
-        row.answers = answers
-        row.updated_at = now or utcnow()
-        session.add(row)
+def save_answers(
+    db: Database,
+    token: str,
+    answers: dict[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    new_photo: tuple[PhotoStore, str, bytes] | None = None,
+) -> None:
+    """Save the answers; with `new_photo` (store, name, JPEG), the photo they now name is kept in
+    the same transaction, so neither is kept without the other."""
+    try:
+        with db.transaction() as session:
+            if new_photo is not None:
+                new_photo[0].put_in(session, new_photo[1], new_photo[2])
+            row = session.get(KioskSession, token) or KioskSession(token=token)
+            row.answers = answers
+            row.updated_at = now or utcnow()
+            session.add(row)
+    except BaseException:
+        if new_photo is not None:
+            new_photo[0].abandon(new_photo[1])
+        raise
 
 
 def forget(db: Database, token: str) -> dict:
@@ -57,17 +73,18 @@ def forget(db: Database, token: str) -> dict:
 
 
 def purge_idle(
-    db: Database, *, max_idle: dt.timedelta, now: dt.datetime | None = None, photo_folder: Path | None = None
+    db: Database, *, max_idle: dt.timedelta, now: dt.datetime | None = None, photo_store: PhotoStore | None = None
 ) -> int:
-    """Delete every wizard session idle for longer than `max_idle`, and the photo files its
-    answers name when `photo_folder` is given; returns how many sessions."""
+    """Delete every wizard session idle for longer than `max_idle`, and the photos its answers
+    name when `photo_store` is given; returns how many sessions."""
     cutoff = (now or utcnow()) - max_idle
     with db.transaction() as session:
         idle = session.exec(select(KioskSession).where(col(KioskSession.updated_at) < cutoff)).all()
-        files = [name for row in idle for name in photos.wizard_files(row.answers or {})]
+        named = [name for row in idle for name in photos.wizard_files(row.answers or {})]
+        left = photo_store.delete_in(session, named) if photo_store is not None else []
         result = session.exec(delete(KioskSession).where(col(KioskSession.updated_at) < cutoff))
-    if photo_folder is not None:
-        photos.delete(photo_folder, files)
+    if photo_store is not None:
+        photo_store.delete(left)
     return result.rowcount
 
 

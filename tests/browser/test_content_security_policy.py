@@ -115,13 +115,13 @@ def test_staff_pages_keep_to_the_policy_and_a_violation_would_be_seen(page, live
     assert violations and all("style" in violation for violation in violations)
 
 
-def test_the_camera_page_keeps_to_the_policy_and_reports_a_working_camera(camera_browser, live_server, app):
+def test_the_camera_page_keeps_to_the_policy_and_reports_a_working_camera(camera_browser, live_server, app, station):
     page = camera_browser.new_context(viewport=VIEWPORTS["portrait"], locale="zh-CN").new_page()
     violations = csp_violations(page)
     _walk_to_photo(page, live_server)
     page.locator("#photo-camera").click()
     expect(page.locator("#camera")).to_have_attribute("data-state", "good", timeout=15000)  # hints flow
-    assert camera_status(app.instance_path)["127.0.0.1"]["state"] == "working"
+    assert camera_status(app.extensions["kiosk_db"], station.id)["127.0.0.1"]["state"] == "working"
     health = page.request.get(live_server + "/healthz").json()
     assert health["camera"]["terminals"]["127.0.0.1"]["state"] == "working" and health["camera"]["ok"] is True
     assert violations == []

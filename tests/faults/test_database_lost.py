@@ -20,7 +20,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
-from kiosk.models import Applicant, Application, ApplicationMaterial, AuditEvent, KioskSession
+from kiosk import create_app
+from kiosk.models import Applicant, Application, ApplicationMaterial, AuditEvent, KioskSession, PhotoBlob
 from tests.consistency import problems
 from tests.faults.tools import at_statement, fill, small_filesystem
 from tests.helpers import idempotency_key, walk_to_check
@@ -190,6 +191,26 @@ def test_the_database_lost_while_a_shot_is_saved_leaves_no_photo_behind(client, 
     body = shoot(client, compliant_frame())
     assert body["ok"] and [path.name for path in photo_files(app)] == [answers(app)["photo_shots"][0]["file"]]
     assert problems(database, app.instance_path) == []
+
+
+def test_the_database_lost_while_a_shot_is_saved_keeps_no_photo_in_the_database(app_config, database, outage):
+    """With the photos in the database the new shot is written in the answers' transaction: it
+    goes with them."""
+    app = create_app(app_config | {"PHOTO_STORE": "database"})
+    client = app.test_client()
+    walk_to_photo(client)
+    with at_statement(app.extensions["kiosk_db"].engine, "UPDATE kiosksession", outage.cut) as fired:
+        response = upload(client, "/apply/photo/shots", compliant_frame())
+    assert fired and response.status_code == 503
+    outage.restore()
+    assert count(database, PhotoBlob) == 0 and "photo_shots" not in answers(app)
+    assert problems(database, app.instance_path) == []
+
+    assert shoot(client, compliant_frame())["ok"]
+    with database.reading() as session:
+        assert session.exec(select(PhotoBlob.name)).all() == [answers(app)["photo_shots"][0]["file"]]
+    assert photo_files(app) == [] and problems(database, app.instance_path) == []
+    app.extensions["kiosk_db"].dispose()
 
 
 @pytest.mark.parametrize("choice", ["a shot", "the window"])

@@ -75,14 +75,15 @@ def test_the_printer_check_is_kept_briefly(app_config, database, tmp_path, monke
     assert _health(create_app(app_config))[1]["printer"]["available"] is False  # a fresh check does
 
 
-def test_a_kiosk_without_its_camera_is_degraded(app, client):
+def test_a_kiosk_without_its_camera_is_degraded(app, client, station):
     assert _health(app)[1]["camera"] == {"ok": True, "terminals": {}}
-    operations.record_camera(app.instance_path, "127.0.0.1", operations.NO_CAMERA, "NotFoundError")
+    database = app.extensions["kiosk_db"]
+    operations.record_camera(database, station.id, "127.0.0.1", operations.NO_CAMERA, "NotFoundError")
     status, body = _health(app)
     assert status == 200 and body["status"] == "degraded" and body["camera"]["ok"] is False
     terminal = body["camera"]["terminals"]["127.0.0.1"]
     assert terminal["state"] == "no_camera" and terminal["reason"] == "NotFoundError" and terminal["age_seconds"] >= 0
-    operations.record_camera(app.instance_path, "127.0.0.1", operations.CAMERA_WORKING)
+    operations.record_camera(database, station.id, "127.0.0.1", operations.CAMERA_WORKING)
     status, body = _health(app)
     assert body["status"] == "ok" and body["camera"]["terminals"]["127.0.0.1"]["state"] == "working"
 

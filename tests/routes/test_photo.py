@@ -314,15 +314,13 @@ def test_the_sweep_deletes_the_shots_of_abandoned_sessions(client, app):
     import datetime as dt
 
     from kiosk.clock import utcnow
-    from kiosk.services.photos import folder
     from kiosk.services.wizard import purge_idle
 
     walk_to_photo(client)
     shoot(client, compliant_frame())
     later = utcnow() + dt.timedelta(hours=2)
-    forgotten = purge_idle(
-        app.extensions["kiosk_db"], max_idle=dt.timedelta(hours=1), now=later, photo_folder=folder(app.instance_path)
-    )
+    store = app.extensions["kiosk_photos"]
+    forgotten = purge_idle(app.extensions["kiosk_db"], max_idle=dt.timedelta(hours=1), now=later, photo_store=store)
     assert forgotten == 1 and photo_files(app) == []
 
 
@@ -341,20 +339,20 @@ def test_a_window_station_has_no_camera(client, app, database):
     assert upload(client, "/apply/photo/shots", compliant_frame()).status_code == 403
 
 
-def test_the_kiosk_terminals_camera_state_is_recorded_for_the_health_check(client, app):
+def test_the_kiosk_terminals_camera_state_is_recorded_for_the_health_check(client, app, station):
     from kiosk.services.operations import camera_status
 
     walk_to_photo(client)
     assert 'data-status-url="/apply/photo/camera-status"' in client.get("/apply/photo/camera").get_data(as_text=True)
     refused = client.post("/apply/photo/camera-status", json={"state": "no_camera", "reason": "NotAllowedError"})
     assert refused.status_code == 200
-    assert camera_status(app.instance_path)["127.0.0.1"] | {"at": None} == {
+    assert camera_status(app.extensions["kiosk_db"], station.id)["127.0.0.1"] | {"at": None} == {
         "state": "no_camera",
         "reason": "NotAllowedError",
         "at": None,
     }
     upload(client, "/apply/photo/hints", failing_frame())  # a frame arrived: the camera works
-    assert camera_status(app.instance_path)["127.0.0.1"]["state"] == "working"
+    assert camera_status(app.extensions["kiosk_db"], station.id)["127.0.0.1"]["state"] == "working"
     bad = [{"state": "broken"}, {"state": "no_camera", "reason": "<script>"}, {"state": "working", "reason": 7}, []]
     for report in bad:
         assert client.post("/apply/photo/camera-status", json=report).status_code == 400
@@ -363,7 +361,7 @@ def test_the_kiosk_terminals_camera_state_is_recorded_for_the_health_check(clien
         assert response.status_code == 400
 
 
-def test_only_kiosk_terminals_in_the_wizard_report_a_camera(client, app):
+def test_only_kiosk_terminals_in_the_wizard_report_a_camera(client, app, station):
     from kiosk.services.operations import camera_status
 
     client.post("/start")
@@ -371,7 +369,8 @@ def test_only_kiosk_terminals_in_the_wizard_report_a_camera(client, app):
     walk_to_photo(client)
     phone = {"REMOTE_ADDR": "203.0.113.7"}
     assert client.post("/apply/photo/camera-status", json={"state": "no_camera"}, environ_base=phone).status_code == 200
-    assert camera_status(app.instance_path) == {}  # a phone says nothing about the station's cameras
+    # A phone says nothing about the station's cameras.
+    assert camera_status(app.extensions["kiosk_db"], station.id) == {}
 
 
 def test_hints_are_limited_per_kiosk_session_not_per_neighbour(app):

@@ -17,6 +17,7 @@ from kiosk.models import Applicant, Application, Booking
 from kiosk.services import booking as bookings
 from kiosk.services import cases, dashboard, deadlines, retention
 from kiosk.services.applications import NewApplication, change_state, submit_application
+from kiosk.services.photo_store import FolderStore
 from kiosk.services.printing import receipt_data
 from printing import Paper, receipt_pdf
 from tests import when
@@ -134,7 +135,7 @@ def test_personal_data_goes_a_retention_period_after_the_case_closed(database, s
     change_state(database, station, old.id, Action.WITHDRAW, actor="kiosk", now=now - period - dt.timedelta(days=1))
     recent = _submit(database, station, now - period + dt.timedelta(days=1), n=2)
     change_state(database, station, recent.id, Action.WITHDRAW, actor="kiosk", now=now - period + dt.timedelta(days=2))
-    report = retention.purge(database, station, photo_folder=tmp_path)
+    report = retention.purge(database, station, photo_store=FolderStore(tmp_path))
     assert (report.applications, report.applicants) == (1, 1)
     with database.reading() as session:
         assert session.get(Applicant, old.applicant_id).id_number is None

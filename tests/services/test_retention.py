@@ -22,6 +22,7 @@ from kiosk.models import Applicant, Application, AuditEvent, Booking, Slot
 from kiosk.services import dashboard, photos, retention
 from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
 from kiosk.services.deadlines import sweep as escalate
+from kiosk.services.photo_store import FolderStore
 from kiosk.services.printing import receipt_data
 from printing import receipt_pdf
 from tests.conftest import aware, make_id
@@ -205,7 +206,7 @@ def test_purge_removes_exactly_the_expired_personal_data(database, station, fold
     purged_ids = {cases[name].id for name in PURGED_CASES}
     messages = sum(row["application_id"] in purged_ids for row in before["notification"])
 
-    report = retention.purge(database, station, photo_folder=folder)
+    report = retention.purge(database, station, photo_store=FolderStore(folder))
 
     assert messages >= 3  # at least the one on submission, for each purged case
     assert report == retention.PurgeReport(
@@ -278,9 +279,9 @@ def test_purge_removes_exactly_the_expired_personal_data(database, station, fold
 
 
 def test_a_second_run_changes_nothing(database, station, folder, world):
-    first = retention.purge(database, station, photo_folder=folder)
+    first = retention.purge(database, station, photo_store=FolderStore(folder))
     after_first = dump(database)
-    second = retention.purge(database, station, photo_folder=folder)
+    second = retention.purge(database, station, photo_store=FolderStore(folder))
     assert first.changed and not second.changed
     assert second == retention.PurgeReport(kept=1)
     assert dump(database) == after_first
@@ -288,19 +289,19 @@ def test_a_second_run_changes_nothing(database, station, folder, world):
 
 def test_a_dry_run_counts_and_changes_nothing(database, station, folder, world):
     before, files = dump(database), sorted(folder.iterdir())
-    dry = retention.purge(database, station, photo_folder=folder, dry_run=True)
+    dry = retention.purge(database, station, photo_store=FolderStore(folder), dry_run=True)
     assert dump(database) == before and sorted(folder.iterdir()) == files
-    assert dry == retention.purge(database, station, photo_folder=folder)
+    assert dry == retention.purge(database, station, photo_store=FolderStore(folder))
     assert dry.applicants == 3
 
 
 def test_once_the_other_case_is_past_the_period_the_person_is_purged(database, station, folder, world, clock):
     people, cases, _bookings = world
     change_state(database, station, cases["busy_open"].id, Action.WITHDRAW, actor="staff:zhang", now=RECENT)
-    retention.purge(database, station, photo_folder=folder)
+    retention.purge(database, station, photo_store=FolderStore(folder))
     assert get_application(database, cases["busy_old"].id)[1].name == people[5].name
     clock.set(RECENT + dt.timedelta(days=366))
-    report = retention.purge(database, station, photo_folder=folder)
+    report = retention.purge(database, station, photo_store=FolderStore(folder))
     assert report.applicants == 4  # both records of person 5, and the two cases closed within the first period
     for name in ("busy_old", "busy_open"):
         applicant = get_application(database, cases[name].id)[1]
@@ -313,7 +314,7 @@ def test_once_the_other_case_is_past_the_period_the_person_is_purged(database, s
 
 def test_a_receipt_printed_after_the_purge_shows_dashes(database, station, folder, world):
     people, cases, _bookings = world
-    retention.purge(database, station, photo_folder=folder)
+    retention.purge(database, station, photo_store=FolderStore(folder))
     application, applicant = get_application(database, cases["collected"].id)
     receipt = receipt_data(application, applicant, station, "http://kiosk.test/track/x")
     assert (receipt.name_masked, receipt.id_number_masked, receipt.phone_masked) == ("—", "—", "—")
@@ -324,7 +325,7 @@ def test_a_receipt_printed_after_the_purge_shows_dashes(database, station, folde
 
 def test_the_audit_trail_of_a_purged_case_says_so(database, station, folder, world):
     _people, cases, _bookings = world
-    retention.purge(database, station, photo_folder=folder)
+    retention.purge(database, station, photo_store=FolderStore(folder))
     with database.reading() as session:
         trail = session.exec(
             select(AuditEvent).where(AuditEvent.application_id == cases["collected"].id).order_by(AuditEvent.id)
@@ -352,7 +353,7 @@ def test_photos_are_deleted_under_the_folder_lock_and_the_log_holds_counts_only(
 
     monkeypatch.setattr(photos, "delete", delete)
     with caplog.at_level(logging.INFO, logger="kiosk.services.retention"):
-        retention.purge(database, station, photo_folder=folder)
+        retention.purge(database, station, photo_store=FolderStore(folder))
     assert seen and not any(seen)
     assert lock_is_free(folder, fcntl.LOCK_EX)
     assert "applicants 3, applications 3, photos 2" in caplog.text

@@ -1,7 +1,7 @@
 """a temporary ID application is linked to the same person's pending main application
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0014"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
