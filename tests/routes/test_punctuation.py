@@ -23,7 +23,9 @@ def test_the_check_page_joins_its_answers_the_chinese_way(client):
 
 
 def test_the_done_page_joins_its_pieces_the_chinese_way(client):
-    page = visible(apply(client, held=()))
+    html = apply(client, held=())
+    assert re.search(r'申请编号：<strong id="application-number">\d{6}-\d{6}-\d{4}</strong>', html)  # markup kept
+    page = visible(html)
     assert ASCII_BESIDE_CHINESE.findall(page) == []
     assert "申请编号：" in page and "20 元，请到窗口缴费" in page
     assert "这个申请编号、您的旧身份证" in page
@@ -38,4 +40,6 @@ def test_english_keeps_its_own_punctuation(client):
 def test_traditional_pages_name_the_province_in_traditional(client):
     client.post("/language", data={"lang": "zh_Hant"})
     page = visible(walk_to_check(client, province="44", id_number="440524188001010014").get_data(as_text=True))
+    hint = client.get("/apply/id_number").get_data(as_text=True)
+    assert re.search(r'您已輸入：<strong class="masked">440524\*{8}0014</strong>', hint)
     assert "廣東省" in page and "广东省" not in page
