@@ -99,7 +99,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
         Field("受理时间", format_datetime(receipt.accepted_at)),
     ]
     if receipt.temporary_id_number:
-        application.append(Field("临时身份证", f"已发放，编号 {receipt.temporary_id_number}"))
+        application.append(Field("临时居民身份证", f"已发放，编号 {receipt.temporary_id_number}"))
     blocks: list[Block] = [
         *_masthead(receipt.station, "居民身份证受理回执", "Resident ID Card · Application Receipt", paper),
         QrPanel(
@@ -129,7 +129,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
             Framed(
                 Stack(
                     [
-                        TextBlock("待补材料 Missing materials", paper.body, bold=True, space_after=2),
+                        TextBlock("待补正材料 Missing materials", paper.body, bold=True, space_after=2),
                         ItemList(receipt.missing_materials, paper.body),
                         TextBlock(
                             f"请于 {format_date(deadline)} 前补交。" if deadline else "请尽快补交。",
