@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from kiosk.domain.regions import PROVINCES, province_name
+from photo.messages import MESSAGES as PHOTO_HINTS
 from tests.simplified_only import SIMPLIFIED_ONLY
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "kiosk" / "translations"
@@ -30,6 +31,14 @@ def hant():
 
 
 @pytest.fixture(scope="module")
+def traditional_texts(hant) -> dict[str, str]:
+    """Every Traditional text the kiosk shows: its catalogue and the camera's hints (photo/messages.py)."""
+    return {msgid: text for (_, msgid), text in hant.items()} | {
+        key: hints["zh_Hant"] for key, hints in PHOTO_HINTS.items()
+    }
+
+
+@pytest.fixture(scope="module")
 def english():
     return catalogue("en")
 
@@ -39,8 +48,8 @@ def test_the_simplified_only_set_holds_the_characters_seen_and_spares_shared_one
     assert not set("后台干里着周制范") & SIMPLIFIED_ONLY  # Traditional writes these too
 
 
-def test_no_simplified_character_is_left_in_the_traditional_catalogue(hant):
-    left = {msgid: text for (_, msgid), text in hant.items() if set(text) & SIMPLIFIED_ONLY}
+def test_no_simplified_character_is_left_in_the_traditional_catalogue(traditional_texts):
+    left = {msgid: text for msgid, text in traditional_texts.items() if set(text) & SIMPLIFIED_ONLY}
     assert left == {}
 
 
@@ -67,10 +76,10 @@ HONG_KONG_TERMS = [
 
 
 @pytest.mark.parametrize(("mainland", "hong_kong"), HONG_KONG_TERMS, ids=[term for _, term in HONG_KONG_TERMS])
-def test_traditional_uses_hong_kong_terms(hant, mainland, hong_kong):
+def test_traditional_uses_hong_kong_terms(traditional_texts, mainland, hong_kong):
     pattern = mainland if isinstance(mainland, re.Pattern) else re.compile(re.escape(mainland))
-    assert [text for text in hant.values() if pattern.search(text)] == []
-    assert any(hong_kong in text for text in hant.values())
+    assert [text for text in traditional_texts.values() if pattern.search(text)] == []
+    assert any(hong_kong in text for text in traditional_texts.values())
 
 
 @pytest.mark.parametrize("name", ["居民身份證", "戶口簿", "臨時居民身份證"])
@@ -86,11 +95,10 @@ def _visible_text(text: str) -> str:
 
 @pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant"])
 def test_chinese_uses_full_width_punctuation(language):
+    texts = {msgid: text for (_, msgid), text in catalogue(language).items()}
+    texts |= {key: hints[language] for key, hints in PHOTO_HINTS.items()}
     ascii_punctuation = re.compile(r"[,:;.?!()\"]")
-    wrong = {
-        msgid: text for (_, msgid), text in catalogue(language).items() if ascii_punctuation.search(_visible_text(text))
-    }
-    assert wrong == {}
+    assert {key: text for key, text in texts.items() if ascii_punctuation.search(_visible_text(text))} == {}
 
 
 def test_traditional_quotes_with_corner_brackets(hant):
