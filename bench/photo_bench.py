@@ -175,7 +175,7 @@ def ask_for_hint(frame: bytes):
         response = connection.getresponse()
         body = response.read()
         state["track"] = response.headers.get("X-Face-Track")
-        if response.status == 200 and json.loads(body) != {"ok": True, "messages": []}:
+        if response.status == 200 and json.loads(body) != {"ok": True, "face": True, "messages": []}:
             raise http.client.HTTPException(f"unexpected hint {body[:200]!r}")
         return response, body
 

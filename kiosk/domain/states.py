@@ -36,6 +36,9 @@ class Action(StrEnum):
     EXPIRE = "expire"
 
 
+# What became of the old card when the new one was handed over (at the window or at the door).
+OLD_CARD_FATES = ("returned", "not_returned", "none")
+
 FINAL_STATES = frozenset({State.COLLECTED, State.POSTED, State.REJECTED, State.WITHDRAWN, State.EXPIRED})
 
 _OPEN_BEFORE_APPROVAL = (State.SUBMITTED, State.AWAITING_MATERIALS)

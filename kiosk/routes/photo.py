@@ -157,7 +157,8 @@ def _hints_client() -> str:
 # is skipped by the page (the next one comes a third of a second later).
 @limiter.limit(lambda: current_app.config["HINTS_RATE_LIMIT"], key_func=_hints_client)
 def hints():
-    """Live advice on a reduced camera frame: {"ok", "messages"}; nothing is kept here. The
+    """Live advice on a reduced camera frame: {"ok", "face", "messages"} (`face`: whether a face
+    is in view, so the page offers the shutter only then); nothing is kept here. The
     `X-Face-Track` header says where the face was: photo.js sends it back with the next frame."""
     _context, answers = _wizard()
     if answers is None:
@@ -175,7 +176,7 @@ def hints():
     except UnreadableImage:
         return _unreadable()
     messages = _messages(hint.report, scale)
-    response = jsonify({"ok": not messages, "messages": messages})
+    response = jsonify({"ok": not messages, "face": hint.report.face_box is not None, "messages": messages})
     if hint.track:
         response.headers["X-Face-Track"] = hint.track
     return response

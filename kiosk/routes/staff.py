@@ -21,7 +21,7 @@ from .. import i18n
 from ..domain.access import Permission, may
 from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
-from ..domain.states import Action, IllegalTransition, State, allowed_actions
+from ..domain.states import OLD_CARD_FATES, Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
 from ..services import cases, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
@@ -242,7 +242,7 @@ def case_action(application_id: int):
     if action is Action.COLLECT:
         collector = " ".join(request.form.get("collector", "").split())[:60] or _("the applicant")
         old_card = request.form.get("old_card", "")
-        if old_card not in ("returned", "not_returned", "none"):
+        if old_card not in OLD_CARD_FATES:
             return _case_page(application_id, _("Please say whether the old card was handed back."), False, 422)
         reason = f"collected by {collector}; old card {old_card}" + (f"; {reason}" if reason else "")
     if action is Action.POST:

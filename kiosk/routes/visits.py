@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import i18n
 from ..domain.access import Permission
+from ..domain.states import OLD_CARD_FATES
 from ..services import visits
 from ..services.applications import ApplicationNotFound
 from ..services.booking import BookingRefused
 from ..services.printing import Subject, latest_job, request_print
-from . import MAX_ROW_ID
+from . import MAX_ROW_ID, display
 from .common import db, printer, requires, station
 
 bp = Blueprint("visits", __name__)
@@ -66,38 +67,38 @@ def _day() -> dt.date:
         abort(400)
 
 
-def _round_page(message: str | None = None, ok: bool = True):
+@bp.get("/round")
+@requires(Permission.VISIT)
+def my_round():
+    """The officer's visits of a day (today unless `day` says), with the days before and after."""
     day, context = _day(), station()
-    subject = Subject.round_of(context.id, current_user.user.id, day)
     return render_template(
         "visits/round.html",
         rows=visits.round_of(db(), context, current_user.user.id, day),
         day=day,
-        printed=latest_job(db(), subject),
-        message=message,
-        ok=ok,
-    ), (200 if ok else 503)
-
-
-@bp.get("/round")
-@requires(Permission.VISIT)
-def my_round():
-    return _round_page()
+        day_before=day - dt.timedelta(days=1),
+        day_after=day + dt.timedelta(days=1),
+        today=context.today(),
+        printed=latest_job(db(), Subject.round_of(context.id, current_user.user.id, day)),
+    )
 
 
 @bp.post("/round/print")
 @requires(Permission.VISIT)
 def print_round():
-    """The round's visit and pickup slips as one print job (reprinted from the printed documents page)."""
-    context = station()
-    if not visits.round_of(db(), context, current_user.user.id, _day()):
+    """The round's visit and pickup slips as one print job, printed again on request; answered
+    by a redirect, so that reloading the page prints nothing."""
+    context, day = station(), _day()
+    if not visits.round_of(db(), context, current_user.user.id, day):
         abort(404)
     outcome = request_print(
-        db(), Subject.round_of(context.id, current_user.user.id, _day()), actor=current_user.actor, printer=printer()
+        db(), Subject.round_of(context.id, current_user.user.id, day), actor=current_user.actor, printer=printer()
     )
     if outcome.printed:
-        return _round_page(_("Sent to the printer."))
-    return _round_page(_("The printer is not working. The document waits in the queue."), ok=False)
+        flash(_("Sent to the printer."), "ok")
+    else:
+        flash(_("The printer is not working. The document waits in the queue."), "warn")
+    return redirect(url_for("visits.my_round", day=day.isoformat()), 303)
 
 
 @bp.route("/record", methods=["GET", "POST"])
@@ -105,15 +106,23 @@ def print_round():
 def record():
     message, ok = None, True
     if request.method == "POST":
-        code = re.sub(r"\D", "", request.form.get("code", ""))
-        outcome = {name for name in visits.OUTCOMES if request.form.get(name)}
-        try:
-            if not _CODE.match(code):
-                raise visits.VisitNotFound(code)
-            visits.record_outcome(
-                db(), station(), code, outcome, bool(request.form.get("nobody_home")), current_user.user
-            )
-            message = _("The visit is recorded.")
-        except visits.VisitNotFound:
-            message, ok = _("No visit has this code. Please check the slip."), False
+        message, ok = _record_visit()
     return render_template("visits/record.html", message=message, ok=ok), (200 if ok else 422)
+
+
+def _record_visit() -> tuple[str, bool]:
+    code = re.sub(r"\D", "", request.form.get("code", ""))
+    outcome = {name for name in visits.OUTCOMES if request.form.get(name)}
+    nobody_home = bool(request.form.get("nobody_home"))
+    old_card = request.form.get("old_card") or None
+    if not _CODE.match(code):
+        return _("No visit has this code. Please check the slip."), False
+    if "card_handed_over" in outcome and not nobody_home and old_card not in OLD_CARD_FATES:
+        return _("Please say whether the old card was handed back."), False
+    try:
+        visits.record_outcome(db(), station(), code, outcome, nobody_home, current_user.user, old_card=old_card)
+    except visits.VisitNotFound:
+        return _("No visit has this code. Please check the slip."), False
+    except visits.VisitNotYet as early:
+        return _("This visit is on %(day)s: record it on that day or after.", day=display.day(early.day)), False
+    return _("The visit is recorded."), True

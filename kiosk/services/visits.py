@@ -21,7 +21,7 @@ from ..db import Database
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.official_names import printed_service
-from ..domain.states import FINAL_STATES, Action, State
+from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, State
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
 from .applications import ApplicationNotFound, record_transition
@@ -32,6 +32,14 @@ OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
 
 class VisitNotFound(LookupError):
     pass
+
+
+class VisitNotYet(Exception):
+    """A visit's outcome is recorded on or after its day, not before."""
+
+    def __init__(self, day: dt.date):
+        super().__init__(day)
+        self.day = day
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,7 @@ def _with_times(db: Database, station: StationContext, rows: list[BoardRow]) -> 
     """The rows with their booked home-visit times."""
     times = bookings.home_visit_times(db, station, [row.application.id for row in rows])
     return [
-        BoardRow(row.application, row.applicant, row.visit, row.officer, times.get(row.application.id))
-        for row in rows
+        BoardRow(row.application, row.applicant, row.visit, row.officer, times.get(row.application.id)) for row in rows
     ]
 
 
@@ -215,11 +222,17 @@ def record_outcome(
     outcome: set[str],
     nobody_home: bool,
     officer: StaffUser,
+    *,
+    old_card: str | None = None,
     now: dt.datetime | None = None,
 ) -> Visit:
     """What the officer the visit is given to found at the door, by the slip's code (another
-    officer's code is unknown here). A card handed over closes the case."""
+    officer's code is unknown here), on or after the visit's day. A card handed over closes the
+    case; `old_card` (one of OLD_CARD_FATES) then says what became of the old one."""
     now = now or utcnow()
+    handed_over = not nobody_home and "card_handed_over" in outcome
+    if handed_over and old_card not in OLD_CARD_FATES:
+        raise ValueError(f"a card handed over needs the old card's fate, not {old_card!r}")
     with db.transaction() as session:
         visit = session.exec(select(Visit).where(Visit.code == code).with_for_update()).first()
         if visit is None:
@@ -227,8 +240,12 @@ def record_outcome(
         application = session.get(Application, visit.application_id)
         if application.station_id != station.id or visit.officer_id != officer.id:
             raise VisitNotFound(code)  # each officer records their own visits
+        if visit.visit_date is not None and station.today(now) < visit.visit_date:
+            raise VisitNotYet(visit.visit_date)
         visit.state = "nobody_home" if nobody_home else "done"
         visit.outcome = {} if nobody_home else {name: name in outcome for name in OUTCOMES}
+        if handed_over:
+            visit.outcome["old_card"] = old_card
         visit.recorded_at = now
         session.add(visit)
         # The booked home-visit time was kept: it must not count as a missed appointment.
@@ -246,14 +263,14 @@ def record_outcome(
         session.add(
             AuditEvent(application_id=application.id, at=now, actor=actor, action="record_visit", reason=reason)
         )
-        if not nobody_home and "card_handed_over" in outcome and application.state == State.READY.value:
+        if handed_over and application.state == State.READY.value:
             record_transition(
                 session,
                 application,
                 Action.COLLECT,
                 actor,
                 hotline=station.settings.hotline,
-                reason="handed over on a home visit",
+                reason=f"handed over on a home visit; old card {old_card}",
                 now=now,
             )
         return visit

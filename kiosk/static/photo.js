@@ -19,6 +19,7 @@
   var shotsLeft = document.getElementById("shots-left");
   var shotsBox = document.getElementById("shots");
   var shotsTitle = document.getElementById("shots-title");
+  var refusalBox = document.getElementById("camera-refusal");
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
 
   var HINT_INTERVAL_MS = 350;
@@ -28,6 +29,7 @@
   var busy = false;      // a countdown or a shot is under way: no hints meanwhile
   var hintPending = false;
   var good = null;       // the last hint: true (all checks pass), false, or null (none yet)
+  var faceSeen = false;  // the last hint saw a face: only then can a shot be of any use
   var faceTrack = "";    // where the server last saw the face: sent back so it need not search
   var stopped = false;
 
@@ -133,6 +135,8 @@
         if (busy || stopped) { return; }
         if (answer.messages) {
           good = answer.ok === true;
+          faceSeen = answer.face === true;
+          offerShutter();
           root.dataset.state = good ? "good" : "adjust";
           showHints(answer.messages);
           drawOverlay();
@@ -143,6 +147,17 @@
   }
 
   // --- shots ------------------------------------------------------------------------------
+  function offerShutter() {
+    // Each tap spends one of the few shots: none while no face is in view or a shot is under way.
+    takeButton.disabled = busy || remaining <= 0 || !faceSeen;
+  }
+
+  function showRefusal(message) {
+    // A refused shot's reason stays until the next shot, beside the live hints that follow it.
+    refusalBox.textContent = message || "";
+    refusalBox.hidden = !message;
+  }
+
   function showRemaining() {
     shotsLeft.textContent = text.textRemaining.replace("{n}", String(remaining));
     if (remaining <= 0) {
@@ -191,22 +206,23 @@
         if (answer.shots) { showShots(answer.shots); }
         if (answer.ok) { hintsBox.textContent = text.textChoose; }
         else if (answer.messages && answer.messages.length) {
-          hintsBox.textContent = text.textUnusable + " " + answer.messages.join(" · ");
-        } else { hintsBox.textContent = answer.message || text.textFailed; }
+          showRefusal(text.textUnusable + " " + answer.messages.join(" · "));
+        } else { showRefusal(answer.message || text.textFailed); }
         if (answer.error === "limit") { remaining = 0; }
         showRemaining();
       })
-      .catch(function () { hintsBox.textContent = text.textFailed; })
+      .catch(function () { showRefusal(text.textFailed); })
       .then(function () {
         busy = false;
-        takeButton.disabled = remaining <= 0;
+        offerShutter();
       });
   }
 
   function countdown() {
     if (busy || remaining <= 0) { return; }
     busy = true;
-    takeButton.disabled = true;
+    offerShutter();
+    showRefusal("");
     var left = 3;
     countdownBox.textContent = String(left);
     countdownBox.hidden = false;
@@ -236,6 +252,8 @@
     stage.hidden = true;
     takeButton.hidden = true;
     hintsBox.hidden = true;
+    shotsLeft.hidden = true;  // no shots to count, no posture to advise without a camera
+    document.getElementById("camera-lead").hidden = true;
     document.getElementById("camera-problem").hidden = false;
   }
 
@@ -251,7 +269,6 @@
   video.addEventListener("loadedmetadata", sizeStage);
   video.addEventListener("playing", function () {
     sizeStage();
-    takeButton.disabled = remaining <= 0;
     showRemaining();
   });
   drawOverlay();

@@ -23,7 +23,6 @@ from tests.browser.kiosk_driver import (
 )
 from tests.browser.test_booking import _book
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING, finish_after_situation
-from tests.browser.test_photo_camera import camera_browser  # noqa: F401  (a fixture)
 from tests.conftest import LOCAL_ID, aware
 from tests.helpers import apply
 
@@ -116,7 +115,7 @@ def test_staff_pages_keep_to_the_policy_and_a_violation_would_be_seen(page, live
     assert violations and all("style" in violation for violation in violations)
 
 
-def test_the_camera_page_keeps_to_the_policy_and_reports_a_working_camera(camera_browser, live_server, app):  # noqa: F811
+def test_the_camera_page_keeps_to_the_policy_and_reports_a_working_camera(camera_browser, live_server, app):
     page = camera_browser.new_context(viewport=VIEWPORTS["portrait"], locale="zh-CN").new_page()
     violations = csp_violations(page)
     _walk_to_photo(page, live_server)
@@ -135,6 +134,8 @@ def test_a_kiosk_without_a_camera_says_so_and_the_health_check_knows(page, live_
         page.locator("#photo-camera").click()
     assert reported.value.ok
     expect(page.locator("#camera-problem")).to_be_visible()
+    expect(page.locator("#shots-left")).to_be_hidden()  # no shots to count, no posture to advise
+    expect(page.locator("#camera-lead")).to_be_hidden()
     response = page.request.get(live_server + "/healthz")
     assert response.status == 200
     health = response.json()

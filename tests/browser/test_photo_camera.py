@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from sqlmodel import select
 
 from kiosk.models import Application, ApplicationPhoto
-from tests.browser.conftest import CHROMIUM, VIEWPORTS
+from tests.browser.conftest import VIEWPORTS
 from tests.browser.kiosk_driver import (
     accessibility_problems,
     answer_identity,
@@ -22,44 +22,47 @@ from tests.browser.kiosk_driver import (
 )
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
 from tests.conftest import LOCAL_ID
-from tests.photo.scenes import FRAME_720P, portrait
+from tests.photo.scenes import FRAME_720P, empty_seat, portrait
 
 pytestmark = pytest.mark.browser
 
 
-def write_y4m(image: Image.Image, path: Path, frames: int = 5) -> Path:
-    """A few identical frames of `image` as a YUV4MPEG2 4:2:0 video (Chromium's fake camera loops it)."""
-    width, height = image.size
-    y, cb, cr = image.convert("YCbCr").split()
-    half = (width // 2, height // 2)
-    frame = (
-        y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(half, Image.Resampling.BOX).tobytes()
-    )
-    with path.open("wb") as out:
-        out.write(f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420\n".encode())
-        for _ in range(frames):
-            out.write(b"FRAME\n" + frame)
-    return path
+def _open_camera(browser, live_server):
+    page = browser.new_context(viewport=VIEWPORTS["portrait"], locale="zh-CN").new_page()
+    start(page, live_server)
+    answer_identity(page, app_type="lost", id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
+    answer_situation(page)
+    tap_continue(page)  # materials
+    tap_continue(page)  # plan
+    page.locator("#photo-camera").click()
+    expect(page).to_have_url(live_server + "/apply/photo/camera")
+    return page
 
 
-@pytest.fixture
-def camera_browser(browser_type, browser_type_launch_args, tmp_path):
-    """A Chromium of its own whose camera sees a well-seated person (the compliant scene)."""
-    video = write_y4m(portrait(FRAME_720P).image, tmp_path / "face.y4m")
-    browser = browser_type.launch(
-        **{
-            **browser_type_launch_args,
-            "executable_path": CHROMIUM,
-            "args": [
-                *browser_type_launch_args.get("args", []),
-                "--use-fake-device-for-media-stream",
-                "--use-fake-ui-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        }
-    )
-    yield browser
-    browser.close()
+def test_the_shutter_waits_for_a_face(camera_seeing, live_server, screenshot):
+    page = _open_camera(camera_seeing(empty_seat(FRAME_720P)), live_server)
+    expect(page.locator("#camera")).to_have_attribute("data-state", "adjust", timeout=15000)  # hints flow
+    expect(page.locator("#camera-hints")).to_contain_text("没有检测到人脸")
+    page.wait_for_timeout(1000)  # several hints later
+    expect(page.locator("#take-photo")).to_be_disabled()
+    expect(page.locator("#shots-left")).to_contain_text("5")
+    screenshot(page, "kiosk-photo-no-face")
+
+
+def test_a_refused_shot_keeps_its_reason_on_screen_while_the_hints_go_on(camera_seeing, live_server, screenshot):
+    page = _open_camera(camera_seeing(portrait(FRAME_720P, face_width=150).image), live_server)  # sitting too far
+    take = page.locator("#take-photo")
+    expect(take).to_be_enabled(timeout=15000)  # a face is in view, though not yet well placed
+    take.click()
+    refusal = page.locator("#camera-refusal")
+    expect(refusal).to_contain_text("这张照片不能用", timeout=20000)
+    expect(page.locator("#shots-left")).to_contain_text("4")
+    page.wait_for_timeout(1500)  # four or five live hints later
+    expect(refusal).to_be_visible()
+    expect(page.locator("#camera-hints")).not_to_contain_text("这张照片不能用")
+    screenshot(page, "kiosk-photo-refused")
+    take.click()  # the next shot: the old reason goes
+    expect(refusal).to_be_hidden()
 
 
 def test_photo_taken_chosen_and_kept_with_the_application(camera_browser, live_server, app, screenshot):

@@ -1,12 +1,15 @@
 """A citizen applies at the kiosk; a window officer signs in and approves it from the queue."""
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from kiosk.services.station import load_station
+from tests import when
 from tests.browser.conftest import VIEWPORTS
 from tests.browser.kiosk_driver import answer_identity, answer_situation, staff_sign_in, start, tap_continue, tap_keys
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
@@ -121,7 +124,7 @@ def test_an_out_of_province_case_goes_out_and_its_answer_comes_back(
     screenshot(page, "staff-verified")
 
 
-def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, database, screenshot):
+def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, database, clock, screenshot):
     import re
 
     from sqlmodel import select
@@ -178,8 +181,11 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     officer.goto(live_server + f"/staff/visits/round?day={day}")
     expect(officer.locator("#round li")).to_have_count(1)
     officer.locator("#print-round").click()  # a print job: the file printer writes the batch
-    expect(officer.locator("#print-result")).to_be_visible()
-    expect(officer.locator("#printed")).to_be_visible()  # a second tap cannot print it twice
+    expect(officer.locator("#flash-1")).to_be_visible()
+    expect(officer.locator("#printed")).to_be_visible()
+    expect(officer.locator("#print-round")).to_contain_text("再次")  # printed once: "print again" if need be
+    officer.reload()  # the page after printing is a plain GET: reloading it prints nothing
+    expect(officer.locator("#flash-1")).to_have_count(0)
     expect(officer.locator("#round .visit-time")).to_have_text("08:30–09:00")  # the booked home-visit time
     screenshot(officer, "staff-visit-round")
     with database.reading() as session:
@@ -189,12 +195,28 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     assert "王老" in batch.pages[0].extract_text()  # the officer needs the name at the door
     with database.reading() as session:
         code = session.exec(select(Visit.code)).one()
-    officer.locator("#record").click()
-    officer.locator("#code").fill(code)  # what a scanner types from the slip's QR
-    officer.locator("input[name='photo_taken']").check()
-    officer.locator("input[name='materials_collected']").check()
-    officer.locator("#save").click()
+    officer.locator("#day-after").click()  # the days around the round's
+    expect(officer.locator("#round")).to_have_count(0)
+    officer.locator("#day-before").click()
+    expect(officer.locator("#round li")).to_have_count(1)
+
+    def record_the_visit():
+        officer.locator("#record").click()
+        officer.locator("#code").fill(code)  # what a scanner types from the slip's QR
+        officer.locator("input[name='photo_taken']").check()
+        officer.locator("input[name='materials_collected']").check()
+        officer.locator("#save").click()
+
+    if date.fromisoformat(day) > when.today(load_station(database, "330402")):
+        record_the_visit()  # the day before: refused, nothing recorded
+        expect(officer.locator("#message")).to_contain_text("上门")
+        with database.reading() as session:
+            assert session.exec(select(Visit)).one().state == "assigned"
+    clock.set(when.local(load_station(database, "330402"), date.fromisoformat(day), 10))
+    staff_sign_in(officer, live_server, "li", "officer password")  # the next morning: a new session
+    record_the_visit()
     expect(officer.locator("#message")).to_be_visible()
+    screenshot(officer, "staff-visit-recorded")
     with database.reading() as session:
         visit = session.exec(select(Visit)).one()
     assert visit.state == "done" and visit.outcome["photo_taken"] and visit.outcome["materials_collected"]

@@ -11,6 +11,7 @@ import pytest
 
 from photo import analyse
 from photo.detection import HaarDetector, MtcnnDetector, default_detector
+from tests.photo import scenes
 
 
 def test_mtcnn_weights_ship_inside_the_package():
@@ -60,3 +61,22 @@ def test_haar_is_the_fallback_when_mtcnn_cannot_be_imported(monkeypatch, caplog)
 @pytest.mark.parametrize("detector", [MtcnnDetector, HaarDetector])
 def test_tiny_images_have_no_faces(detector):
     assert detector().detect(np.full((8, 8, 3), 255, np.uint8)) == []
+
+
+def test_two_heads_cheek_to_cheek_are_two_faces(good_scene):
+    """Candidates are merged as one face only when they overlap by half their union: two people
+    side by side, one partly in front of the other, stay two."""
+    (x, y), width = np.mean([good_scene.left_eye, good_scene.right_eye], axis=0), good_scene.face_width
+    two = scenes.with_second_head(good_scene, (x - 0.8 * width, y), width)
+    assert len(MtcnnDetector().detect(np.asarray(two.image))) == 2
+
+
+def test_a_search_finds_the_same_face_whatever_the_detector_ran_before(good_scene):
+    """Each network keeps the batch size it was planned for; a refine between two searches (as
+    live hints do) changes nothing."""
+    detector = MtcnnDetector()
+    pixels = np.asarray(good_scene.image)
+    first = detector.detect(pixels)
+    detector.refine(pixels, first[0])
+    detector.detect(np.asarray(scenes.with_second_head(good_scene, (200, 250), 180).image))
+    assert detector.detect(pixels) == first

@@ -93,3 +93,18 @@ def test_a_failing_report_gives_no_photo(good_scene):
     with pytest.raises(PhotoNotCompliant) as refused:
         report.id_photo()
     assert [check.name for check in refused.value.failures] == ["sharpness"]
+
+
+@pytest.mark.parametrize(
+    "frame, face_width",
+    [
+        (scenes.FRAME_720P, 250),  # the photo is a little smaller than the face's region: one warp
+        ((3840, 2160), 750),  # over twice smaller: shrunk by area averaging first, then warped
+    ],
+)
+def test_the_photo_is_as_sharp_whether_shrunk_a_little_or_a_lot(frame, face_width):
+    report = analyse(scenes.portrait(frame=frame, face_width=face_width).jpeg())
+    assert report.ok, report.failures
+    again = analyse(report.id_photo())
+    assert again.ok, again.failures
+    assert again.check("sharpness").value >= 0.9 * report.check("sharpness").value

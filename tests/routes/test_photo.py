@@ -119,9 +119,9 @@ def test_the_capture_page_needs_the_wizard_up_to_the_photo(client):
 def test_hints_on_a_good_and_a_bad_frame_in_the_session_language(client):
     walk_to_photo(client)
     good = upload(client, "/apply/photo/hints", small_compliant_frame(), **{"X-Frame-Scale": "2"}).get_json()
-    assert good == {"ok": True, "messages": []}
+    assert good == {"ok": True, "face": True, "messages": []}
     bad = upload(client, "/apply/photo/hints", failing_frame()).get_json()
-    assert bad["ok"] is False and bad["messages"] == ["没有检测到人脸，请正对摄像头"]
+    assert bad["ok"] is False and bad["face"] is False and bad["messages"] == ["没有检测到人脸，请正对摄像头"]
     client.post("/language", data={"lang": "en", "back": "/apply/photo/camera"})
     bad = upload(client, "/apply/photo/hints", failing_frame()).get_json()
     assert bad["messages"] == ["No face found: please look straight at the camera"]
@@ -142,7 +142,7 @@ def test_hints_follow_the_face_and_search_the_whole_frame_every_third_time(clien
     for hint in range(2 * FULL_SEARCH_EVERY):
         headers = {"X-Frame-Scale": "2"} | ({"X-Face-Track": track} if track else {})
         response = upload(client, "/apply/photo/hints", small_compliant_frame(), **headers)
-        assert response.get_json() == {"ok": True, "messages": []}
+        assert response.get_json() == {"ok": True, "face": True, "messages": []}
         track = response.headers["X-Face-Track"]
         assert len(searches) == 1 + hint // FULL_SEARCH_EVERY
     # Nobody in the frame: no face to follow next time.
@@ -159,7 +159,7 @@ def test_a_hint_with_a_made_up_face_track_is_answered_as_any_other(client, track
     response = upload(
         client, "/apply/photo/hints", small_compliant_frame(), **{"X-Frame-Scale": "2", "X-Face-Track": track}
     )
-    assert response.status_code == 200 and response.get_json() == {"ok": True, "messages": []}
+    assert response.status_code == 200 and response.get_json() == {"ok": True, "face": True, "messages": []}
 
 
 def test_a_huge_hint_picture_is_refused_before_it_is_decoded(client, monkeypatch):

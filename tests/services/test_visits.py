@@ -9,6 +9,7 @@ from sqlmodel import select
 from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
+from kiosk.models import AuditEvent
 from kiosk.services import visits
 from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
 from kiosk.services.staff import Role, create_staff
@@ -52,7 +53,13 @@ def test_assign_print_and_record_a_round(database, station):
     assert application.number in text and visit.code in text and "新兴路" in text
     assert LOCAL_ID not in text
     recorded = visits.record_outcome(
-        database, station, visit.code, {"photo_taken", "materials_collected"}, False, officer
+        database,
+        station,
+        visit.code,
+        {"photo_taken", "materials_collected"},
+        False,
+        officer,
+        now=when.local(station, day, 10),
     )
     assert recorded.state == "done" and recorded.outcome["photo_taken"] and not recorded.outcome["card_handed_over"]
 
@@ -74,8 +81,29 @@ def test_a_card_handed_over_closes_the_case(database, station):
     rows = visits.round_of(database, station, officer.id, day)
     pages = PdfReader(io.BytesIO(visits.round_pdf(rows, station))).pages
     assert len(pages) == 2  # the visit slip, then the pickup slip of the card handed over
-    visits.record_outcome(database, station, visit.code, {"card_handed_over"}, False, officer)
+    at_the_door = when.local(station, day, 10)
+    with pytest.raises(ValueError):  # the old card's fate is part of a handover
+        visits.record_outcome(database, station, visit.code, {"card_handed_over"}, False, officer, now=at_the_door)
+    with pytest.raises(visits.VisitNotYet):  # not before the visit's day
+        visits.record_outcome(
+            database,
+            station,
+            visit.code,
+            {"card_handed_over"},
+            False,
+            officer,
+            old_card="returned",
+            now=when.local(station, day - dt.timedelta(days=1), 17),
+        )
+    assert get_application(database, application.id)[0].state == State.READY
+    recorded = visits.record_outcome(
+        database, station, visit.code, {"card_handed_over"}, False, officer, old_card="returned", now=at_the_door
+    )
+    assert recorded.outcome["old_card"] == "returned"
     assert get_application(database, application.id)[0].state == State.COLLECTED
+    with database.reading() as session:
+        collect = session.exec(select(AuditEvent).where(AuditEvent.action == Action.COLLECT.value)).one()
+    assert collect.reason == "handed over on a home visit; old card returned"
 
 
 def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, station):
