@@ -175,3 +175,16 @@ def test_short_answers_carry_their_question_as_context(hans):
             assert context, f"{msgid!r} ({text}) needs a msgctxt: its Chinese depends on the question"
     assert hans["the applicant can come to the station", "Yes"] == "能"
     assert hans["book an evening, weekend or holiday time", "No"] == "不需要"
+
+
+def test_no_message_hides_inside_an_f_string():
+    """The extractor cannot see `_("...")` inside an f-string: such a message is never translated
+    (the calendar file's summary once stayed English in Chinese)."""
+    source = Path(__file__).resolve().parent.parent / "kiosk"
+    hidden = re.compile(r"""\bf(["'])[^"'\n]*\{_l?\(""")
+    assert [
+        f"{path.relative_to(source)}:{number}"
+        for path in source.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if hidden.search(line)
+    ] == []
