@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request, session
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 def N_(message: str) -> str:
@@ -49,10 +50,6 @@ def html_lang() -> str:
 
 def current_language() -> str:
     return select_locale()
-
-
-def is_english() -> bool:
-    return select_locale() == "en"
 
 
 ID_NUMBER_ERRORS = {
@@ -125,20 +122,20 @@ BLOCKING_REASONS = {
 }
 
 EXEMPTIONS = {
-    "none": _l("No"),
+    "none": lazy_pgettext("has a certificate for a lower fee", "No"),
     "minimum_income": _l("Minimum-income household (dibao) certificate"),
     "veteran_family": _l("Entitled veteran family certificate"),
     "hardship": _l("Other hardship"),
 }
 
 NEXT_STEPS = {
-    "immediate": _l("Staff handle your application today. Your card will be ready by %(date)s."),
+    "immediate": _l("Staff will review your application by %(deadline)s. Your card will be ready by %(date)s."),
     "time_limited": _l(
         "We accept your application now. Please bring what is missing by %(deadline)s. "
         "Your card will be ready about %(date)s."
     ),
     "home_visit": _l("An officer will visit you at home by %(deadline)s. Your card will be ready about %(date)s."),
-    "priority": _l("You go to the front of the queue. Your card will be ready by %(date)s."),
+    "priority": _l("Your application is handled with priority. Your card will be ready by %(date)s."),
     "urgent": _l(
         "Your case is handled urgently and a supervisor signs it off today. Your card will be ready by %(date)s."
     ),
@@ -161,7 +158,7 @@ NEXT_STEPS_LATER = {
 
 APPLICATION_TYPES = {
     "first": _l("First ID card"),
-    "renewal_expiry": _l("Renew: my card is expiring"),
+    "renewal_expiry": _l("Renew: my card has expired or expires soon"),
     "renewal_change": _l("Renew: my details changed or are wrong"),
     "damaged": _l("Replace a damaged card"),
     "lost": _l("Replace a lost card"),
@@ -188,7 +185,7 @@ STATES = {
     "ready": _l("Ready to collect"),
     "collected": _l("Collected"),
     "posted": _l("Sent by post"),
-    "rejected": _l("Refused"),
+    "rejected": _l("Not approved"),
     "withdrawn": _l("Withdrawn"),
     "expired": _l("Expired"),
 }

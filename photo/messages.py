@@ -15,7 +15,7 @@ DEFAULT_LANGUAGE: Lang = "zh_Hans"
 MESSAGES: dict[str, dict[Lang, str]] = {
     "face_count.none": {
         "zh_Hans": "没有检测到人脸，请正对摄像头",
-        "zh_Hant": "沒有偵測到人臉，請正對攝像頭",
+        "zh_Hant": "沒有偵測到人臉，請正對鏡頭",
         "en": "No face found: please look straight at the camera",
     },
     "face_count.many": {
@@ -60,7 +60,7 @@ MESSAGES: dict[str, dict[Lang, str]] = {
     },
     "yaw": {
         "zh_Hans": "请正对摄像头，不要侧脸",
-        "zh_Hant": "請正對攝像頭，不要側臉",
+        "zh_Hant": "請正對鏡頭，不要側臉",
         "en": "Please face the camera directly, not turned to the side",
     },
     "background_light": {

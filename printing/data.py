@@ -61,8 +61,7 @@ class Receipt:
     progress_url: str  # carried by the QR code
     name_masked: str
     id_number_masked: str
-    application_type: str  # 居民身份证
-    reason: str  # 有效期满换领
+    service: str  # 业务类型: 居民身份证 · 有效期满换领, or 临时居民身份证 (a document of its own)
     station: str
     accepted_by: str  # the kiosk or the officer, e.g. "自助终端 K-01"
     accepted_at: dt.datetime
@@ -117,8 +116,7 @@ class PickupSlip:
     verification_code: str  # carried by the QR code
     name_masked: str
     id_number_masked: str
-    application_type: str
-    reason: str
+    service: str  # as on the receipt
     station: str
     collection: CollectAtStation
     expected_collection: dt.date

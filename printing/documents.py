@@ -93,13 +93,13 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
     application = [
         Field("申请人", receipt.name_masked, strong=True),
         Field("身份证号", receipt.id_number_masked),
-        Field("业务类型", f"{receipt.application_type} · {receipt.reason}"),
+        Field("业务类型", receipt.service),
         Field("受理单位", receipt.station),
         Field("受理方式", receipt.accepted_by),
         Field("受理时间", format_datetime(receipt.accepted_at)),
     ]
     if receipt.temporary_id_number:
-        application.append(Field("临时身份证", f"已发放，编号 {receipt.temporary_id_number}"))
+        application.append(Field("临时居民身份证", f"已发放，编号 {receipt.temporary_id_number}"))
     blocks: list[Block] = [
         *_masthead(receipt.station, "居民身份证受理回执", "Resident ID Card · Application Receipt", paper),
         QrPanel(
@@ -129,7 +129,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
             Framed(
                 Stack(
                     [
-                        TextBlock("待补材料 Missing materials", paper.body, bold=True, space_after=2),
+                        TextBlock("待补正材料 Missing materials", paper.body, bold=True, space_after=2),
                         ItemList(receipt.missing_materials, paper.body),
                         TextBlock(
                             f"请于 {format_date(deadline)} 前补交。" if deadline else "请尽快补交。",
@@ -170,7 +170,7 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
                 Field("受理编号", slip.application_number, strong=True),
                 Field("申请人", slip.name_masked, strong=True),
                 Field("身份证号", slip.id_number_masked),
-                Field("业务类型", f"{slip.application_type} · {slip.reason}"),
+                Field("业务类型", slip.service),
                 Field("预计可领", format_date(slip.expected_collection), strong=True),
                 *_collection_fields(slip.collection),
                 Field("咨询电话", slip.hotline),
@@ -188,7 +188,7 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
 def _booking_blocks(booking: BookingConfirmation, paper: PaperSize) -> list[Block]:
     when = f"{format_date(booking.starts.date())} {booking.starts:%H:%M}–{booking.ends:%H:%M}"
     if booking.extended:
-        when += "（延时/假日服务）"
+        when += "（延时或节假日办理）"
     return [
         *_masthead(booking.station, "居民身份证办理预约凭证", "ID Card · Appointment", paper),
         QrPanel(

@@ -15,12 +15,22 @@ TRANSLATIONS = ROOT / "kiosk" / "translations"
 
 
 @pytest.fixture(scope="module")
-def source_ids() -> set[str]:
+def source_ids() -> set[tuple[str | None, str]]:
+    """(context, message) of every message the code and templates mark for translation."""
     methods = [("kiosk/**.py", "python"), ("kiosk/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "lazy_pgettext": ((1, "c"), 2),
+        "N_": None,
+    }
     return {
-        message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, _context in extract_from_dir(
+        (context, message if isinstance(message, str) else message[0])
+        for _file, _line, message, _comments, context in extract_from_dir(
             ROOT, methods, keywords=keywords, options_map={}
         )
     }
@@ -30,7 +40,9 @@ def source_ids() -> set[str]:
 def test_catalogue_is_complete(language, source_ids):
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
-    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    translated = {
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalogue if m.id and m.string and not m.fuzzy
+    }
     assert source_ids - translated == set(), "run scripts/i18n and translate the new entries"
 
 

@@ -51,8 +51,8 @@ class IdNumber:
     def masked(self) -> str:
         return mask_id_number(self.number)
 
-    def province_name(self, english: bool = False) -> str:
-        return province_name(self.province_code, english)
+    def province_name(self, language: str = "zh_Hans") -> str:
+        return province_name(self.province_code, language)
 
     def age_on(self, day: dt.date) -> int:
         """Completed years of age on `day`."""

@@ -28,3 +28,11 @@ MATERIAL_NAMES = {
     "photo": "相片",
     "exemption_certificate": "减免费用证明",
 }
+
+
+def printed_service(app_type: str) -> str:
+    """业务类型 as printed: "居民身份证 · 丢失补领"; a temporary ID is a document of its own,
+    printed as "临时居民身份证" alone."""
+    if app_type == "temporary":
+        return APPLICATION_REASONS["temporary"]
+    return "居民身份证 · " + APPLICATION_REASONS.get(app_type, app_type)

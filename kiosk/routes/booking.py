@@ -179,7 +179,7 @@ def calendar_file():
     event.add("dtstamp", utcnow())
     event.add("dtstart", slot.starts.astimezone(dt.UTC))
     event.add("dtend", slot.ends.astimezone(dt.UTC))
-    event.add("summary", f"{_('ID card appointment')} {booking.code}")
+    event.add("summary", _("ID card appointment %(code)s", code=booking.code))
     event.add("location", f"{context.settings.name} {context.settings.address}")
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//kiosk//appointment//ZH")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from .. import i18n
 from ..domain.masking import mask_id_number, mask_name, mask_phone
@@ -36,7 +37,7 @@ def moment(value: dt.datetime | None) -> str:
 
 
 def province(code: str) -> str:
-    return province_name(code, i18n.is_english())
+    return province_name(code, i18n.current_language())
 
 
 def material_label(code: str) -> str:
@@ -51,6 +52,17 @@ def date_label(value: dt.date) -> tuple[str, str]:
     return (value.isoformat(), day(value))
 
 
+def listing(items) -> Markup:
+    """Items joined as the language writes a list: "a, b" in English, "甲、乙" in Chinese
+    (items are escaped unless they are markup already)."""
+    return Markup(escape(pgettext("between the items of a list", ", "))).join(items)
+
+
+def labelled(label, value) -> Markup:
+    """"Label: value" with the language's own colon, full-width in Chinese (escaped like `listing`)."""
+    return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
+
+
 def situation_summary(situation: dict) -> str:
     parts = []
     if situation.get("cannot_travel"):
@@ -58,14 +70,14 @@ def situation_summary(situation: dict) -> str:
     if situation.get("special_group"):
         parts.append(str(i18n.SPECIAL_GROUPS[situation["special_group"]]))
     if situation.get("urgent_reason"):
-        parts.append(_("Urgent") + ": " + str(i18n.URGENT_REASONS[situation["urgent_reason"]]))
+        parts.append(labelled(_("Urgent"), i18n.URGENT_REASONS[situation["urgent_reason"]]))
     if situation.get("blocking_reason"):
         parts.append(str(i18n.BLOCKING_REASONS[situation["blocking_reason"]]))
     if situation.get("out_of_hours"):
         parts.append(_("Booked time outside normal hours"))
     if situation.get("exemption", "none") != "none":
         parts.append(str(i18n.EXEMPTIONS[situation["exemption"]]))
-    return ", ".join(parts) or _("Nothing special")
+    return listing(parts) or _("Nothing special")
 
 
 def refusal_message(refusal) -> str:
@@ -84,6 +96,7 @@ def register(app: Flask) -> None:
         material_label=material_label,
         material_choice=material_choice,
         date_label=date_label,
+        listing=listing,
     )
     app.jinja_env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
@@ -114,6 +127,7 @@ def register(app: Flask) -> None:
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,
         province=province,
+        labelled=labelled,
         situation_summary=situation_summary,
         refusal_message=refusal_message,
     )

@@ -463,7 +463,7 @@ def step(name: str):
 def _render(name: str, answers: dict, context: StationContext, errors: dict | None = None, **extra):
     back = flow.previous_step(name, answers) if name != "check" else flow.needed_steps(answers)[-2]
     status = 422 if errors else 200
-    provinces = [(code, province_name(code, i18n.is_english())) for code in MAINLAND_CODES]
+    provinces = [(code, province_name(code, i18n.current_language())) for code in MAINLAND_CODES]
     return (
         render_template(
             f"kiosk/steps/{name}.html",

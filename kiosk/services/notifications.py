@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
+from babel.dates import format_skeleton
 from babel.support import Translations
 from sqlmodel import Session, select
 
@@ -35,10 +36,13 @@ MAX_ATTEMPTS = 5
 
 # The state an application reaches -> what the citizen is told.
 MESSAGES: dict[str, str] = {
-    State.SUBMITTED.value: N_("ID card application %(number)s received. Staff will handle it by %(deadline)s."),
+    State.SUBMITTED.value: N_("ID card application %(number)s received. Staff will review it by %(deadline)s."),
     State.AWAITING_MATERIALS.value: N_("Application %(number)s: please bring the missing papers by %(materials)s."),
     State.APPROVED.value: N_("Application %(number)s is approved. Your card will be made now."),
-    State.READY.value: N_("Your ID card for application %(number)s is ready. Please bring this number to collect it."),
+    State.READY.value: N_(
+        "Your ID card for application %(number)s is ready. Please bring your receipt (and your old card) "
+        "to collect it at the station."
+    ),
     State.POSTED.value: N_("Your ID card for application %(number)s has been posted."),
     State.REJECTED.value: N_(
         "Application %(number)s was not approved. Reason: %(reason)s. %(next_step)s Questions: %(hotline)s."
@@ -110,6 +114,12 @@ def _catalogue(language: str) -> Translations:
     return Translations.load(str(TRANSLATIONS), [language])
 
 
+def text_date(day: dt.date, language: str) -> str:
+    """A date as a short text message writes it: 11月24日, November 24 (the deadlines are weeks away,
+    never a year)."""
+    return format_skeleton("MMMMd", day, locale=language)
+
+
 def queue_for_state(
     session: Session, application: Application, hotline: str, now: dt.datetime, event: str | None = None
 ) -> None:
@@ -121,12 +131,13 @@ def queue_for_state(
     applicant = session.get(Applicant, application.applicant_id)
     if not applicant.phone:
         return
-    catalogue = _catalogue(application.language)
+    language = application.language
+    catalogue = _catalogue(language)
     reason, next_step = REFUSAL_EXPLANATIONS[application.refusal_reason or "other"]
     text = catalogue.gettext(message) % {
         "number": application.number,
-        "deadline": application.handling_deadline.isoformat(),
-        "materials": application.materials_deadline.isoformat() if application.materials_deadline else "",
+        "deadline": text_date(application.handling_deadline, language),
+        "materials": text_date(application.materials_deadline, language) if application.materials_deadline else "",
         "hotline": hotline,
         "reason": catalogue.gettext(reason),
         "next_step": catalogue.gettext(next_step),

@@ -38,7 +38,7 @@ from ..db import Database
 from ..domain.catalogue import ApplicationType, required_materials
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
-from ..domain.official_names import APPLICATION_REASONS, COMMITMENT_NAMES, MATERIAL_NAMES
+from ..domain.official_names import COMMITMENT_NAMES, MATERIAL_NAMES, printed_service
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from . import visits
 from .applications import ApplicationNotFound, materials_of
@@ -155,9 +155,9 @@ def receipt_data(
     the application a temporary ID bridges."""
     settings = station.settings
     facts = facts_of(application, applicant, station)
-    reason = APPLICATION_REASONS.get(application.app_type, application.app_type)
+    service = printed_service(application.app_type)
     if application.out_of_province:
-        reason += "（跨省异地办理）"
+        service += "（跨省异地办理）"
     if application.collection == "post":
         collection = DeliverByPost(
             address_masked=mask_address(applicant.address or "") or _NOT_KNOWN,
@@ -182,13 +182,12 @@ def receipt_data(
         progress_url=progress_url,
         name_masked=mask_name(applicant.name or "") or _NOT_KNOWN,
         id_number_masked=mask_id_number(applicant.id_number or "") or _NOT_KNOWN,
-        application_type="居民身份证",
-        reason=reason,
+        service=service,
         station=settings.name,
         accepted_by=f"自助终端 {settings.code}" if application.channel == "kiosk" else "窗口受理",
         accepted_at=application.created_at.astimezone(settings.zone),
         commitment=COMMITMENT_NAMES.get(application.commitment, application.commitment),
-        promise=f"预计 {expected:%Y年%m月%d日} 前可领证",
+        promise=f"预计{expected.year}年{expected.month}月{expected.day}日前可领证",
         fee_yuan=Decimal(application.fee_yuan + application.postal_fee_yuan),
         payment_status=payment,
         expected_collection=expected,
@@ -362,7 +361,7 @@ def booking_data(booking: Booking, slot: SlotView, station: StationContext, mana
         bring = tuple(MATERIAL_NAMES.get(m, m) for m in materials)
     return BookingConfirmation(
         code=booking.code,
-        service="居民身份证 · " + APPLICATION_REASONS.get(booking.service, booking.service),
+        service=printed_service(booking.service),
         station=settings.name,
         address=settings.address,
         starts=slot.starts,

@@ -20,7 +20,7 @@ from ..clock import utcnow
 from ..db import Database
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_id_number, mask_name
-from ..domain.official_names import APPLICATION_REASONS
+from ..domain.official_names import printed_service
 from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, State
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
@@ -203,8 +203,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                     verification_code=row.visit.code,
                     name_masked=mask_name(row.applicant.name or "") or "—",
                     id_number_masked=mask_id_number(row.applicant.id_number or "") or "—",
-                    application_type="居民身份证",
-                    reason=APPLICATION_REASONS.get(row.application.app_type, row.application.app_type),
+                    service=printed_service(row.application.app_type),
                     station=settings.name,
                     collection=CollectAtStation(address="上门送证", hours=()),
                     expected_collection=row.visit.visit_date,

@@ -43,7 +43,7 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     expect(staff.locator("#applicant-id")).to_have_text(LOCAL_ID)
     screenshot(staff, "staff-case")
     staff.locator("[data-action='request_materials'] button").click()
-    expect(staff.locator("#case-state")).to_have_text("等待补交材料")
+    expect(staff.locator("#case-state")).to_have_text("待补正材料")
     staff.locator("[data-action='supply_materials'] button").click()
     expect(staff.locator("#case-state")).to_have_text(re.compile("已收到"))
     staff.locator("[data-action='approve'] button").click()

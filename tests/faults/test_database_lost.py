@@ -27,7 +27,7 @@ from tests.faults.tools import at_statement, fill, small_filesystem
 from tests.helpers import idempotency_key, walk_to_check
 from tests.routes.test_photo import answers, compliant_frame, photo_files, shoot, upload, walk_to_photo
 
-BUSY = "系統繁忙，剛才的內容沒有保存"  # the zh_Hant page the citizen chose: nothing was saved
+BUSY = "系統繁忙，剛才的內容沒有儲存"  # the zh_Hant page the citizen chose: nothing was saved
 
 
 class Relay:

@@ -52,9 +52,10 @@ def test_receipt_shows_every_field_of_domain_7(receipt, paper):
         mask_phone(FULL_PHONE),
         samples.HOTLINE,
         "旧居民身份证（领证时交回）",
+        "待补正材料",  # the window's word for what is still to bring
         "户口簿（原件）",  # missing material ...
         "请于2026年12月8日（星期二）前补交",  # ... and its deadline
-        "临时身份证已发放，编号LS330402-2611-0007",
+        "临时居民身份证已发放，编号LS330402-2611-0007",  # the official name
     ):
         assert expected in flat, expected
     assert_masked(text)
@@ -66,7 +67,7 @@ def test_receipt_by_post_shows_the_masked_address(posted_receipt):
     assert "邮寄送达" in flat
     assert "浙江省嘉兴市********" in flat
     assert "邮费到付" in flat
-    for absent in ("待补材料", "临时身份证", "领证时请携带", "领取地点"):
+    for absent in ("待补正材料", "临时居民身份证", "领证时请携带", "领取地点"):
         assert absent not in flat
     assert_masked(text)
 

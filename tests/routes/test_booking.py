@@ -43,6 +43,7 @@ def test_book_shows_code_qr_and_calendar_file(client):
     assert all(len(line) <= 75 for line in ics.get_data().split(b"\r\n"))  # folded (RFC 5545: octets)
     [event] = icalendar.Calendar.from_ical(ics.get_data()).walk("VEVENT")
     assert str(event["location"]).startswith("嘉兴") and code in str(event["summary"])  # read back whole
+    assert str(event["summary"]) == f"居民身份证办理预约 {code}"  # in the citizen's language
 
 
 def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):

@@ -150,5 +150,5 @@ def test_the_receipt_prints_todays_promise(database, station, clock):
     receipt = receipt_data(application, applicant, station, "https://kiosk.test/track/x")
     text = squeezed("".join(page_texts(receipt_pdf(receipt, Paper.ROLL_80MM))))
     ready = application.expected_ready
-    assert f"{ready.year}年{ready.month:02d}月{ready.day:02d}日" in text
+    assert f"预计{ready.year}年{ready.month}月{ready.day}日前可领证" in text  # no zero before a month or day
     assert make_id("33040219800315001") not in text

@@ -102,3 +102,29 @@ def test_the_sender_comes_from_the_config(tmp_path):
     assert isinstance(gateway, _Gateway) and gateway.account == "station-330402"
     with pytest.raises(ValueError):
         sender_from_config({"MESSAGE_SENDER": "sms"}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("zh_Hans", "您的居民身份证申请{number}已受理，工作人员将于{month}月{day}日前审核。"),
+        ("zh_Hant", "您的居民身份證申請{number}已受理，工作人員將於{month}月{day}日前審核。"),
+        ("en", "ID card application {number} received. Staff will review it by {month_name} {day}."),
+    ],
+)
+def test_the_submission_message_promises_a_review_by_a_date_written_as_people_write_it(
+    database, station, language, expected
+):
+    application = _submit(database, station, language)
+    deadline = application.handling_deadline
+    assert _texts(database) == [
+        expected.format(number=application.number, month=deadline.month, day=deadline.day, month_name=f"{deadline:%B}")
+    ]
+
+
+def test_a_refusal_says_the_application_was_not_approved(database, station):
+    application = _submit(database, station, "zh_Hans")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, application.id, staff)
+    cases.act(database, station, application.id, Action.REJECT, staff, reason="identity")
+    assert "审核未通过" in _texts(database)[-1] and "未能受理" not in _texts(database)[-1]

@@ -198,3 +198,22 @@ def test_a_round_is_one_print_job_and_staff_can_print_it_again(database, station
 
     with pytest.raises(PrintJobNotFound):  # the officer belongs to another station
         request_print(database, Subject.round_of(station.id + 1, officer.id, day), "staff:li", file_printer)
+
+
+@pytest.mark.parametrize(
+    ("app_type", "printed"),
+    [("temporary", "临时居民身份证"), ("lost", "居民身份证 · 丢失补领"), ("first", "居民身份证 · 首次申领")],
+)
+def test_the_receipt_names_the_document_applied_for(database, station, app_type, printed):
+    """A temporary ID is a document of its own: 临时居民身份证, not "居民身份证 · 临时居民身份证"."""
+    from kiosk.domain.catalogue import ApplicationType
+    from kiosk.models import Applicant
+    from kiosk.services.printing import receipt_data
+
+    application = submit_application(database, station, new(app_type=ApplicationType(app_type)), actor="kiosk", now=NOW)
+    with database.reading() as session:
+        applicant = session.get(Applicant, application.applicant_id)
+    receipt = receipt_data(application, applicant, station, URL)
+    assert receipt.service == printed
+    ready = application.expected_ready
+    assert receipt.promise == f"预计{ready.year}年{ready.month}月{ready.day}日前可领证"  # no zero before a month or day
