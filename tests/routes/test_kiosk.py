@@ -302,7 +302,7 @@ def test_the_card_expiry_step_works_on_a_leap_day(client, clock):
 
 @pytest.mark.parametrize(
     ("hour", "promise"),
-    [(10, "Staff handle your application today."), (21, "Staff handle your application when the hall next opens")],
+    [(10, "Staff will review your application by"), (21, "Staff handle your application when the hall next opens")],
 )
 def test_today_is_promised_only_while_the_hall_is_open(client, clock, hour, promise):
     """docs/domain.md "Commitments": at 21:00 on a Tuesday the hall has closed: the next opening."""

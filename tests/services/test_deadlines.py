@@ -100,7 +100,7 @@ def test_a_kiosk_case_with_materials_missing_is_reminded_then_lapses(database, s
     assert deadlines.sweep(database, station, aware(2026, 12, 4, 9)).reminded == 1  # 2 working days before
     assert deadlines.sweep(database, station, aware(2026, 12, 7, 9)).reminded == 0  # once
     with database.reading() as session:
-        reminder = session.exec(select(Notification).where(Notification.text.contains("2026-12-08"))).all()
+        reminder = session.exec(select(Notification).where(Notification.text.contains("12月8日"))).all()
     assert len(reminder) == 1 and application.number in reminder[0].text
     assert deadlines.sweep(database, station, aware(2026, 12, 8, 20)).expired == 0
     assert deadlines.sweep(database, station, aware(2026, 12, 9, 9)).expired == 1

@@ -126,5 +126,5 @@ def test_a_refusal_says_the_application_was_not_approved(database, station):
     application = _submit(database, station, "zh_Hans")
     staff = _staff(database, "zhang")
     cases.open_case(database, station, application.id, staff)
-    cases.act(database, station, application.id, Action.REJECT, staff, reason="identity")
+    cases.act(database, station, application.id, Action.REJECT, staff, reason="identity", refusal_reason="identity")
     assert "审核未通过" in _texts(database)[-1] and "未能受理" not in _texts(database)[-1]

@@ -210,6 +210,8 @@ def test_the_receipt_names_the_document_applied_for(database, station, app_type,
     from kiosk.models import Applicant
     from kiosk.services.printing import receipt_data
 
+    if app_type == "temporary":  # issued only while a main application is pending
+        submit_application(database, station, new(app_type=ApplicationType.LOST), actor="kiosk", now=NOW)
     application = submit_application(database, station, new(app_type=ApplicationType(app_type)), actor="kiosk", now=NOW)
     with database.reading() as session:
         applicant = session.get(Applicant, application.applicant_id)
