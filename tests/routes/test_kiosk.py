@@ -444,3 +444,38 @@ def test_changing_to_a_type_that_replaces_an_old_card_asks_again_how_it_comes_ba
     assert response.headers["Location"].endswith("/apply/collection")
     post_step(client, "collection", POST_TO | {"old_card": "at_acceptance"})
     assert client.get("/apply/check").status_code == 200
+
+
+def test_the_situation_is_asked_one_question_a_page_and_only_what_applies(client):
+    """A home visit asks for no booked time at the station; a lost card has no lower fee."""
+    response = _answer_eligibility(client, "lost")
+    assert response.headers["Location"].endswith("/apply/can_travel")
+    assert post_step(client, "can_travel", {"can_travel": "no"}).headers["Location"].endswith("/apply/special_group")
+    page = client.get("/apply/special_group").get_data(as_text=True)
+    assert 'href="/apply/can_travel" id="back"' in page  # Back: the question before
+    assert page.count('name="special_group"') == 6  # "none of these" and the five groups
+    post_step(client, "special_group", {"special_group": "none"})
+    post_step(client, "urgent", {"urgent": "none"})
+    assert post_step(client, "blocking", {"blocking": "none"}).headers["Location"].endswith("/apply/visit")
+    assert client.get("/apply/out_of_hours").status_code == 302
+    assert client.get("/apply/exemption").status_code == 302
+    # Able to come after all: the booked time is asked now.
+    assert post_step(client, "can_travel", {"can_travel": "yes"}).headers["Location"].endswith("/apply/out_of_hours")
+    response = post_step(client, "out_of_hours", {"out_of_hours": "maybe"}, expect=422)
+    assert 'id="out_of_hours-error"' in response.get_data(as_text=True)
+    assert post_step(client, "out_of_hours", {"out_of_hours": "yes"}).headers["Location"].endswith("/apply/materials")
+
+
+def test_a_home_visit_forgets_the_booked_time_asked_before(client, app):
+    walk_to_check(client, app_type="lost", situation={"out_of_hours": "yes"})
+    post_step(client, "can_travel", {"can_travel": "no"})
+    page = client.get("/apply/visit").get_data(as_text=True)
+    day = re.search(r'name="dates" value="([\d-]+)"', page)[1]
+    post_step(client, "visit", {"address": "浙江省嘉兴市南湖区某某路 1 号", "dates": [day]})
+    post_step(client, "plan")
+    check = client.get("/apply/check")
+    post_step(client, "check", {"idempotency_key": idempotency_key(check)})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert application.commitment == "home_visit"
+    assert application.situation["wants_out_of_hours_slot"] is False
