@@ -242,6 +242,13 @@ def _parse_registration(form, answers, context):
     return {"registered_province": province}, {}
 
 
+def _registration_extra(answers, context):
+    """The province the ID number was issued in (its first two digits), offered first when it is
+    not this station's: the registration is often still there."""
+    code = answers["id_number"][:2]
+    return {"suggested": code if code in MAINLAND_CODES and code != context.settings.province_code else None}
+
+
 def _parse_expiry(form, answers, context):
     if form.get("long_term"):
         return {"card_expires": "long_term"}, {}
@@ -364,7 +371,7 @@ PAGES: dict[str, Page] = {
     "type": Page(_parse_type),
     "id_number": Page(_parse_id_number),
     "name": Page(_parse_name),
-    "registration": Page(_parse_registration),
+    "registration": Page(_parse_registration, _registration_extra),
     "expiry": Page(_parse_expiry),
     **{name: Page(partial(situation.parse, name), partial(situation.page, name)) for name in flow.SITUATION_STEPS},
     "visit": Page(_parse_visit, lambda answers, context: {"date_choices": _visit_date_choices(context)}),
