@@ -26,6 +26,7 @@ from ..domain.calendar import add_years
 from ..domain.card_facts import OLD_CARD_TYPES, POSTAL_OLD_CARD_CHOICES
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
+from ..domain.fields import InvalidField, parse_address, parse_person_name
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
 from ..domain.regions import MAINLAND_CODES, province_name
@@ -46,14 +47,11 @@ from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
 from . import situation
-from .common import db, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
+from .common import db, field_message, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
-MAX_NAME_LENGTH = 30
-MAX_ADDRESS_LENGTH = 120
 VISIT_DATE_CHOICES = 8  # working days offered for a home visit
-_NAME = re.compile(r"^[\w\u00b7\u30fb·. '-]+$")  # letters of any script, middle dot, space, hyphen
 
 
 # --- the citizen's session -------------------------------------------------------------
@@ -221,18 +219,10 @@ def _parse_id_number(form, answers, context):
 
 
 def _parse_name(form, answers, context):
-    name = " ".join(form.get("name", "").split())
-    error = _name_error(name, _("Please enter your name as it is on your household register."))
-    return ({}, {"name": error}) if error else ({"name": name}, {})
-
-
-def _name_error(name: str, missing: str) -> str:
-    """Why `name` (spaces already collapsed) cannot be a person's name, or "" when it can."""
-    if not name:
-        return missing
-    if len(name) > MAX_NAME_LENGTH or not _NAME.match(name) or any(c.isdigit() for c in name):
-        return _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
-    return ""
+    try:
+        return {"name": parse_person_name(form.get("name"))}, {}
+    except InvalidField as error:
+        return {}, {"name": field_message(error, _("Please enter your name as it is on your household register."))}
 
 
 def _parse_registration(form, answers, context):
@@ -281,11 +271,8 @@ def _visit_date_choices(context: StationContext) -> list[dt.date]:
 
 def _parse_visit(form, answers, context):
     errors: dict[str, str] = {}
-    address = " ".join(form.get("address", "").split())
-    if not address:
-        errors["address"] = _("Please enter the address where the officer should come.")
-    elif len(address) > MAX_ADDRESS_LENGTH:
-        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
+    missing = _("Please enter the address where the officer should come.")
+    address = _field(form, "address", parse_address, errors, missing)
     offered = {d.isoformat() for d in _visit_date_choices(context)}
     dates = [d for d in form.getlist("dates") if d in offered]
     if not dates:
@@ -332,20 +319,25 @@ def _parse_collection(form, answers, context):
     if method != "post":
         return {}, {"method": _("Please choose how you want to receive your card.")}
     errors: dict[str, str] = {}
-    address = " ".join(form.get("address", "").split())
-    if not address:
-        errors["address"] = _("Please enter the address the card should be posted to.")
-    elif len(address) > MAX_ADDRESS_LENGTH:
-        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
-    recipient = " ".join(form.get("recipient", "").split())
-    if error := _name_error(recipient, _("Please enter the name of the person who will receive the card.")):
-        errors["recipient"] = error
+    missing = _("Please enter the address the card should be posted to.")
+    address = _field(form, "address", parse_address, errors, missing)
+    missing = _("Please enter the name of the person who will receive the card.")
+    recipient = _field(form, "recipient", parse_person_name, errors, missing)
     collection = {"method": "post", "address": address, "recipient": recipient}
     if _old_card_choice_needed(answers):
         collection["old_card"] = _choice(
             form, "old_card", [c.value for c in POSTAL_OLD_CARD_CHOICES], errors, _("Please choose one answer.")
         )
     return ({}, errors) if errors else ({"collection": collection}, {})
+
+
+def _field(form, name: str, parse, errors: dict[str, str], missing: str) -> str:
+    """`parse` of the form's field `name`; on refusal its message in `errors` and ""."""
+    try:
+        return parse(form.get(name))
+    except InvalidField as error:
+        errors[name] = field_message(error, missing)
+        return ""
 
 
 def _collection_extra(answers, context):
