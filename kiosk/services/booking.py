@@ -22,12 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..clock import utcnow
-from ..db import Database
+from ..db import Database, insert, violated_constraint
 from ..domain.id_number import IdNumber
 from ..domain.schedule import slots_between
 from ..models import AuditEvent, Booking, BookingSlot, Slot
@@ -163,9 +162,8 @@ def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt
             for s in missing
         ]
         with db.transaction() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
             session.execute(
-                insert(Slot).values(rows).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
+                insert(session, Slot).values(rows).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
             )
     return starts
 
@@ -266,9 +264,9 @@ def _new_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-def _code_clash(error: IntegrityError) -> bool:
-    text = str(error.orig)
-    return "booking_code_key" in text or "booking.code" in text  # PostgreSQL's, SQLite's wording
+# The unique indexes whose breach means something to the citizen (kiosk.db.violated_constraint).
+CODE_IN_USE = "booking_code_key"
+ONE_PER_DAY = "ux_booking_person_day"
 
 
 def _banned_until(session: Session, id_number: str, station: StationContext, now: dt.datetime) -> dt.date | None:
@@ -396,7 +394,7 @@ def book(
     if slot.local_day > last_bookable_day(station, now):
         raise BookingRefused("too_far")
 
-    def insert() -> Booking:
+    def attempt() -> Booking:
         """One attempt, one transaction: the person's ban, the booking row, its places, the audit row."""
         with db.transaction() as session:
             if channel == ONLINE:
@@ -425,7 +423,7 @@ def book(
             return booking
 
     try:
-        return _with_a_free_code(insert)
+        return _with_a_free_code(attempt)
     except (_Full, IntegrityError) as error:
         with db.reading() as session:
             existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
@@ -434,20 +432,20 @@ def book(
         if isinstance(error, _Full):
             zone = station.settings.zone
             raise SlotTaken(nearest_free(db, station, slot.starts_at.astimezone(zone), channel, service, now)) from None
-        if "ux_booking_person_day" in str(error.orig) or "booking.station_id, booking.id_number" in str(error.orig):
+        if violated_constraint(error) == ONE_PER_DAY:
             raise BookingRefused("one_per_day") from None
         raise
 
 
-def _with_a_free_code(insert: Callable[[], Booking]) -> Booking:
-    """`insert()`, tried again (it draws a new code) while the code it drew is taken."""
+def _with_a_free_code(attempt: Callable[[], Booking]) -> Booking:
+    """`attempt()`, tried again (it draws a new code) while the code it drew is taken."""
     for _ in range(CODE_ATTEMPTS - 1):
         try:
-            return insert()
+            return attempt()
         except IntegrityError as error:
-            if not _code_clash(error):
+            if violated_constraint(error) != CODE_IN_USE:
                 raise
-    return insert()
+    return attempt()
 
 
 def find_booking(db: Database, station: StationContext, code: str, phone_tail: str) -> Booking | None:
@@ -539,8 +537,10 @@ def change(
         raise SlotTaken(
             nearest_free(db, station, new_slot.starts_at.astimezone(zone), booking.channel, booking.service, now)
         ) from None
-    except IntegrityError:
-        raise BookingRefused("one_per_day") from None
+    except IntegrityError as error:
+        if violated_constraint(error) == ONE_PER_DAY:
+            raise BookingRefused("one_per_day") from None
+        raise
 
 
 def check_in(

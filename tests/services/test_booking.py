@@ -3,8 +3,10 @@ import threading
 import uuid
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from kiosk.db import violated_constraint
 from kiosk.domain.id_number import parse_id_number
 from kiosk.models import AuditEvent, Booking, Slot
 from kiosk.services import booking as bookings
@@ -317,3 +319,40 @@ def test_a_booking_code_already_in_use_is_drawn_again(database, station, monkeyp
     assert second.code == "12345678"
     with database.reading() as session:
         assert session.get(Slot, slot.id).booked == 2  # the clashing attempts took no place
+
+
+def test_the_database_names_the_broken_unique_index_on_either_backend(database, station):
+    """kiosk.db.violated_constraint: PostgreSQL's diagnostics, SQLite's columns mapped to the name."""
+    slot = first_slot(database, station)
+    taken = book(database, station, slot.id, 1)
+
+    def broken(**changes) -> str | None:
+        row = taken.model_dump() | {"id": None, "code": "99999999", "idempotency_key": uuid.uuid4().hex} | changes
+        with pytest.raises(IntegrityError) as error, database.transaction() as session:
+            session.add(Booking(**row))
+        return violated_constraint(error.value)
+
+    assert broken(code=taken.code, id_number=person(2).number) == bookings.CODE_IN_USE
+    assert broken() == bookings.ONE_PER_DAY
+    # An index the table of SQLite's wordings does not list: named on PostgreSQL, unknown on SQLite.
+    unlisted = broken(idempotency_key=taken.idempotency_key, id_number=person(3).number)
+    assert unlisted == ("booking_idempotency_key_key" if database.dialect == "postgresql" else None)
+
+
+def test_only_the_one_per_day_index_refuses_a_change_as_one_per_day(database, station, monkeypatch):
+    """Any other integrity error of a change is a fault to surface, not the citizen's second booking."""
+    slot, later = first_slot(database, station), first_slot(database, station, hour=10)
+    other = book(database, station, slot.id, 2)
+    moving = book(database, station, slot.id, 1)
+    audit = bookings._audit
+
+    def audit_and_reuse_a_code(session, booking, *args, **kwargs):
+        audit(session, booking, *args, **kwargs)
+        booking.code = other.code  # the row now breaks the booking codes' unique index
+        session.flush()
+
+    monkeypatch.setattr(bookings, "_audit", audit_and_reuse_a_code)
+    with pytest.raises(IntegrityError):
+        bookings.change(database, station, moving.id, later.id, actor="test", now=NOW)
+    with database.reading() as session:
+        assert session.get(Booking, moving.id).slot_id == slot.id  # nothing half-done
