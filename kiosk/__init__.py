@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
     "PRINTER_QUEUE": "kioskpdf",
+    "PRINT_FONT": None,  # the TrueType CJK font file of printed documents; None: the first system font found
+    # "log": texts to citizens as JSON lines in <instance>/messages.log; "package.module:factory": the
+    # station's SMS gateway adapter (kiosk.services.notifications.sender_from_config)
+    "MESSAGE_SENDER": "log",
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
     # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.

@@ -116,20 +116,24 @@ class Subject:
 
 @dataclass(frozen=True)
 class NamedPrinter:
-    """A printer backend and the name recorded with each job."""
+    """A printer backend, the name recorded with each job, and the font file its documents are set
+    in (None: the first usable system font, printing.fonts)."""
 
     name: str
     backend: Printer
+    font: str | None = None
 
 
 def printer_from_config(config: Mapping, instance_path: str | Path) -> NamedPrinter:
-    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`)."""
+    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`),
+    printing in the font `PRINT_FONT`."""
     kind = (config.get("PRINTER_BACKEND") or "file").lower()
+    font = config.get("PRINT_FONT")
     if kind == "cups":
         queue = config.get("PRINTER_QUEUE") or "kioskpdf"
-        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue))
+        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue), font)
     if kind == "file":
-        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints"))
+        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints"), font)
     raise ValueError(f"PRINTER_BACKEND must be 'file' or 'cups', not {kind!r}")
 
 
@@ -384,19 +388,20 @@ def _render(db: Database, job: PrintJob, printer: NamedPrinter) -> tuple[bytes, 
         rows = visits.round_of(db, station, job.officer_id, job.round_date)
         if not rows:
             raise ValueError("the round has no visits")
-        return visits.round_pdf(rows, station), f"上门服务单 {job.round_date.isoformat()}"
+        return visits.round_pdf(rows, station, font_path=printer.font), f"上门服务单 {job.round_date.isoformat()}"
     if job.kind == BOOKING:
         with db.reading() as session:
             booking = session.get(Booking, job.booking_id)
         confirmation = booking_data(booking, slot_of(db, booking, station), station, job.progress_url)
-        return booking_confirmation_pdf(confirmation, paper=printer.backend.paper), f"预约凭证 {booking.code}"
+        pdf = booking_confirmation_pdf(confirmation, paper=printer.backend.paper, font_path=printer.font)
+        return pdf, f"预约凭证 {booking.code}"
     with db.reading() as session:
         application = session.get(Application, job.application_id)
         applicant = session.get(Applicant, application.applicant_id)
     missing = tuple(material for material, held in materials_of(db, application.id) if not held)
     main_number = main_number_of(db, application)
     receipt = receipt_data(application, applicant, station, job.progress_url, missing, main_number)
-    return receipt_pdf(receipt, paper=printer.backend.paper), f"受理回执 {application.number}"
+    return receipt_pdf(receipt, paper=printer.backend.paper, font_path=printer.font), f"受理回执 {application.number}"
 
 
 def _attempt(db: Database, job_id: int, printer: NamedPrinter) -> PrintOutcome:

@@ -170,8 +170,11 @@ def round_of(db: Database, station: StationContext, officer_id: int, day: dt.dat
     return sorted(timed, key=lambda row: (row.time is None, row.time.starts if row.time else 0))  # visiting order
 
 
-def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None) -> bytes:
-    """The visit slips of a round in order, then a pickup slip for every card handed over on it."""
+def round_pdf(
+    rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None, font_path: str | None = None
+) -> bytes:
+    """The visit slips of a round in order, then a pickup slip for every card handed over on it, set
+    in the font at `font_path` (None: the first usable system font)."""
     now = now or utcnow()
     settings = station.settings
     slips, pickups = [], []
@@ -212,7 +215,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                     bring_at_collection=("旧居民身份证（当场交回）",),
                 )
             )
-    return visit_round_pdf(slips, pickups=pickups)
+    return visit_round_pdf(slips, pickups=pickups, font_path=font_path)
 
 
 def record_outcome(

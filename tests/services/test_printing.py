@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from kiosk.domain.masking import mask_id_number
@@ -19,7 +21,7 @@ from kiosk.services.printing import (
 from printing import CupsPrinter, FilePrinter
 from tests import when
 from tests.conftest import LOCAL_ID
-from tests.printing.pdf_tools import page_texts, squeezed
+from tests.printing.pdf_tools import fonts, page_texts, squeezed
 from tests.services.test_applications import NOW, new
 
 URL = "http://kiosk.test/track/x/token"
@@ -87,6 +89,19 @@ def test_the_backend_comes_from_the_config(tmp_path):
     assert printer_from_config({"PRINTER_BACKEND": "cups", "PRINTER_QUEUE": "q2"}, tmp_path).name == "cups:q2"
     with pytest.raises(ValueError):
         printer_from_config({"PRINTER_BACKEND": "fax"}, tmp_path)
+
+
+def test_documents_are_set_in_the_print_font_setting(database, application, tmp_path, caplog):
+    """PRINT_FONT (KIOSK_PRINT_FONT) reaches the documents through the printer, as a setting."""
+    not_a_font = tmp_path / "not-a-font.ttf"
+    not_a_font.write_text("hello")
+    printer = printer_from_config({"PRINT_FONT": str(not_a_font)}, tmp_path / "instance")
+    assert printer.font == str(not_a_font)
+    with caplog.at_level(logging.WARNING, logger="printing"):
+        outcome = request_print(database, receipt_of(application), "kiosk", printer, URL)
+    assert outcome.printed and str(not_a_font) in caplog.text
+    pdf = (tmp_path / "instance" / "prints" / outcome.job.backend_job).read_bytes()
+    assert "STSong-Light" in "".join(fonts(pdf))
 
 
 def test_the_print_retry_command_prints_queued_jobs(database, application, tmp_path, monkeypatch):
