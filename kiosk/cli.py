@@ -158,7 +158,8 @@ def _this_station(app) -> str:
 @main.command("print-retry")
 def print_retry() -> None:
     """Print this station's documents waiting for its printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
-    from .services.printing import QUEUED, printer_from_config, retry_queued
+    from .domain.states import PrintState
+    from .services.printing import printer_from_config, retry_queued
 
     app = create_app()
     database = app.extensions["kiosk_db"]
@@ -172,7 +173,7 @@ def print_retry() -> None:
     for outcome in outcomes:
         if not outcome.printed:
             click.echo(f"job {outcome.job.id} {outcome.job.state}: {outcome.job.last_error}", err=True)
-    if any(outcome.job.state == QUEUED for outcome in outcomes):
+    if any(outcome.job.state == PrintState.QUEUED for outcome in outcomes):
         sys.exit(1)
 
 

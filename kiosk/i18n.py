@@ -6,6 +6,8 @@ from flask import request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from .domain.states import BookingState, PrintState, VisitState
+
 
 def N_(message: str) -> str:
     """Marks a message for the translation catalogues; it is translated where it is shown or sent."""
@@ -212,10 +214,10 @@ BOOKING_REFUSALS = {
 }
 
 BOOKING_STATES = {
-    "booked": _l("Booked"),
-    "cancelled": _l("Cancelled"),
-    "checked_in": _l("Checked in"),
-    "no_show": _l("Missed"),
+    BookingState.BOOKED: _l("Booked"),
+    BookingState.CANCELLED: _l("Cancelled"),
+    BookingState.CHECKED_IN: _l("Checked in"),
+    BookingState.NO_SHOW: _l("Missed"),
 }
 
 CALENDAR_KINDS = {
@@ -246,10 +248,10 @@ PRINT_KINDS = {
 }
 
 PRINT_STATES = {
-    "queued": _l("Waiting for the printer"),
-    "printing": _l("Printing"),
-    "done": _l("Printed"),
-    "failed": _l("Failed"),
+    PrintState.QUEUED: _l("Waiting for the printer"),
+    PrintState.PRINTING: _l("Printing"),
+    PrintState.DONE: _l("Printed"),
+    PrintState.FAILED: _l("Failed"),
 }
 
 REJECT_REASONS = {
@@ -318,9 +320,9 @@ NOTIFICATION_STATES = {
 }
 
 VISIT_STATES = {
-    "assigned": _l("Assigned"),
-    "done": _l("Visited"),
-    "nobody_home": _l("Nobody home"),
+    VisitState.ASSIGNED: _l("Assigned"),
+    VisitState.DONE: _l("Visited"),
+    VisitState.NOBODY_HOME: _l("Nobody home"),
 }
 
 VALIDITIES = {

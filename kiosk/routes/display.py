@@ -14,7 +14,7 @@ from ..db import DatabaseUnavailable
 from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
-from ..domain.states import deadline_in
+from ..domain.states import BookingState, deadline_in
 from .common import StationMissing, staff_home, staff_may, station
 
 
@@ -119,6 +119,7 @@ def register(app: Flask) -> None:
         NEXT_STEPS=i18n.NEXT_STEPS,
         NEXT_STEPS_LATER=i18n.NEXT_STEPS_LATER,
         BOOKING_STATES=i18n.BOOKING_STATES,
+        BookingState=BookingState,
         ESCALATION_LABELS=i18n.ESCALATION_LABELS,
         ACTION_LABELS=i18n.ACTION_LABELS,
         NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,

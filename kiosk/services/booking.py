@@ -29,6 +29,7 @@ from ..clock import utcnow
 from ..db import Database, insert, violated_constraint
 from ..domain.id_number import IdNumber
 from ..domain.schedule import slots_between
+from ..domain.states import BookingState
 from ..models import AuditEvent, Booking, BookingSlot, Slot
 from .station import StationContext
 
@@ -274,7 +275,11 @@ def _banned_until(session: Session, id_number: str, station: StationContext, now
     starts = session.exec(
         select(Slot.starts_at)
         .join(Booking, Booking.slot_id == Slot.id)
-        .where(Booking.id_number == id_number, Booking.state == "no_show", Slot.starts_at >= now - NO_SHOW_WINDOW)
+        .where(
+            Booking.id_number == id_number,
+            Booking.state == BookingState.NO_SHOW,
+            Slot.starts_at >= now - NO_SHOW_WINDOW,
+        )
         .order_by(Slot.starts_at)
     ).all()
     if len(starts) < rules.no_show_limit:
@@ -476,7 +481,7 @@ def _locked_booking(session: Session, booking_id: int) -> Booking:
 def _check_notice(
     session: Session, booking: Booking, station: StationContext, now: dt.datetime, notice: bool = True
 ) -> None:
-    if booking.state != "booked":
+    if booking.state != BookingState.BOOKED:
         raise BookingRefused("not_found")
     if not notice:
         return
@@ -493,7 +498,7 @@ def cancel(
         booking = _locked_booking(session, booking_id)
         _check_notice(session, booking, station, now)
         _release_place(session, booking)
-        booking.state, booking.updated_at = "cancelled", now
+        booking.state, booking.updated_at = BookingState.CANCELLED, now
         session.add(booking)
         _audit(session, booking, actor, "cancel_booking", now)
         return booking
@@ -515,7 +520,7 @@ def change(
     try:
         with db.transaction() as session:
             booking = _locked_booking(session, booking_id)
-            if booking.slot_id == new_slot_id and booking.state == "booked":
+            if booking.slot_id == new_slot_id and booking.state == BookingState.BOOKED:
                 return booking  # a repeated tap: already moved there
             _check_notice(session, booking, station, now, notice)
             new_slot = session.get(Slot, new_slot_id)
@@ -550,13 +555,13 @@ def check_in(
     now = now or utcnow()
     with db.transaction() as session:
         booking = session.exec(select(Booking).where(Booking.code == code).with_for_update()).first()
-        if booking is None or booking.station_id != station.id or booking.state != "booked":
+        if booking is None or booking.station_id != station.id or booking.state != BookingState.BOOKED:
             raise BookingRefused("not_found")
         starts = session.get(Slot, booking.slot_id).starts_at
         grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
         if not (starts - CHECK_IN_EARLY <= now <= starts + grace):
             raise BookingRefused("not_today")
-        booking.state, booking.updated_at = "checked_in", now
+        booking.state, booking.updated_at = BookingState.CHECKED_IN, now
         session.add(booking)
         _audit(session, booking, actor, "check_in", now)
         return booking
@@ -578,7 +583,7 @@ def book_home_visit(
     """The earliest free home-visit time on `day` for an application; an earlier home-visit booking
     of the application moves there. BookingRefused("no_visit_time") when the day has none."""
     now = now or utcnow()
-    current = _home_visit_bookings(db, [application_id], states=("booked",)).get(application_id)
+    current = _home_visit_bookings(db, [application_id], states=(BookingState.BOOKED,)).get(application_id)
     if current is not None and current.local_day == day:
         return current
     free = free_slots(db, station, first=day, days=1, channel=HOME_VISIT, service=service, now=now).get(day)
@@ -603,7 +608,7 @@ def book_home_visit(
 
 
 def _home_visit_bookings(
-    db: Database, application_ids: list[int], states: tuple[str, ...] = ("booked", "checked_in")
+    db: Database, application_ids: list[int], states: tuple[str, ...] = (BookingState.BOOKED, BookingState.CHECKED_IN)
 ) -> dict[int, Booking]:
     """The applications' home-visit bookings in `states` (at most one each), by application."""
     with db.reading() as session:
@@ -655,7 +660,7 @@ def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | N
             .join(Slot, Slot.id == Booking.slot_id)
             .where(
                 Booking.station_id == station.id,
-                Booking.state == "booked",
+                Booking.state == BookingState.BOOKED,
                 Booking.channel != HOME_VISIT,
                 Slot.starts_at < now - grace,
             )
@@ -663,7 +668,7 @@ def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | N
         ).all()
         for booking in late:
             _release_place(session, booking)
-            booking.state, booking.updated_at = "no_show", now
+            booking.state, booking.updated_at = BookingState.NO_SHOW, now
             session.add(booking)
             _audit(session, booking, "system:sweep", "no_show", now)
         return len(late)
@@ -678,7 +683,9 @@ def checked_in_today(
             select(Booking, Slot)
             .join(Slot, Slot.id == Booking.slot_id)
             .where(
-                Booking.station_id == station.id, Booking.state == "checked_in", Booking.local_day == station.today(now)
+                Booking.station_id == station.id,
+                Booking.state == BookingState.CHECKED_IN,
+                Booking.local_day == station.today(now),
             )
             .order_by(Slot.starts_at)
         ).all()

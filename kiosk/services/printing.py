@@ -39,6 +39,7 @@ from ..domain.catalogue import ApplicationType, required_materials
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..domain.official_names import COMMITMENT_NAMES, MATERIAL_NAMES, printed_service
+from ..domain.states import PrintState
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from . import visits
 from .applications import ApplicationNotFound, materials_of
@@ -50,8 +51,6 @@ log = logging.getLogger(__name__)
 
 RECEIPT, BOOKING, ROUND = "receipt", "booking", "round"
 KINDS = (RECEIPT, BOOKING, ROUND)
-QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
-STATES = (QUEUED, PRINTING, DONE, FAILED)
 
 _WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _NOT_KNOWN = "—"  # printed for a field the retention purge has blanked
@@ -99,7 +98,7 @@ class Subject:
             PrintJob.round_date == self.round_date,
         )
 
-    def new_job(self, actor: str, url: str, printer: str, state: str = QUEUED) -> PrintJob:
+    def new_job(self, actor: str, url: str, printer: str, state: PrintState = PrintState.QUEUED) -> PrintJob:
         return PrintJob(
             station_id=self.station_id,
             application_id=self.application_id,
@@ -221,11 +220,11 @@ def request_print(db: Database, subject: Subject, actor: str, printer: NamedPrin
     with db.transaction() as session:
         _lock_subject(session, subject)
         job = session.exec(select(PrintJob).where(*subject.matches()).order_by(col(PrintJob.id).desc())).first()
-        if job is not None and job.state in (PRINTING, DONE):
+        if job is not None and job.state in (PrintState.PRINTING, PrintState.DONE):
             return PrintOutcome(job, printed=True, repeated=True)
-        if job is None or job.state == FAILED:
+        if job is None or job.state == PrintState.FAILED:
             job = subject.new_job(actor, url, printer="")
-        job.printer, job.state, job.updated_at = printer.name, PRINTING, utcnow()
+        job.printer, job.state, job.updated_at = printer.name, PrintState.PRINTING, utcnow()
         session.add(job)
         session.flush()
         job_id = job.id
@@ -236,7 +235,7 @@ def print_new(db: Database, subject: Subject, actor: str, printer: NamedPrinter,
     """Staff asked for a copy: a new job, whatever became of earlier ones."""
     with db.transaction() as session:
         _lock_subject(session, subject)
-        job = subject.new_job(actor, url, printer.name, state=PRINTING)
+        job = subject.new_job(actor, url, printer.name, state=PrintState.PRINTING)
         session.add(job)
         session.flush()
         job_id = job.id
@@ -267,7 +266,7 @@ def retry_queued(
 ) -> list[PrintOutcome]:
     """Print the queued jobs (of one station: its printer), oldest first; each one stays queued
     while the printer is unavailable."""
-    query = select(PrintJob.id).where(PrintJob.state == QUEUED)
+    query = select(PrintJob.id).where(PrintJob.state == PrintState.QUEUED)
     if station_id is not None:
         query = query.where(PrintJob.station_id == station_id)
     with db.reading() as session:
@@ -278,7 +277,7 @@ def retry_queued(
             continue  # another worker took it
         outcome = _attempt(db, job_id, printer)
         outcomes.append(outcome)
-        if not outcome.printed and outcome.job.state == QUEUED:
+        if not outcome.printed and outcome.job.state == PrintState.QUEUED:
             break  # the printer is unavailable: the others would fail the same way
     return outcomes
 
@@ -344,9 +343,9 @@ def _lock_subject(session: Session, subject: Subject) -> None:
 def _claim(db: Database, job_id: int, printer: NamedPrinter) -> bool:
     with db.transaction() as session:
         job = session.get(PrintJob, job_id, with_for_update=True)
-        if job is None or job.state != QUEUED:
+        if job is None or job.state != PrintState.QUEUED:
             return False
-        job.state, job.printer, job.updated_at = PRINTING, printer.name, utcnow()
+        job.state, job.printer, job.updated_at = PrintState.PRINTING, printer.name, utcnow()
         session.add(job)
     return True
 
@@ -407,15 +406,15 @@ def _render(db: Database, job: PrintJob, printer: NamedPrinter) -> tuple[bytes, 
 def _attempt(db: Database, job_id: int, printer: NamedPrinter) -> PrintOutcome:
     """Render and submit a job in state `printing`, and record what happened."""
     job = get_job(db, job_id)
-    reference, error, state = None, "", DONE
+    reference, error, state = None, "", PrintState.DONE
     try:
         pdf, title = _render(db, job, printer)
         reference = printer.backend.submit(pdf, title)
     except PrinterUnavailable as unavailable:
-        state, error = QUEUED, str(unavailable) or "printer unavailable"
+        state, error = PrintState.QUEUED, str(unavailable) or "printer unavailable"
         log.warning("print job %s queued: %s", job_id, error)
     except Exception as failure:  # the document could not be made: staff see why and print again
-        state, error = FAILED, f"{type(failure).__name__}: {failure}"
+        state, error = PrintState.FAILED, f"{type(failure).__name__}: {failure}"
         log.exception("print job %s failed", job_id)
     with db.transaction() as session:
         job = session.get(PrintJob, job_id)
@@ -424,4 +423,4 @@ def _attempt(db: Database, job_id: int, printer: NamedPrinter) -> PrintOutcome:
         if reference is not None:
             job.backend_job = reference[:200]
         session.add(job)
-    return PrintOutcome(job, printed=state == DONE)
+    return PrintOutcome(job, printed=state == PrintState.DONE)

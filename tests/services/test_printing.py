@@ -7,10 +7,9 @@ import logging
 import pytest
 
 from kiosk.domain.masking import mask_id_number
+from kiosk.domain.states import PrintState
 from kiosk.services.applications import submit_application
 from kiosk.services.printing import (
-    DONE,
-    QUEUED,
     NamedPrinter,
     Subject,
     get_job,
@@ -45,7 +44,7 @@ def test_a_receipt_prints_to_the_file_backend_masked(database, application, file
     outcome = request_print(database, receipt_of(application), "kiosk:330402", file_printer, URL)
     assert outcome.printed and not outcome.repeated
     job = get_job(database, outcome.job.id)
-    assert (job.state, job.attempts, job.printer, job.last_error) == (DONE, 1, "file", "")
+    assert (job.state, job.attempts, job.printer, job.last_error) == (PrintState.DONE, 1, "file", "")
     pdf = (tmp_path / "instance" / "prints" / job.backend_job).read_bytes()
     text = squeezed("".join(page_texts(pdf)))
     assert application.number in text
@@ -67,18 +66,18 @@ def test_an_unavailable_printer_keeps_the_job_queued_and_a_retry_prints_it(datab
     outcome = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert not outcome.printed
     job = get_job(database, outcome.job.id)
-    assert (job.state, job.attempts) == (QUEUED, 1) and job.last_error
+    assert (job.state, job.attempts) == (PrintState.QUEUED, 1) and job.last_error
 
     # Tapped again while the printer is still broken: the same job, one attempt more.
     again = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert again.job.id == job.id and get_job(database, job.id).attempts == 2
 
-    assert retry_queued(database, broken)[0].job.state == QUEUED
+    assert retry_queued(database, broken)[0].job.state == PrintState.QUEUED
     working = NamedPrinter("file", FilePrinter(tmp_path / "prints"))
     [retried] = retry_queued(database, working)
     assert retried.printed
     job = get_job(database, job.id)
-    assert (job.state, job.attempts) == (DONE, 4)
+    assert (job.state, job.attempts) == (PrintState.DONE, 4)
     assert (tmp_path / "prints" / job.backend_job).is_file()
     assert retry_queued(database, working) == []
 
