@@ -58,6 +58,12 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+PUBLIC_URL_UNSET = (
+    "KIOSK_PUBLIC_URL is not set: printed QR codes point to the address each request came to, "
+    "which at the kiosk's own browser is 127.0.0.1 and out of reach of phones"
+)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Settings, lowest priority first: DEFAULTS, `kiosk.cfg` in the instance
     folder, `KIOSK_*` environment variables, then `config`."""
@@ -100,6 +106,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_app(app)
     return app
+
+
+def warn_if_no_public_url(app: Flask) -> None:
+    """Said as a served app starts (kiosk.wsgi), so that the operator sees it in the log."""
+    if not app.config["PUBLIC_URL"]:
+        app.logger.warning(PUBLIC_URL_UNSET)
 
 
 def _keep_private(app: Flask, instance: Path) -> None:

@@ -22,7 +22,7 @@ from ..services import booking as bookings
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
 from . import MAX_ROW_ID, limiter
-from .common import db, field_message, printer, qr_svg, station
+from .common import db, field_message, printer, public_base_url, qr_svg, station
 
 bp = Blueprint("booking", __name__)
 
@@ -166,7 +166,7 @@ def print_confirmation():
         Subject.booking(booking.station_id, booking.id),
         actor=f"kiosk:{station().settings.code}",
         printer=printer(),
-        url=url_for("booking.manage", _external=True),
+        url=public_base_url() + url_for("booking.manage"),
     )
     return _confirmation_page(print_result="printed" if outcome.printed else "unavailable")
 

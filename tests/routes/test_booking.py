@@ -5,7 +5,7 @@ import icalendar
 import pytest
 from sqlmodel import select
 
-from kiosk.models import Booking
+from kiosk.models import Booking, PrintJob
 from kiosk.services import booking as bookings
 from kiosk.services.station import load_station
 from tests.conftest import LOCAL_ID
@@ -47,8 +47,6 @@ def test_book_shows_code_qr_and_calendar_file(client):
 
 
 def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):
-    from kiosk.models import PrintJob
-
     assert _book(client, _first_slot(client)).status_code == 303
     assert 'id="print-booking"' not in client.get("/book/confirmation", environ_base=PHONE).get_data(as_text=True)
     assert client.post("/book/confirmation/print", environ_base=PHONE).status_code == 403
@@ -61,7 +59,15 @@ def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):
         [job] = session.exec(select(PrintJob)).all()
         booking = session.exec(select(Booking)).one()
     assert (job.kind, job.booking_id, job.state, job.application_id) == ("booking", booking.id, "done", None)
-    assert job.progress_url.endswith("/book/manage")
+    assert job.progress_url == "http://localhost/book/manage"
+
+
+def test_the_printed_confirmation_points_phones_to_the_public_url(client, app):
+    app.config["PUBLIC_URL"] = "https://330402.kiosk.example.org/"
+    assert _book(client, _first_slot(client)).status_code == 303
+    assert client.post("/book/confirmation/print").status_code == 200
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(PrintJob)).one().progress_url == "https://330402.kiosk.example.org/book/manage"
 
 
 def test_bad_details_are_explained(client):
