@@ -62,6 +62,25 @@ def test_national_day_offers_only_holiday_appointments(database, station):
     assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].extended
 
 
+def test_each_time_says_what_kind_it_is(database, station):
+    """docs/domain.md "Calendar": a holiday, a weekend and a working day's evening are told apart; a
+    make-up working day (调休) is a working day, and the normal hours of a working day have no tag."""
+    days = bookings.free_slots(
+        database, station, first=dt.date(2026, 9, 30), days=12, channel="kiosk", now=aware(2026, 9, 29)
+    )
+
+    def kinds(day: dt.date) -> dict[str, str]:
+        return {slot.starts.strftime("%H:%M"): slot.kind for slot in days[day]}
+
+    wednesday = kinds(dt.date(2026, 9, 30))
+    assert (wednesday["09:00"], wednesday["17:00"], wednesday["17:30"]) == ("", "", "evening")
+    assert set(kinds(dt.date(2026, 10, 1)).values()) == {"holiday"}  # National Day
+    assert set(kinds(dt.date(2026, 10, 3)).values()) == {"holiday"}  # a Saturday of the holiday
+    make_up = kinds(dt.date(2026, 10, 10))  # a Saturday worked like a Monday
+    assert (make_up["08:30"], make_up["19:30"]) == ("", "evening")
+    assert set(kinds(dt.date(2026, 10, 11)).values()) == {"weekend"}  # Sunday: not "extended hours"
+
+
 def test_a_station_closure_and_an_extra_session(database, station):
     from kiosk.models import CalendarDay
     from kiosk.services.station import load_station
