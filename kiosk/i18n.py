@@ -197,7 +197,7 @@ BOOKING_REFUSALS = {
     "past": _l("That time has already passed. Please choose another."),
     "notice": _l(
         "A booking can be changed or cancelled here only up to %(hours)d hours before its time. "
-        "To change it now, please call the station on %(phone)s."
+        "To change or cancel it now, please call the station on %(phone)s."
     ),
     "banned": _l(
         "Because of missed appointments, online booking is closed to you until %(date)s. "

@@ -94,7 +94,7 @@ class BookingConfirmation:
     address: str
     starts: dt.datetime
     ends: dt.datetime
-    extended: bool  # evening, weekend or holiday service
+    kind: str  # "holiday", "weekend", "evening", "early" (outside office hours) or "" (office hours)
     name_masked: str
     id_number_masked: str
     phone_masked: str

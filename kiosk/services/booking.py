@@ -71,7 +71,6 @@ class SlotView:
     id: int
     starts: dt.datetime  # in the station's zone
     ends: dt.datetime
-    extended: bool
     free: int
     kind: SlotKind  # holiday, weekend, evening, early or "" (normal hours): what the citizen is told
 
@@ -113,7 +112,7 @@ def _view(run: list[Slot], free: int, station: StationContext) -> SlotView:
     starts, ends = run[0].starts_at.astimezone(zone), run[-1].ends_at.astimezone(zone)
     day = starts.date()
     kind = slot_kind(day, starts.time(), ends.time(), station.settings, station.special_days.get(day))
-    return SlotView(run[0].id, starts, ends, any(slot.extended for slot in run), free, kind)
+    return SlotView(run[0].id, starts, ends, free, kind)
 
 
 def _view_for(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:

@@ -44,8 +44,8 @@ def test_slots_follow_the_calendar(database, station):
     days = bookings.free_slots(database, station, first=dt.date(2026, 11, 24), days=7, channel="online", now=NOW)
     tuesday = days[dt.date(2026, 11, 24)]
     assert tuesday[0].starts.hour == 9  # past slots are not offered
-    assert any(s.extended and s.starts.hour >= 17 for s in tuesday)  # the evening session
-    assert all(s.extended for s in days[dt.date(2026, 11, 29)])  # Sunday
+    assert any(s.kind == "evening" and s.starts.hour >= 17 for s in tuesday)  # the evening session
+    assert all(s.kind == "weekend" for s in days[dt.date(2026, 11, 29)])  # Sunday
     assert all(s.free == 2 for s in tuesday)  # online places: 2 of 4
 
 
@@ -55,11 +55,11 @@ def test_national_day_offers_only_holiday_appointments(database, station):
     )
     national_day = days[dt.date(2026, 10, 1)]
     assert [s.starts.strftime("%H:%M") for s in national_day] == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
-    assert all(s.extended for s in national_day)
+    assert all(s.kind == "holiday" for s in national_day)
     # Saturday 10 October is a make-up working day: weekday hours, evening included, daytime not extended.
     saturday = days[dt.date(2026, 10, 10)]
-    assert saturday[0].starts.strftime("%H:%M") == "08:30" and not saturday[0].extended
-    assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].extended
+    assert saturday[0].starts.strftime("%H:%M") == "08:30" and not saturday[0].kind
+    assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].kind == "evening"
 
 
 def test_each_time_says_what_kind_it_is(database, station):
