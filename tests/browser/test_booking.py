@@ -11,6 +11,7 @@ from kiosk.services import booking as bookings
 from kiosk.services.station import load_station
 from tests import when
 from tests.browser.kiosk_driver import (
+    accessibility_problems,
     answer_identity,
     answer_situation,
     settled,
@@ -136,7 +137,9 @@ def test_booking_at_the_kiosk_takes_the_application_and_its_keypads(page, live_s
     tap_continue(page)  # collect it at the station
     page.locator("#submit").click()
     page.locator("#book-a-time").click()
+    screenshot(page, "booking-days-kiosk")
     page.locator("[data-day]").first.click()
+    screenshot(page, "booking-slots-kiosk")
     page.locator("[data-slot]").first.click()
     details = page.url
     # Nothing asked again: the details just given, masked, for the person to confirm.
@@ -146,6 +149,7 @@ def test_booking_at_the_kiosk_takes_the_application_and_its_keypads(page, live_s
     expect(known).to_contain_text("138****5678")
     assert LOCAL_ID not in page.content() and "13812345678" not in page.content()
     expect(page.locator("input#id_number")).to_have_count(0)
+    assert accessibility_problems(page) == []
     screenshot(page, "booking-known-details-kiosk")
     page.locator("#book").click()
     expect(page.locator("#booking-code")).to_have_text(re.compile(r"^\d{8}$"))
@@ -158,6 +162,8 @@ def test_booking_at_the_kiosk_takes_the_application_and_its_keypads(page, live_s
     page.goto(details)
     expect(page.locator("#known-details")).to_have_count(0)
     expect(page.locator("#name")).to_have_value("")
+    page.locator(".simple-keyboard .hg-button").first.wait_for()
+    assert accessibility_problems(page) == []
     screenshot(page, "booking-details-kiosk")
     code = _book_at_the_kiosk(page, JIANGXI_ID)  # the next person, with the keyboard and keypad
 
