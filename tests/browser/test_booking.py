@@ -48,7 +48,7 @@ def _starts(app, code: str) -> dt.datetime:
     return bookings.slot_of(database, bookings.find_booking(database, station, code, "5678"), station).starts
 
 
-def _book(page, base, day_index=0):
+def _book(page, base, screenshot, day_index=0):
     page.goto(base + "/book/")
     page.locator("[data-service='lost']").click()
     page.locator("[data-day]").nth(day_index).click()
@@ -58,6 +58,7 @@ def _book(page, base, day_index=0):
         assert page.locator(field).get_attribute("inputmode") != "none"
     _not_clipped(page, "#id_number", LOCAL_ID)
     page.locator("#phone").fill("13812345678")
+    screenshot(page, "booking-details-phone")
     page.locator("#book").click()
     code = page.locator("#booking-code")
     expect(code).to_have_text(re.compile(r"^\d{8}$"))
@@ -94,7 +95,7 @@ def test_book_change_and_cancel_from_a_phone(page, live_server, app, screenshot)
     page.set_viewport_size(PHONE_SCREEN)
     page.goto(live_server + "/track/")
     _not_clipped(page, "#number", "330402-261124-0001")
-    code, booked_when = _book(page, live_server, day_index=2)
+    code, booked_when = _book(page, live_server, screenshot, day_index=2)
     screenshot(page, "booking-confirmation-phone")
     with page.expect_download() as download:
         page.locator("#ics").click()
