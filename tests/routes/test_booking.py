@@ -192,7 +192,7 @@ def test_a_booking_code_is_found_with_or_without_hyphens_and_spaces(client, app)
         assert other.post("/book/manage", data={"code": typed, "phone_tail": "5678"}).status_code == 303, typed
 
 
-def test_at_the_kiosk_the_details_of_the_application_just_made_are_only_confirmed(client, app):
+def test_at_the_kiosk_the_details_of_the_application_just_made_are_only_confirmed(client, app, clock):
     from kiosk.models import Application
     from tests.helpers import NO_SITUATION, apply
 
@@ -208,7 +208,9 @@ def test_at_the_kiosk_the_details_of_the_application_just_made_are_only_confirme
     assert (booking.name, booking.id_number, booking.phone) == ("王小明", LOCAL_ID, "13812345678")
     assert booking.channel == "kiosk" and booking.application_id == application.id
 
-    client.post("/reset")  # the idle reset: the next person is asked, with the kiosk's keys
+    # Left idle past the countdown (the browser never posted the reset): the next person is asked,
+    # with the kiosk's keys.
+    clock.set(clock.now() + dt.timedelta(seconds=90 + 30 + 1))
     page = client.get(f"/book/details?service=renewal_expiry&slot={slot}").get_data(as_text=True)
     assert 'id="known-details"' not in page and "王*明" not in page
     assert 'data-keypad-for="id_number phone"' in page and "data-keyboard" in page
