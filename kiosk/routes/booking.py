@@ -155,6 +155,7 @@ def details():
         "booking/details.html",
         service=service,
         slot_id=slot_id,
+        chosen=bookings.chosen_time(db(), station(), slot_id, service, _channel()),
         known=known,
         at_kiosk=from_kiosk_terminal(),
         values=values,

@@ -456,6 +456,20 @@ def find_booking(db: Database, station: StationContext, code: str, phone_tail: s
     return booking
 
 
+def chosen_time(db: Database, station: StationContext, slot_id: int, service: str, channel: str) -> SlotView | None:
+    """The time a booking of `service` from slot `slot_id` would take, to show before it is booked;
+    None when the station's schedule has no such time (booking it is then refused)."""
+    with db.reading() as session:
+        first = session.get(Slot, slot_id)
+        if first is None or first.station_id != station.id:
+            return None
+        try:
+            run = _run_from(session, station, first, service)
+        except BookingRefused:
+            return None
+    return _view_for(run, channel, station, utcnow())
+
+
 def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
     """The booked time: from its first slot to the end of its last."""
     with db.reading() as session:

@@ -200,6 +200,7 @@ def test_at_the_kiosk_the_details_of_the_application_just_made_are_only_confirme
     slot = _first_slot(client, service="renewal_expiry", day_index=1)
     page = client.get(f"/book/details?service=renewal_expiry&slot={slot}").get_data(as_text=True)
     assert 'id="known-details"' in page and "王*明" in page and "138****5678" in page
+    assert 'id="chosen-time"' in page  # what is being booked, to confirm with the details
     assert 'name="id_number"' not in page and LOCAL_ID not in page and "13812345678" not in page
     assert client.post(f"/book/details?service=renewal_expiry&slot={slot}", data={}).status_code == 303
     with app.extensions["kiosk_db"].reading() as session:
