@@ -203,7 +203,10 @@ BOOKING_REFUSALS = {
     "one_per_day": _l("You already have a booking on this day. One booking per person per day."),
     "too_far": _l("That day is too far ahead. Please choose a day closer to today."),
     "past": _l("That time has already passed. Please choose another."),
-    "notice": _l("Bookings can be changed or cancelled only up to a day before. Please call the station."),
+    "notice": _l(
+        "A booking can be changed or cancelled here only up to %(hours)d hours before its time. "
+        "To change or cancel it now, please call the station on %(phone)s."
+    ),
     "banned": _l(
         "Because of missed appointments, online booking is closed to you until %(date)s. "
         "You can still come to the window."
@@ -211,6 +214,14 @@ BOOKING_REFUSALS = {
     "not_today": _l("Check-in opens an hour before your booked time and closes shortly after it."),
     "not_found": _l("We found no booking with this code. Please check it."),
     "no_visit_time": _l("No home-visit time is free on that day. Please choose another day."),
+}
+
+# What kind of service a booking time is (kiosk.domain.schedule.slot_kind); normal hours have no tag.
+SLOT_KINDS = {
+    "holiday": _l("public holiday"),
+    "weekend": _l("weekend"),
+    "evening": _l("evening"),
+    "early": _l("before office hours"),
 }
 
 BOOKING_STATES = {

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from ..clock import utcnow
 from ..db import Database, insert, violated_constraint
 from ..domain.id_number import IdNumber
-from ..domain.schedule import slots_between
+from ..domain.schedule import SlotKind, slot_kind, slots_between
 from ..domain.states import BookingState
 from ..models import AuditEvent, Booking, BookingSlot, Slot
 from .station import StationContext
@@ -71,8 +71,8 @@ class SlotView:
     id: int
     starts: dt.datetime  # in the station's zone
     ends: dt.datetime
-    extended: bool
     free: int
+    kind: SlotKind  # holiday, weekend, evening, early or "" (normal hours): what the citizen is told
 
 
 def _walk_in_release(slot: Slot, station: StationContext, now: dt.datetime) -> bool:
@@ -109,13 +109,10 @@ def _view(run: list[Slot], free: int, station: StationContext) -> SlotView:
     """The view of a run of slots in a row (one for most services), named by its first slot;
     `free`: the places the channel may still take in every slot of it."""
     zone = station.settings.zone
-    return SlotView(
-        run[0].id,
-        run[0].starts_at.astimezone(zone),
-        run[-1].ends_at.astimezone(zone),
-        any(slot.extended for slot in run),
-        free,
-    )
+    starts, ends = run[0].starts_at.astimezone(zone), run[-1].ends_at.astimezone(zone)
+    day = starts.date()
+    kind = slot_kind(day, starts.time(), ends.time(), station.settings, station.special_days.get(day))
+    return SlotView(run[0].id, starts, ends, free, kind)
 
 
 def _view_for(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:
@@ -462,6 +459,20 @@ def find_booking(db: Database, station: StationContext, code: str, phone_tail: s
     return booking
 
 
+def chosen_time(db: Database, station: StationContext, slot_id: int, service: str, channel: str) -> SlotView | None:
+    """The time a booking of `service` from slot `slot_id` would take, to show before it is booked;
+    None when the station's schedule has no such time (booking it is then refused)."""
+    with db.reading() as session:
+        first = session.get(Slot, slot_id)
+        if first is None or first.station_id != station.id:
+            return None
+        try:
+            run = _run_from(session, station, first, service)
+        except BookingRefused:
+            return None
+    return _view_for(run, channel, station, utcnow())
+
+
 def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
     """The booked time: from its first slot to the end of its last."""
     with db.reading() as session:
@@ -485,9 +496,14 @@ def _check_notice(
         raise BookingRefused("not_found")
     if not notice:
         return
-    starts = session.get(Slot, booking.slot_id).starts_at
-    if starts - now < dt.timedelta(hours=station.settings.booking.cancel_notice_hours):
+    if too_late_to_change(station, session.get(Slot, booking.slot_id).starts_at, now):
         raise BookingRefused("notice")
+
+
+def too_late_to_change(station: StationContext, starts: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """Whether a booking starting at `starts` is within the notice (`booking.cancel_notice_hours`)
+    inside which the citizen can no longer change or cancel it themselves."""
+    return starts - (now or utcnow()) < dt.timedelta(hours=station.settings.booking.cancel_notice_hours)
 
 
 def cancel(

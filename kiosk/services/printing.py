@@ -369,7 +369,7 @@ def booking_data(booking: Booking, slot: SlotView, station: StationContext, mana
         address=settings.address,
         starts=slot.starts,
         ends=slot.ends,
-        extended=slot.extended,
+        kind=slot.kind,
         name_masked=mask_name(booking.name or "") or _NOT_KNOWN,
         id_number_masked=mask_id_number(booking.id_number or "") or _NOT_KNOWN,
         phone_masked=mask_phone(booking.phone or "") or _NOT_KNOWN,
