@@ -103,9 +103,8 @@ def holders(db: Database, applications: list[Application], now: dt.datetime | No
     if not held:
         return {}
     with db.reading() as session:
-        names = dict(
-            session.exec(select(StaffUser.id, StaffUser.display_name).where(col(StaffUser.id).in_(set(held.values()))))
-        )
+        staff = session.exec(select(StaffUser).where(col(StaffUser.id).in_(set(held.values())))).all()
+        names = {user.id: user.display_name for user in staff}
     return {application_id: names[staff_id] for application_id, staff_id in held.items()}
 
 

@@ -85,8 +85,19 @@ def temporary_offer(station: StationContext, *, out_of_province: bool, at: dt.da
         ready_by=station.calendar.add_working_days(station.today(at), days),
         valid_days=settings.temporary_id_valid_days,
         window_day=window_day,
-        hours=tuple(sessions_on(window_day, settings, station.special_days.get(window_day))),
+        hours=_joined(sessions_on(window_day, settings, station.special_days.get(window_day))),
     )
+
+
+def _joined(sessions: list[OpeningSession]) -> tuple[OpeningSession, ...]:
+    """Sessions one after another without a break, as one (17:30-20:00 after 13:30-17:30: 13:30-20:00)."""
+    joined: list[OpeningSession] = []
+    for session in sessions:
+        if joined and joined[-1].closes == session.opens:
+            joined[-1] = OpeningSession(joined[-1].opens, session.closes)
+        else:
+            joined.append(session)
+    return tuple(joined)
 
 
 def offer_of(station: StationContext, application: Application) -> TemporaryOffer | None:

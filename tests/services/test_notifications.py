@@ -110,8 +110,14 @@ def test_the_sender_comes_from_the_config(tmp_path):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh_Hans", "您的居民身份证申请{number}已受理，工作人员将于{month}月{day}日前审核，证件预计{r_month}月{r_day}日前办好。"),
-        ("zh_Hant", "您的居民身份證申請{number}已受理，工作人員將於{month}月{day}日前審核，證件預計{r_month}月{r_day}日前辦妥。"),
+        (
+            "zh_Hans",
+            "您的居民身份证申请{number}已受理，工作人员将于{month}月{day}日前审核，证件预计{r_month}月{r_day}日前办好。",
+        ),
+        (
+            "zh_Hant",
+            "您的居民身份證申請{number}已受理，工作人員將於{month}月{day}日前審核，證件預計{r_month}月{r_day}日前辦妥。",
+        ),
         (
             "en",
             "ID card application {number} received. Staff will review it by {month_name} {day}. "
