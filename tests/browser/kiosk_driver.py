@@ -37,7 +37,9 @@ def csp_violations(page: Page) -> list[str]:
 
 def settled(page: Page) -> None:
     """The current document has loaded its scripts and styles (clicks do not wait for that)."""
-    page.wait_for_function("document.readyState === 'complete'")
+    # The load event, not a polled expression: polling evaluates a string, which the strict CSP
+    # refuses once the page has loaded its policy (a flaky EvalError).
+    page.wait_for_load_state("load")
 
 
 def tap_keys(page: Page, text: str) -> None:

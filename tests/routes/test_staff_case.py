@@ -23,6 +23,12 @@ MONDAY = dt.date(2026, 12, 7)
 
 
 @pytest.fixture
+def app_config(app_config):
+    """This server serves station 330402: with two stations in the database it must be told which."""
+    return app_config | {"STATION_CODE": "330402"}
+
+
+@pytest.fixture
 def other_station_case(app_config, database, tmp_path):
     """A case at station 330411, on that station's own server, in the same database."""
     from kiosk import create_app
