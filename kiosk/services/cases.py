@@ -288,11 +288,13 @@ def lacking_for_production(session: Session, application: Application) -> tuple[
 
 
 def _has_photo(session: Session, application: Application) -> bool:
-    ids = [application.id] + ([application.main_application_id] if application.main_application_id else [])
-    if session.exec(select(ApplicationPhoto.id).where(col(ApplicationPhoto.application_id).in_(ids))).first():
-        return True
     visit = session.exec(select(Visit).where(Visit.application_id == application.id)).first()
     if visit is not None and visit.outcome.get("photo_taken"):
+        return True
+    if application.photo_at_window:  # none taken yet, or the kiosk's was not usable (a retake)
+        return False
+    ids = [application.id] + ([application.main_application_id] if application.main_application_id else [])
+    if session.exec(select(ApplicationPhoto.id).where(col(ApplicationPhoto.application_id).in_(ids))).first():
         return True
     taken = select(AuditEvent.id).where(AuditEvent.application_id == application.id, AuditEvent.action == PHOTO_TAKEN)
     return session.exec(taken).first() is not None

@@ -68,12 +68,18 @@ def test_approval_production_and_ready_wait_for_the_photo_and_the_fee(staff_clie
     assert get_application(database, 1)[0].state == "approved"
 
 
-def test_a_fee_exemption_is_respected_and_a_kiosk_photo_is_enough(staff_client, app, database):
+def test_a_fee_exemption_is_respected_and_a_kiosk_photo_is_enough_until_a_retake(staff_client, app, database):
     apply(app.test_client(), app_type="renewal_change", name="李四", situation={"exemption": "minimum_income"})
     with database.transaction() as session:
         session.add(ApplicationPhoto(application_id=1, file="a" * 32, report={"checks": []}))
+    with database.transaction() as session:  # as if the kiosk had taken it
+        session.get(Application, 1).photo_at_window = False
     staff_client.get("/staff/applications/1")
     assert get_application(database, 1)[0].fee_yuan == 0
+    staff_client.post("/staff/applications/1/retake", data={"reason": "反光"})  # the kiosk's photo is not usable
+    refused = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    assert refused.status_code == 409 and "暂不能办理：还没有照片（请在窗口拍照并登记）。" in _text(refused)
+    staff_client.post("/staff/applications/1/photo-taken")
     assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
 
 
