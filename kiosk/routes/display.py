@@ -109,7 +109,9 @@ def event_reason(event) -> str:
     if event.action == "request_materials":
         codes, _sep, note = reason.partition("; ")
         named = [i18n.MATERIALS[c] for c in codes.split(", ") if c in i18n.MATERIALS]
-        return listing(named + [note]) if named else reason
+        return listing(named + list(filter(None, [note]))) if named else reason
+    if event.action == "fee_paid" and reason.endswith(" yuan"):
+        return _("%(amount)d yuan", amount=int(reason.removesuffix(" yuan")))
     if event.action == "escalate":
         return str(i18n.ESCALATION_LABELS.get(reason, reason))
     return reason

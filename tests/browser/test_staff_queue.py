@@ -51,7 +51,8 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     staff.locator("#fee-paid").click()
     staff.locator("[data-action='approve'] button").click()
     expect(staff.locator("#case-state")).to_have_text("已审核通过")
-    expect(staff.locator("#history")).to_contain_text("通知补正材料")
+    expect(staff.locator("#history")).to_contain_text("通知补正材料 → 待补正材料 · 您的旧身份证 ")
+    expect(staff.locator("#history")).to_contain_text("已缴费 · 40 元")
     screenshot(staff, "staff-approved")
 
 
