@@ -20,15 +20,15 @@ from ..domain.catalogue import ApplicationType, Material
 from ..domain.commitments import QUEUE_RANK, Commitment
 from ..domain.id_number import parse_id_number
 from ..domain.states import FINAL_STATES, Action, IllegalTransition, State
-from ..models import Applicant, Application, ApplicationMaterial, ApplicationPhoto, AuditEvent, StaffUser, Visit
+from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser, Visit
 from .applications import ApplicationNotFound, NewApplication, record_transition, submit_application
 from .notifications import queue_for_state
+from .readiness import PHOTO_TAKEN, has_photo, lacking_for_production
 from .station import StationContext
 from .temporary_ids import find_main_link
 
 # A card is made from a photo and paid for: these steps wait for both (fee exemptions make the fee 0).
 NEEDS_PHOTO_AND_FEE = frozenset({Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY})
-PHOTO_TAKEN = "photo_taken"  # the audit action of a photo staff took at the window
 
 
 class SignOffNeeded(Exception):
@@ -198,7 +198,7 @@ def apply_for_temporary(
             for m in session.exec(select(ApplicationMaterial).where(ApplicationMaterial.application_id == main.id))
             if m.held
         }
-        if _has_photo(session, main):
+        if has_photo(session, main):
             held.add(Material.PHOTO)
     new = NewApplication(
         id_number=parse_id_number(applicant.id_number or ""),
@@ -274,30 +274,6 @@ def _mark_missing(session: Session, application_id: int, missing: tuple[str, ...
         row.held = False
         session.add(row)
     session.flush()  # the message queued with the transition names them
-
-
-def lacking_for_production(session: Session, application: Application) -> tuple[str, ...]:
-    """What the card still waits for: a photo (taken at the kiosk, by staff at the window or on the
-    home visit; a temporary ID may use its main application's) and the fee, unless it is nothing."""
-    lacking = []
-    if not _has_photo(session, application):
-        lacking.append("photo")
-    if application.fee_yuan + application.postal_fee_yuan and not application.fee_paid:
-        lacking.append("fee")
-    return tuple(lacking)
-
-
-def _has_photo(session: Session, application: Application) -> bool:
-    visit = session.exec(select(Visit).where(Visit.application_id == application.id)).first()
-    if visit is not None and visit.outcome.get("photo_taken"):
-        return True
-    if application.photo_at_window:  # none taken yet, or the kiosk's was not usable (a retake)
-        return False
-    ids = [application.id] + ([application.main_application_id] if application.main_application_id else [])
-    if session.exec(select(ApplicationPhoto.id).where(col(ApplicationPhoto.application_id).in_(ids))).first():
-        return True
-    taken = select(AuditEvent.id).where(AuditEvent.application_id == application.id, AuditEvent.action == PHOTO_TAKEN)
-    return session.exec(taken).first() is not None
 
 
 def record_photo_taken(
