@@ -99,15 +99,17 @@ MOBILE_ERRORS = {
     "prefix": _l("A mobile number starts with 13 to 19. Please check it."),
 }
 
-MATERIALS = {
-    "household_register": _l("Household register (hukou booklet)"),
-    "old_card": _l("Your old ID card"),
-    "guardian_id": _l("A parent or guardian, with their ID card"),
-    "residence_proof": _l("Residence permit, or proof of work, study or home here"),
-    "commitment_letter": _l("Signed commitment letter (you can sign it at the window)"),
-    "photo": _l("ID photo (taken here)"),
-    "exemption_certificate": _l("Certificate for the fee reduction"),
+# Message ids: texts to citizens name them too (kiosk.services.notifications).
+MATERIAL_TEXTS = {
+    "household_register": N_("Household register (hukou booklet)"),
+    "old_card": N_("Your old ID card"),
+    "guardian_id": N_("A parent or guardian, with their ID card"),
+    "residence_proof": N_("Residence permit, or proof of work, study or home here"),
+    "commitment_letter": N_("Signed commitment letter (you can sign it at the window)"),
+    "photo": N_("ID photo (taken here)"),
+    "exemption_certificate": N_("Certificate for the fee reduction"),
 }
+MATERIALS = {code: _l(text) for code, text in MATERIAL_TEXTS.items()}
 
 SPECIAL_GROUPS = {
     "elderly": _l("Aged 70 or older"),
@@ -352,4 +354,63 @@ OLD_CARD_FATES = {
         "Sign the authorisation at the window today, and give your old card to the courier "
         "when the new card arrives."
     ),
+}
+
+# What approving, making or marking a card ready waits for (kiosk.services.cases.NotReadyToProceed).
+NOT_READY_BECAUSE = {
+    "photo": _l("there is no photo yet (take it at the window and record it)"),
+    "fee": _l("the fee is not paid yet"),
+}
+
+# The outside causes a case is registered for, as the station writes them (the kiosk's
+# BLOCKING_REASONS are the citizen's own words for the same causes).
+BLOCKING_REASONS_STAFF = {
+    "registration_moving": _l("Household registration being moved or corrected"),
+    "records": _l("A problem in the registry records"),
+}
+
+# The audit trail's events, as the case page's history names them.
+EVENTS = {
+    "create": _l("Application made"),
+    "view": _l("Case opened"),
+    "submit": _l("Submitted"),
+    "request_materials": _l("Returned for missing materials"),
+    "supply_materials": _l("Materials supplied"),
+    "approve": _l("Approved"),
+    "forward_for_verification": _l("Sent to the home province"),
+    "verification_passed": _l("Confirmed by the home province"),
+    "start_production": _l("Sent to production"),
+    "mark_ready": _l("Card ready"),
+    "collect": _l("Card collected"),
+    "post": _l("Card posted"),
+    "reject": _l("Refuse"),
+    "withdraw": _l("Withdrawn"),
+    "expire": _l("Lapsed"),
+    "urgent_signed_off": _l("Urgent handling signed off"),
+    "register": _l("Registered: waits on an outside cause"),
+    "request_retake": _l("New photo asked for"),
+    "photo_taken": _l("Photo taken at the window"),
+    "fee_paid": _l("Fee paid"),
+    "escalate": _l("Deadline missed: escalated"),
+    "materials_reminder": _l("Citizen reminded of the materials"),
+    "assign_visit": _l("Home visit assigned"),
+    "record_visit": _l("Home visit recorded"),
+}
+
+# The ID photo's checks (photo.analysis) as the staff photo page names them, and the unit of each value.
+PHOTO_CHECKS = {
+    "face_count": (_l("Faces in the picture"), "count"),
+    "face_size": (_l("Face width (pixels of the camera picture)"), "px"),
+    "crown_margin": (_l("Space above the hair (pixels)"), "px"),
+    "face_centre": (_l("Face centre from the left edge (pixels)"), "px"),
+    "eye_line": (_l("Eye line from the top (pixels)"), "px"),
+    "roll": (_l("Head tilted sideways"), "degrees"),
+    "yaw": (_l("Head turned"), "degrees"),
+    "background_light": (_l("Background brightness"), "percent"),
+    "background_even": (_l("Uneven background"), "percent"),
+    "exposure": (_l("Face brightness"), "percent"),
+    "clipping": (_l("Face too dark or too bright in places"), "percent"),
+    "even_lighting": (_l("Light on both sides of the face"), "ratio"),
+    "sharpness": (_l("Sharpness"), "number"),
+    "clothing": (_l("Clothing like the background"), "percent"),
 }

@@ -80,3 +80,19 @@ def apply(client, **answers) -> str:
     response = client.post("/apply/check", data={"idempotency_key": idempotency_key(check)})
     assert response.status_code == 303 and response.headers["Location"].endswith("/apply/done")
     return client.get("/apply/done").get_data(as_text=True)
+
+
+def photo_and_fee(database, station, application_id: int, staff, now=None) -> None:
+    """What approving, making and marking a card ready wait for (kiosk.services.cases
+    `lacking_for_production`): the photo, recorded as taken at the window, and the fee paid.
+    `staff` holds the case's claim."""
+    from kiosk.services import cases
+
+    cases.record_photo_taken(database, station, application_id, staff, now)
+    cases.mark_fee_paid(database, station, application_id, staff, now)
+
+
+def photo_and_fee_at_window(client, application_id: int) -> None:
+    """The same, from the case page of a signed-in window officer who holds the case."""
+    assert client.post(f"/staff/applications/{application_id}/photo-taken").status_code == 200
+    assert client.post(f"/staff/applications/{application_id}/fee-paid").status_code == 200

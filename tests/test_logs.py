@@ -13,7 +13,7 @@ from sqlmodel import select
 from kiosk import create_app, logs
 from kiosk.models import Application, Booking
 from tests.conftest import JIANGXI_ID, LOCAL_ID, STAFF_PASSWORD, aware
-from tests.helpers import apply
+from tests.helpers import apply, photo_and_fee_at_window
 from tests.routes.test_booking import PHONE, _book, _first_slot
 
 
@@ -183,6 +183,7 @@ def test_a_whole_journey_at_debug_leaves_no_personal_data_in_the_logs(
     assert officer.get("/staff/").status_code == 200
     case = officer.get(f"/staff/applications/{application.id}")
     assert LOCAL_ID in case.get_data(as_text=True)  # the officer sees it; the logs must not
+    photo_and_fee_at_window(officer, application.id)
     acted = officer.post(f"/staff/applications/{application.id}/act", data={"action": "approve"})
     assert acted.status_code == 200
     assert officer.get("/staff/prints").status_code == 200

@@ -113,8 +113,9 @@ WINDOW_TERMS = [
         "工作人员将于%(deadline)s前为您审核",
     ),
     (
-        "ID card application %(number)s received. Staff will review it by %(deadline)s.",
-        "工作人员将于%(deadline)s前审核",
+        "ID card application %(number)s received. Staff will review it by %(deadline)s. "
+        "Your card should be ready by %(ready)s.",
+        "工作人员将于%(deadline)s前审核，证件预计%(ready)s前办好",
     ),
     (
         "Application %(number)s was not approved. Reason: %(reason)s. %(next_step)s Questions: %(hotline)s.",
@@ -159,7 +160,8 @@ def test_words_the_window_does_not_use_are_gone(hans, wrong):
         "Card ready by",
         "Application %(number)s was not approved. Reason: %(reason)s. %(next_step)s Questions: %(hotline)s.",
         "Not approved",
-        "ID card application %(number)s received. Staff will review it by %(deadline)s.",
+        "ID card application %(number)s received. Staff will review it by %(deadline)s. "
+        "Your card should be ready by %(ready)s.",
         "Renew: my card has expired or expires soon",
     ],
 )

@@ -62,6 +62,7 @@ class Situation:
     urgent_reason: str = ""
     blocking_reason: str = ""
     wants_out_of_hours_slot: bool = False
+    card_lost: bool = False  # the citizen has no card while the new one is made
 
     @property
     def missing(self) -> tuple[Material, ...]:
@@ -130,6 +131,7 @@ def decide_commitment(
         missing=missing,
         materials_deadline=materials_deadline,
         supervisor_sign_off=commitment is Commitment.URGENT,
-        offer_temporary_id=Commitment.URGENT in flags and temporary_id_possible,
+        # A temporary ID helps whoever cannot wait without a card: an urgent need, a lost card.
+        offer_temporary_id=(Commitment.URGENT in flags or situation.card_lost) and temporary_id_possible,
         flags=flags,
     )

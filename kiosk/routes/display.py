@@ -14,7 +14,7 @@ from ..db import DatabaseUnavailable
 from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
-from ..domain.states import BookingState, deadline_in
+from ..domain.states import FINAL_STATES, BookingState, deadline_in
 from .common import StationMissing, staff_home, staff_may, station
 
 
@@ -65,7 +65,9 @@ def labelled(label, value) -> Markup:
     return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
 
 
-def situation_summary(situation: dict) -> str:
+def situation_summary(situation: dict, causes: dict = i18n.BLOCKING_REASONS) -> str:
+    """The citizen's situation in a line; `causes`: the words for an outside cause (the citizen's own
+    on the kiosk, the station's on staff pages)."""
     parts = []
     if situation.get("cannot_travel"):
         parts.append(_("Home visit needed"))
@@ -73,13 +75,64 @@ def situation_summary(situation: dict) -> str:
         parts.append(str(i18n.SPECIAL_GROUPS[situation["special_group"]]))
     if situation.get("urgent_reason"):
         parts.append(labelled(_("Urgent"), i18n.URGENT_REASONS[situation["urgent_reason"]]))
-    if situation.get("blocking_reason"):
-        parts.append(str(i18n.BLOCKING_REASONS[situation["blocking_reason"]]))
+    if situation.get("blocking_reason"):  # a code, or as staff registered it: "code: their note"
+        code, _sep, note = situation["blocking_reason"].partition(": ")
+        parts += [str(causes[code]), *filter(None, [note])]
     if situation.get("out_of_hours"):
         parts.append(_("Booked time outside normal hours"))
     if situation.get("exemption", "none") != "none":
         parts.append(str(i18n.EXEMPTIONS[situation["exemption"]]))
     return listing(parts) or _("Nothing special")
+
+
+def case_deadline(application) -> dt.date:
+    """The deadline a case is held to in its state (staff's handling deadline, then the ready date)."""
+    return deadline_in(application.state, application.handling_deadline, application.expected_ready)
+
+
+def staff_situation(situation: dict, exemption: str) -> str:
+    """A case's situation as staff read it: the groups, the urgent reason, the station's words for
+    an outside cause, the fee exemption."""
+    return situation_summary({**situation, "exemption": exemption}, i18n.BLOCKING_REASONS_STAFF)
+
+
+def event_reason(event) -> str:
+    """An audit row's reason in words: the codes staff chose (a refusal, an outside cause, the
+    missing materials, an escalation's target) translated, a note as written."""
+    reason = event.reason
+    if event.action == "reject":
+        code, _sep, note = reason.partition(": ")
+        return listing([i18n.REJECT_REASONS.get(code, code), *filter(None, [note])])
+    if event.action == "register":
+        cause, _sep, follow_up = reason.rpartition("; follow up ")
+        code, _sep, note = cause.partition(": ")
+        when = _("follow up on %(date)s", date=iso_day(follow_up)) if follow_up else ""
+        return listing([i18n.BLOCKING_REASONS_STAFF.get(code, code), *filter(None, [note, when])])
+    if event.action == "request_materials":
+        codes, _sep, note = reason.partition("; ")
+        named = [i18n.MATERIALS[c] for c in codes.split(", ") if c in i18n.MATERIALS]
+        return listing(named + list(filter(None, [note]))) if named else reason
+    if event.action == "fee_paid" and reason.endswith(" yuan"):
+        return _("%(amount)d yuan", amount=int(reason.removesuffix(" yuan")))
+    if event.action == "escalate":
+        return str(i18n.ESCALATION_LABELS.get(reason, reason))
+    return reason
+
+
+def photo_value(value: float | None, unit: str) -> str:
+    """A photo check's measured value or limit as people read it: 1, 207 px, 3.5°, 42 %, 0.85."""
+    if value is None:
+        return "…"
+    if unit == "count":
+        return f"{value:.0f}"
+    if unit == "px":
+        pixels = round(value)
+        return _("%(value)d px", value=pixels)
+    if unit == "degrees":
+        return f"{value:.1f}°"
+    if unit == "percent":
+        return f"{value * 100:.0f} %"
+    return f"{value:.2f}"
 
 
 def refusal_message(refusal) -> str:
@@ -99,6 +152,7 @@ def register(app: Flask) -> None:
         material_choice=material_choice,
         date_label=date_label,
         listing=listing,
+        not_ready_label=lambda code: str(i18n.NOT_READY_BECAUSE[code]),
     )
     app.jinja_env.globals.update(
         LANGUAGES=i18n.LANGUAGES,
@@ -107,7 +161,7 @@ def register(app: Flask) -> None:
         PRINT_KINDS=i18n.PRINT_KINDS,
         CALENDAR_KINDS=i18n.CALENDAR_KINDS,
         CALENDAR_SOURCES=i18n.CALENDAR_SOURCES,
-        case_deadline=lambda a: deadline_in(a.state, a.handling_deadline, a.expected_ready),
+        case_deadline=case_deadline,
         PRINT_STATES=i18n.PRINT_STATES,
         STATES=i18n.STATES,
         REFUSAL_EXPLANATIONS=i18n.REFUSAL_EXPLANATIONS,
@@ -134,6 +188,13 @@ def register(app: Flask) -> None:
         labelled=labelled,
         situation_summary=situation_summary,
         refusal_message=refusal_message,
+        event_reason=event_reason,
+        staff_situation=staff_situation,
+        FINAL_STATES=[state.value for state in FINAL_STATES],
+        EVENTS=i18n.EVENTS,
+        BLOCKING_REASONS_STAFF=i18n.BLOCKING_REASONS_STAFF,
+        PHOTO_CHECKS=i18n.PHOTO_CHECKS,
+        photo_value=photo_value,
     )
     app.context_processor(lambda: {"may": staff_may, "Permission": Permission, "staff_home": staff_home})
     app.context_processor(_kiosk_display)

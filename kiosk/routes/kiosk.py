@@ -30,7 +30,7 @@ from ..domain.fields import InvalidField, parse_address, parse_person_name
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
 from ..domain.regions import MAINLAND_CODES, province_name
-from ..services import photos
+from ..services import photos, temporary_ids
 from ..services import wizard as store
 from ..services.applications import (
     ApplicationNotFound,
@@ -514,5 +514,7 @@ def _done_page(print_result: str | None = None):
         missing=[material for material, held in materials_of(db(), application.id) if not held],
         facts=facts_of(application, applicant, station()),
         main_number=main_number_of(db(), application),
+        temporary_offer=temporary_ids.offer_of(station(), application),
+        handled_later=station().handling_day(application.created_at) != station().today(application.created_at),
         print_result=print_result,
     )

@@ -19,6 +19,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 
 from .. import i18n
 from ..domain.access import Permission, may
+from ..domain.catalogue import ApplicationType
 from ..domain.commitments import Commitment
 from ..domain.fields import one_line
 from ..domain.masking import mask_id_number, mask_name
@@ -26,14 +27,16 @@ from ..domain.states import OLD_CARD_FATES, REFUSAL_REASONS, Action, IllegalTran
 from ..models import StaffUser
 from ..services import cases, deadlines, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
-from ..services.applications import ApplicationNotFound, get_application, list_applications
+from ..services.applications import ApplicationNotFound, NotEligible, get_application, list_applications
 from ..services.booking import checked_in_today
 from ..services.calendar_days import years_without_holidays
+from ..services.case_facts import facts_of
 from ..services.printing import PrintJobNotFound, Subject, print_new, recent_jobs, reprint
 from ..services.staff import SignInRefused, end_session
 from ..services.staff import sign_in as check_sign_in
 from . import limiter, shared_counting_works
 from .common import LANDING_PAGES, db, photo_store, printer, requires, station, track_url
+from .display import case_deadline, listing
 
 bp = Blueprint("staff", __name__)
 # The blueprints of staff pages: a case named in their URLs must be this station's.
@@ -130,14 +133,17 @@ def _queue_rows(filters: dict[str, str]):
         out_of_province={"yes": True, "no": False}.get(filters["oop"]),
         overdue_on=today if filters["overdue"] else None,
     )
+    holders = cases.holders(db(), [application for application, _applicant in rows])
     return [
         {
             "application": application,
             "masked_id": mask_id_number(applicant.id_number or ""),
             "masked_name": mask_name(applicant.name or ""),
-            "days_left": context.calendar.working_days_between(today, application.handling_deadline)
-            if application.handling_deadline >= today
-            else -context.calendar.working_days_between(application.handling_deadline, today),
+            "deadline": (deadline := case_deadline(application)),
+            "days_left": context.calendar.working_days_between(today, deadline)
+            if deadline >= today
+            else -context.calendar.working_days_between(deadline, today),
+            "holder": holders.get(application.id),
         }
         for application, applicant in rows
     ]
@@ -218,6 +224,8 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         ok=ok,
         reject_reasons=i18n.REJECT_REASONS,
         photo=photo,
+        facts=facts_of(view.application, view.applicant, station()),
+        temporary_fee=station().settings.fees[ApplicationType.TEMPORARY],
         default_deadline=station().calendar.add_working_days(station().today(), 10),
     ), status
 
@@ -245,6 +253,8 @@ def case_action(application_id: int):
         refusal_reason = request.form.get("reject_reason", "")
         if refusal_reason not in REFUSAL_REASONS:
             return _case_page(application_id, _("Please choose why the application is refused."), False, 422)
+        if request.form.get("confirm") != "yes":
+            return _case_page(application_id, _("Please confirm the refusal: it cannot be undone."), False, 422)
         reason = f"{refusal_reason}: {reason}" if reason else refusal_reason
     if action is Action.COLLECT:
         collector = one_line(request.form.get("collector"), 60) or _("the applicant")
@@ -257,7 +267,7 @@ def case_action(application_id: int):
         if not tracking:
             return _case_page(application_id, _("Please give the postal tracking number."), False, 422)
         reason = f"tracking {tracking}" + (f"; {reason}" if reason else "")
-    deadline = None
+    deadline, missing = None, ()
     if action is Action.REQUEST_MATERIALS:
         try:
             deadline = dt.date.fromisoformat(request.form.get("deadline", ""))
@@ -265,6 +275,10 @@ def case_action(application_id: int):
             deadline = None
         if deadline is None or deadline <= station().today():
             return _case_page(application_id, _("Please give a deadline after today."), False, 422)
+        missing = tuple(m for m in i18n.MATERIALS if m in request.form.getlist("missing"))
+        if not missing:
+            return _case_page(application_id, _("Please tick what is missing."), False, 422)
+        reason = ", ".join(missing) + (f"; {reason}" if reason else "")
     return _case_step(
         application_id,
         lambda: cases.act(
@@ -276,24 +290,46 @@ def case_action(application_id: int):
             reason=reason,
             materials_deadline=deadline,
             refusal_reason=refusal_reason,
+            missing=missing,
         ),
         lambda application: _("Done: %(state)s.", state=i18n.STATES[application.state]),
     )
+
+
+# What can stop a staff step on a case; `_refused` says why on the case page.
+STEP_REFUSALS = (
+    ApplicationNotFound,
+    cases.ClaimedByOther,
+    IllegalTransition,
+    cases.SignOffNeeded,
+    cases.NotReadyToProceed,
+    NotEligible,
+)
 
 
 def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any], str]):
     """Run one staff step on a case and show the case page with its outcome (or why it could not be)."""
     try:
         result = step()
-    except ApplicationNotFound:
-        abort(404)
-    except cases.ClaimedByOther as other:
-        return _case_page(application_id, _("%(name)s is working on this case.", name=other.holder or "?"), False, 409)
-    except IllegalTransition:
-        return _case_page(application_id, _("This is not possible in the case's present state."), False, 409)
-    except cases.SignOffNeeded:
-        return _case_page(application_id, _("A supervisor must sign off urgent handling first."), False, 409)
+    except STEP_REFUSALS as error:
+        return _refused(application_id, error)
     return _case_page(application_id, done(result))
+
+
+def _refused(application_id: int, error: Exception):
+    if isinstance(error, ApplicationNotFound):
+        abort(404)
+    if isinstance(error, cases.ClaimedByOther):
+        return _case_page(application_id, _("%(name)s is working on this case.", name=error.holder or "?"), False, 409)
+    if isinstance(error, cases.SignOffNeeded):
+        message = _("A supervisor must sign off urgent handling first.")
+    elif isinstance(error, cases.NotReadyToProceed):
+        message = _("Not yet: %(what)s.", what=listing([i18n.NOT_READY_BECAUSE[what] for what in error.missing]))
+    elif isinstance(error, NotEligible):
+        message = str(i18n.ELIGIBILITY_REASONS[error.reason])
+    else:
+        message = _("This is not possible in the case's present state.")
+    return _case_page(application_id, message, False, 409)
 
 
 def _keys() -> verification.Keys:
@@ -369,6 +405,27 @@ def fee_paid(application_id: int):
         lambda: cases.mark_fee_paid(db(), station(), application_id, current_user.user),
         lambda _result: _("Fee recorded as paid."),
     )
+
+
+@bp.post("/applications/<int:application_id>/photo-taken")
+@requires(Permission.WORK_CASE)
+def photo_taken(application_id: int):
+    return _case_step(
+        application_id,
+        lambda: cases.record_photo_taken(db(), station(), application_id, current_user.user),
+        lambda _result: _("Photo recorded as taken at the window."),
+    )
+
+
+@bp.post("/applications/<int:application_id>/temporary")
+@requires(Permission.WORK_CASE)
+def temporary_id(application_id: int):
+    """A temporary ID applied for at the window while this main application is handled."""
+    try:
+        temporary = cases.apply_for_temporary(db(), station(), application_id, current_user.user)
+    except STEP_REFUSALS as error:
+        return _refused(application_id, error)
+    return redirect(url_for("staff.case", application_id=temporary.id), 303)
 
 
 @bp.post("/applications/<int:application_id>/sign-off")

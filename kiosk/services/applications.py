@@ -25,6 +25,7 @@ from ..domain.catalogue import (
 from ..domain.commitments import Commitment, Decision, Situation, SpecialGroup, decide_commitment
 from ..domain.id_number import IdNumber
 from ..domain.states import FINAL_STATES, REFUSAL_REASONS, Action, State, transition
+from ..domain.temporary_id import MAIN_TYPES
 from ..models import (
     Applicant,
     Application,
@@ -37,7 +38,7 @@ from ..models import (
 from . import temporary_ids
 from .notifications import queue_for_state
 from .station import StationContext
-from .temporary_ids import MainLink
+from .temporary_ids import MainLink, TemporaryOffer, temporary_offer
 
 
 class NotEligible(ValueError):
@@ -99,6 +100,7 @@ class Assessment:
     handled_today: bool  # staff can still act today (a working day, the hall not yet closed)
     facts: CardFacts  # what is true of the new card and the visit
     exemption: Exemption = Exemption.NONE  # the one claimed, where it applies to this type at this station
+    temporary_offer: TemporaryOffer | None = None  # a temporary ID helps while the card is made
 
 
 def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> Assessment:
@@ -132,13 +134,15 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
         urgent_reason=new.urgent_reason,
         blocking_reason=new.blocking_reason,
         wants_out_of_hours_slot=new.wants_out_of_hours_slot,
+        card_lost=new.app_type is ApplicationType.LOST,
     )
     decision = decide_commitment(
         situation,
         accepted_on=handled_on,
         calendar=station.calendar,
         settings=settings,
-        temporary_id_possible=not out_of_province or settings.temporary_id_out_of_province,
+        temporary_id_possible=new.app_type in MAIN_TYPES
+        and (not out_of_province or settings.temporary_id_out_of_province),
     )
     promised = promised_working_days(
         new.app_type, out_of_province=out_of_province, settings=settings, urgent=decision.supervisor_sign_off
@@ -163,6 +167,9 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
         handled_today=handled_on == today,
         facts=facts,
         exemption=exemption,
+        temporary_offer=temporary_offer(station, out_of_province=out_of_province, at=now)
+        if decision.offer_temporary_id
+        else None,
     )
 
 
@@ -242,6 +249,7 @@ def submit_application(
                     "supervisor_sign_off": decision.supervisor_sign_off,
                     "offer_temporary_id": decision.offer_temporary_id,
                     "visit_dates": [d.isoformat() for d in new.visit_dates],
+                    "card_expires": new.card_expires.isoformat() if new.card_expires else None,
                 },
                 channel=new.channel,
                 language=new.language,

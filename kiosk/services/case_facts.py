@@ -10,6 +10,7 @@ from ..domain.commitments import Commitment
 from ..domain.id_number import parse_id_number
 from ..models import Applicant, Application
 from .station import StationContext
+from .temporary_ids import TemporaryOffer
 
 
 def facts_of(application: Application, applicant: Applicant, station: StationContext) -> CardFacts | None:
@@ -48,9 +49,18 @@ def _day(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def receipt_notes(facts: CardFacts | None, main_number: str = "") -> tuple[str, ...]:
+def receipt_notes(
+    facts: CardFacts | None, main_number: str = "", temporary: TemporaryOffer | None = None
+) -> tuple[str, ...]:
     """The receipt's notes, in the words printed on the station's documents."""
     notes = [f"对应居民身份证受理编号：{main_number}"] if main_number else []
+    if temporary:
+        hours = "、".join(str(session) for session in temporary.hours)
+        notes.append(
+            f"等证期间可申领临时居民身份证：工本费{temporary.fee_yuan}元，{_day(temporary.ready_by)}前办好，"
+            f"自签发之日起{temporary.valid_days}日内有效；可在自助终端或窗口申请"
+            f"（窗口{_day(temporary.window_day)} {hours}）"
+        )
     if facts is None:
         return tuple(notes)
     if facts.validity is Validity.LONG_TERM:

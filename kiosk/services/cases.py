@@ -16,16 +16,32 @@ from sqlmodel import Session, col, select
 
 from ..clock import utcnow
 from ..db import Database
+from ..domain.catalogue import ApplicationType, Material
 from ..domain.commitments import QUEUE_RANK, Commitment
-from ..domain.states import Action, IllegalTransition, State
-from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser
-from .applications import ApplicationNotFound, record_transition
+from ..domain.id_number import parse_id_number
+from ..domain.states import FINAL_STATES, Action, IllegalTransition, State
+from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser, Visit
+from .applications import ApplicationNotFound, NewApplication, record_transition, submit_application
 from .notifications import queue_for_state
+from .readiness import PHOTO_TAKEN, has_photo, lacking_for_production
 from .station import StationContext
+from .temporary_ids import find_main_link
+
+# A card is made from a photo and paid for: these steps wait for both (fee exemptions make the fee 0).
+NEEDS_PHOTO_AND_FEE = frozenset({Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY})
 
 
 class SignOffNeeded(Exception):
     """An urgent case is approved only after a supervisor signed off its special handling."""
+
+
+class NotReadyToProceed(Exception):
+    """The card cannot be approved, made or marked ready yet: `missing` names what is lacking
+    ("photo", "fee")."""
+
+    def __init__(self, missing: tuple[str, ...]):
+        super().__init__(", ".join(missing))
+        self.missing = missing
 
 
 class ClaimedByOther(Exception):
@@ -42,6 +58,11 @@ class CaseView:
     history: list[AuditEvent]
     holder: str | None  # display name of whoever holds the claim now
     mine: bool
+    lacking: tuple[str, ...] = ()  # what approval and production wait for ("photo", "fee")
+    temporary_possible: bool = False  # a temporary ID may be applied for on this main application
+    temporary_ids: tuple[Application, ...] = ()  # those applied for on it
+    visit: Visit | None = None  # the home visit, when one is assigned
+    visit_officer: str | None = None  # the officer's display name
 
 
 def claim(
@@ -73,6 +94,18 @@ def of_station(db: Database, station: StationContext, application_id: int) -> bo
     with db.reading() as session:
         application = session.get(Application, application_id)
         return application is not None and application.station_id == station.id
+
+
+def holders(db: Database, applications: list[Application], now: dt.datetime | None = None) -> dict[int, str]:
+    """Who holds each of `applications` now (display names, by application id): live claims only."""
+    now = now or utcnow()
+    held = {a.id: a.claimed_by for a in applications if a.claimed_by and a.claimed_until and a.claimed_until >= now}
+    if not held:
+        return {}
+    with db.reading() as session:
+        staff = session.exec(select(StaffUser).where(col(StaffUser.id).in_(set(held.values())))).all()
+        names = {user.id: user.display_name for user in staff}
+    return {application_id: names[staff_id] for application_id, staff_id in held.items()}
 
 
 def release(db: Database, application_id: int, staff: StaffUser) -> None:
@@ -124,13 +157,61 @@ def _case_view(db: Database, application_id: int, staff: StaffUser, now: dt.date
         history = list(
             session.exec(select(AuditEvent).where(AuditEvent.application_id == application_id).order_by(AuditEvent.id))
         )
+        visit = session.exec(select(Visit).where(Visit.application_id == application_id)).first()
         holder = None
         held = application.claimed_by is not None and application.claimed_until and application.claimed_until >= now
         if held:
             holder = session.get(StaffUser, application.claimed_by).display_name
         return CaseView(
-            application, applicant, materials, history, holder, bool(held) and application.claimed_by == staff.id
+            application,
+            applicant,
+            materials,
+            history,
+            holder,
+            bool(held) and application.claimed_by == staff.id,
+            lacking_for_production(session, application),
+            _temporary_possible(session, application, applicant),
+            tuple(session.exec(select(Application).where(Application.main_application_id == application.id))),
+            visit,
+            session.get(StaffUser, visit.officer_id).display_name if visit and visit.officer_id else None,
         )
+
+
+def _temporary_possible(session: Session, application: Application, applicant: Applicant) -> bool:
+    if not applicant.id_number:
+        return False
+    link = find_main_link(session, application.station_id, applicant.id_number)
+    return link.main_id == application.id and not link.refusal
+
+
+def apply_for_temporary(
+    db: Database, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime | None = None
+) -> Application:
+    """A temporary ID applied for at the window on the claimed main application, with the same
+    person's details and the materials and photo held for it (NotEligible when none may be)."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        main = claimed_case(session, station, application_id, staff, now)
+        applicant = session.get(Applicant, main.applicant_id)
+        held = {
+            Material(m.material)
+            for m in session.exec(select(ApplicationMaterial).where(ApplicationMaterial.application_id == main.id))
+            if m.held
+        }
+        if has_photo(session, main):
+            held.add(Material.PHOTO)
+    new = NewApplication(
+        id_number=parse_id_number(applicant.id_number or ""),
+        app_type=ApplicationType.TEMPORARY,
+        registered_province=main.registered_province,
+        idempotency_key=f"temporary-{main.id}-{now.timestamp():.0f}",
+        name=applicant.name or "",
+        phone=applicant.phone or "",
+        held=frozenset(held),
+        language=main.language,
+        channel="window",
+    )
+    return submit_application(db, station, new, actor=f"staff:{staff.username}", now=now)
 
 
 def act(
@@ -143,17 +224,22 @@ def act(
     reason: str = "",
     materials_deadline: dt.date | None = None,
     refusal_reason: str | None = None,
+    missing: tuple[str, ...] = (),
     now: dt.datetime | None = None,
 ) -> Application:
     """One state-machine step by the claim holder, with its audit row; ClaimedByOther otherwise.
-    A refusal says why: `refusal_reason` (see `record_transition`)."""
+    A refusal says why: `refusal_reason` (see `record_transition`); a return for materials names
+    the `missing` ones (Material codes), which the citizen is told."""
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
         if action is Action.APPROVE and needs_sign_off(session, application):
             raise SignOffNeeded()
-        if action is Action.REQUEST_MATERIALS and materials_deadline:
-            application.materials_deadline = materials_deadline
+        if action in NEEDS_PHOTO_AND_FEE and (lacking := lacking_for_production(session, application)):
+            raise NotReadyToProceed(lacking)
+        if action is Action.REQUEST_MATERIALS:
+            application.materials_deadline = materials_deadline or application.materials_deadline
+            _mark_missing(session, application.id, missing)
         if action in (Action.APPROVE, Action.SUPPLY_MATERIALS, Action.REJECT):
             application.escalation_level, application.escalated_at = 0, None  # the deadline was met or moved
         if action is Action.SUPPLY_MATERIALS:  # what was missing has come: nothing left to lapse on
@@ -174,6 +260,32 @@ def act(
             refusal_reason=refusal_reason,
             now=now,
         )
+        return application
+
+
+def _mark_missing(session: Session, application_id: int, missing: tuple[str, ...]) -> None:
+    """The materials staff found missing, held no more (a new row for one the kiosk did not ask for)."""
+    rows = {
+        row.material: row
+        for row in session.exec(select(ApplicationMaterial).where(ApplicationMaterial.application_id == application_id))
+    }
+    for material in missing:
+        row = rows.get(material) or ApplicationMaterial(application_id=application_id, material=material)
+        row.held = False
+        session.add(row)
+    session.flush()  # the message queued with the transition names them
+
+
+def record_photo_taken(
+    db: Database, station: StationContext, application_id: int, staff: StaffUser, now: dt.datetime | None = None
+) -> Application:
+    """Staff took the ID photo at the window (the kiosk's was not taken or not usable)."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        application = claimed_case(session, station, application_id, staff, now)
+        application.photo_at_window = False
+        session.add(application)
+        _staff_event(session, application, staff, PHOTO_TAKEN, "", now)
         return application
 
 
@@ -280,6 +392,8 @@ def mark_fee_paid(
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
+        if State(application.state) in FINAL_STATES:
+            raise IllegalTransition(State(application.state), Action.APPROVE, "the case is closed")
         application.fee_paid = True
         session.add(application)
         _staff_event(

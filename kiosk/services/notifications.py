@@ -19,15 +19,15 @@ from typing import Protocol
 
 from babel.dates import format_skeleton
 from babel.support import Translations
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State, deadline_in
-from ..i18n import N_, REFUSAL_EXPLANATIONS
+from ..i18n import MATERIAL_TEXTS, N_, REFUSAL_EXPLANATIONS
 from ..keyfiles import open_private, private_folder
-from ..models import Applicant, Application, Notification
+from ..models import Applicant, Application, ApplicationMaterial, Notification
 from .station import StationContext
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -36,8 +36,11 @@ MAX_ATTEMPTS = 5
 
 # The state an application reaches -> what the citizen is told.
 MESSAGES: dict[str, str] = {
-    State.SUBMITTED.value: N_("ID card application %(number)s received. Staff will review it by %(deadline)s."),
-    State.AWAITING_MATERIALS.value: N_("Application %(number)s: please bring the missing papers by %(materials)s."),
+    State.SUBMITTED.value: N_(
+        "ID card application %(number)s received. Staff will review it by %(deadline)s. "
+        "Your card should be ready by %(ready)s."
+    ),
+    State.AWAITING_MATERIALS.value: N_("Application %(number)s: please bring %(missing)s by %(materials)s."),
     State.APPROVED.value: N_("Application %(number)s is approved. Your card will be made now."),
     State.READY.value: N_(
         "Your ID card for application %(number)s is ready. Please bring your receipt (and your old card) "
@@ -54,9 +57,11 @@ MESSAGES: dict[str, str] = {
     ),
     "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
     "materials_reminder": N_(
-        "Application %(number)s: please bring the missing papers by %(materials)s, or the application lapses."
+        "Application %(number)s: please bring %(missing)s by %(materials)s, or the application lapses."
     ),
 }
+
+SOME_PAPERS = N_("the missing papers")  # what was missing, not named (a case returned before staff named it)
 
 # Escalations of a missed deadline, texted to the station's supervisor and oversight office.
 STAFF_MESSAGES: dict[str, str] = {
@@ -134,9 +139,19 @@ def queue_for_state(
     language = application.language
     catalogue = _catalogue(language)
     reason, next_step = REFUSAL_EXPLANATIONS[application.refusal_reason or "other"]
+    missing = session.exec(
+        select(ApplicationMaterial.material)
+        .where(ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False))
+        .order_by(ApplicationMaterial.id)
+    ).all()
     text = catalogue.gettext(message) % {
         "number": application.number,
         "deadline": text_date(application.handling_deadline, language),
+        "ready": text_date(application.expected_ready or application.handling_deadline, language),
+        "missing": catalogue.pgettext("between the items of a list", ", ").join(
+            catalogue.gettext(MATERIAL_TEXTS[m]) for m in missing
+        )
+        or catalogue.gettext(SOME_PAPERS),
         "materials": text_date(application.materials_deadline, language) if application.materials_deadline else "",
         "hotline": hotline,
         "reason": catalogue.gettext(reason),

@@ -46,6 +46,7 @@ from .applications import ApplicationNotFound, materials_of
 from .booking import SlotView, slot_of
 from .case_facts import facts_of, main_number_of, receipt_notes
 from .station import StationContext, load_station
+from .temporary_ids import offer_of
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ def receipt_data(
         bring_at_collection=tuple(bring),
         missing_materials=tuple(MATERIAL_NAMES.get(m, m) for m in missing),
         materials_deadline=application.materials_deadline if missing else None,
-        notes=receipt_notes(facts, main_number),
+        notes=receipt_notes(facts, main_number, offer_of(station, application)),
     )
 
 

@@ -96,6 +96,8 @@ def test_staff_pages_keep_to_the_policy_and_a_violation_would_be_seen(page, live
     page.locator("#sign-out").click()
     staff_sign_in(page, live_server, "boss", ADMIN_PASSWORD)
     page.locator("#queue a").first.click()  # the case page (claims it)
+    page.locator("#photo-taken").click()
+    page.locator("#fee-paid").click()
     page.locator("[data-action='approve'] button").click()
     expect(page.locator("#case-state")).to_have_text("已审核通过")
     for path in ("/staff/dashboard", "/staff/overdue", "/staff/prints", "/staff/notifications", "/staff/visits/"):

@@ -42,13 +42,17 @@ def test_citizen_applies_and_staff_approves(page, live_server, staff_user, scree
     row.get_by_role("link").click()  # opening the case claims it
     expect(staff.locator("#applicant-id")).to_have_text(LOCAL_ID)
     screenshot(staff, "staff-case")
+    staff.locator("[data-action='request_materials'] input[value='old_card']").check()
     staff.locator("[data-action='request_materials'] button").click()
     expect(staff.locator("#case-state")).to_have_text("待补正材料")
     staff.locator("[data-action='supply_materials'] button").click()
     expect(staff.locator("#case-state")).to_have_text(re.compile("已收到"))
+    staff.locator("#photo-taken").click()
+    staff.locator("#fee-paid").click()
     staff.locator("[data-action='approve'] button").click()
     expect(staff.locator("#case-state")).to_have_text("已审核通过")
-    expect(staff.locator("#history")).to_contain_text("request_materials")
+    expect(staff.locator("#history")).to_contain_text("通知补正材料 → 待补正材料 · 您的旧身份证 ")
+    expect(staff.locator("#history")).to_contain_text("已缴费 · 40 元")
     screenshot(staff, "staff-approved")
 
 
@@ -108,6 +112,7 @@ def test_an_out_of_province_case_goes_out_and_its_answer_comes_back(
     page.set_viewport_size(VIEWPORTS["landscape"])
     staff_sign_in(page, live_server, "zhang", STAFF_PASSWORD)
     page.locator("tr", has_text="330402-").get_by_role("link").click()
+    page.locator("#photo-taken").click()  # first applications are free: no fee to pay
     page.locator("[data-action='approve'] button").click()
     page.locator("#forward").click()
     expect(page.locator("#case-state")).to_have_text("户籍所在地正在核查")

@@ -369,6 +369,8 @@ def _populate(world: World) -> None:
             "change": ["activate", "deactivate", "password", "unlock"],
             "action": [a.value for a in Action],
             "reject_reason": ["other"],
+            "confirm": ["yes"],
+            "missing": ["old_card"],
             "old_card": ["returned", "not_returned", "none"],
             "tracking": ["SF1234567890"],
             "deadline": future,

@@ -2,7 +2,7 @@ import re
 
 from kiosk.services.staff import MAX_FAILED_SIGN_INS
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD
-from tests.helpers import apply
+from tests.helpers import apply, photo_and_fee_at_window
 
 
 def submit(client):
@@ -53,6 +53,7 @@ def test_the_case_page_shows_unmasked_data_and_acts(staff_client, app):
     submit(app.test_client())
     page = staff_client.get("/staff/applications/1").get_data(as_text=True)
     assert LOCAL_ID in page and "李四" in page  # unmasked only here
+    photo_and_fee_at_window(staff_client, 1)
     response = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
     assert response.status_code == 200 and 'id="case-state"' in response.get_data(as_text=True)
     again = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
@@ -381,6 +382,7 @@ def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(sta
     assert 'id="sign-off-button"' in boss.get("/staff/applications/1").get_data(as_text=True)
     assert boss.post("/staff/applications/1/sign-off").status_code == 200
     assert boss.post("/staff/applications/1/sign-off").status_code == 409  # once
+    photo_and_fee_at_window(staff_client, 1)
     assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
 
 

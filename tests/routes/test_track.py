@@ -142,7 +142,12 @@ def test_a_refused_application_says_why_and_what_to_do_next(app, staff_client):
     staff_client.get(f"/staff/applications/{application.id}")  # the officer takes the case
     refused = staff_client.post(
         f"/staff/applications/{application.id}/act",
-        data={"action": "reject", "reject_reason": "identity", "reason": "internal note for colleagues"},
+        data={
+            "action": "reject",
+            "reject_reason": "identity",
+            "confirm": "yes",
+            "reason": "internal note for colleagues",
+        },
     )
     assert refused.status_code == 200
     page = citizen.get(f"/track/{application.number}/{application.track_token}").get_data(as_text=True)

@@ -25,6 +25,8 @@ NEEDS: dict[str, Permission | None] = {
     "staff.register": P.WORK_CASE,
     "staff.retake": P.WORK_CASE,
     "staff.fee_paid": P.WORK_CASE,
+    "staff.photo_taken": P.WORK_CASE,
+    "staff.temporary_id": P.WORK_CASE,
     "staff.release": P.WORK_CASE,
     "staff.print_receipt": P.WORK_CASE,
     "staff.dashboard": P.OVERSEE,

@@ -22,6 +22,7 @@ from kiosk.services.printing import receipt_data
 from printing import Paper, receipt_pdf
 from tests import when
 from tests.conftest import make_id
+from tests.helpers import photo_and_fee
 from tests.printing.pdf_tools import page_texts, squeezed
 from tests.services.test_cases import _staff
 
@@ -85,6 +86,7 @@ def test_the_dashboard_counts_todays_cases_and_kept_promises(database, station, 
     by_state, by_commitment = dashboard.today_counts(database, station, now=now)
     assert by_state["submitted"] == 2 and sum(by_commitment.values()) == 2
     cases.open_case(database, station, handled.id, zhang, now)
+    photo_and_fee(database, station, handled.id, zhang, now)
     cases.act(database, station, handled.id, Action.APPROVE, zhang, now=now)
     after_deadline = when.local(station, handled.handling_deadline + dt.timedelta(days=1), 9)
     rows = dashboard.promises_kept(database, station, now=after_deadline)

@@ -13,6 +13,7 @@ from kiosk.services import cases, deadlines
 from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.staff import Role, create_staff
 from tests.conftest import LOCAL_ID, aware
+from tests.helpers import photo_and_fee
 
 NOW = aware(2026, 11, 24, 10)  # Tuesday
 
@@ -90,6 +91,7 @@ def test_return_for_materials_then_approve(database, station):
     )
     assert returned.state == State.AWAITING_MATERIALS and returned.materials_deadline == dt.date(2026, 12, 4)
     cases.act(database, station, application.id, Action.SUPPLY_MATERIALS, zhang, now=NOW)
+    photo_and_fee(database, station, application.id, zhang, NOW)
     approved = cases.act(database, station, application.id, Action.APPROVE, zhang, now=NOW)
     assert approved.state == State.APPROVED
 
@@ -156,6 +158,7 @@ def test_an_urgent_case_gets_the_shorter_target_and_needs_a_supervisors_sign_off
     cases.sign_off_urgent(database, station, urgent.id, boss, NOW)
     with pytest.raises(IllegalTransition):
         cases.sign_off_urgent(database, station, urgent.id, boss, NOW)  # once
+    photo_and_fee(database, station, urgent.id, zhang, NOW)
     assert cases.act(database, station, urgent.id, Action.APPROVE, zhang, now=NOW).state == State.APPROVED
     with pytest.raises(IllegalTransition):
         cases.sign_off_urgent(database, station, normal.id, boss, NOW)  # nothing to sign off

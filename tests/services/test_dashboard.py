@@ -5,6 +5,7 @@ import io
 from kiosk.domain.states import Action
 from kiosk.services import cases, dashboard
 from tests.conftest import LOCAL_ID, aware
+from tests.helpers import photo_and_fee
 from tests.services.test_cases import _staff, _submit
 
 
@@ -15,6 +16,7 @@ def test_promises_kept_counts_in_time_late_and_pending(database, station):
     _submit(database, station, now=aware(2026, 11, 23, 12))  # never handled: missed
     for application, when in ((on_time, aware(2026, 11, 23, 15)), (late, aware(2026, 11, 25, 9))):
         cases.open_case(database, station, application.id, zhang, when)
+        photo_and_fee(database, station, application.id, zhang, when)
         cases.act(database, station, application.id, Action.APPROVE, zhang, now=when)
     _submit(database, station, now=aware(2026, 11, 25, 10))  # due today: not counted yet
     rows = {r.commitment: r for r in dashboard.promises_kept(database, station, now=aware(2026, 11, 25, 12))}

@@ -4,14 +4,15 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from kiosk.domain.catalogue import ApplicationType
+from kiosk.domain.catalogue import ApplicationType, Material
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action
-from kiosk.models import Notification
+from kiosk.models import ApplicationMaterial, Notification
 from kiosk.services import cases, notifications
 from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.notifications import LogFileSender, SendFailed, deliver_queued
-from tests.conftest import LOCAL_ID
+from tests.conftest import JIANGXI_ID, LOCAL_ID
+from tests.helpers import photo_and_fee
 from tests.services.test_cases import _staff
 
 
@@ -39,6 +40,7 @@ def test_each_change_the_citizen_cares_about_queues_a_message_in_their_language(
     chinese = _submit(database, station, "zh_Hans")
     staff = _staff(database, "zhang")
     cases.open_case(database, station, english.id, staff)
+    photo_and_fee(database, station, english.id, staff)
     cases.act(database, station, english.id, Action.APPROVE, staff)
     texts = _texts(database)
     assert texts[0].startswith(f"ID card application {english.number} received")
@@ -51,6 +53,7 @@ def test_a_posted_card_is_not_announced_as_ready_to_collect(database, station):
     posted = _submit(database, station, "en", collection="post", address="浙江省嘉兴市南湖区某某路 1 号")
     staff = _staff(database, "zhang")
     cases.open_case(database, station, posted.id, staff)
+    photo_and_fee(database, station, posted.id, staff)
     for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY, Action.POST):
         cases.act(database, station, posted.id, action, staff)
     texts = _texts(database)
@@ -107,19 +110,58 @@ def test_the_sender_comes_from_the_config(tmp_path):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh_Hans", "您的居民身份证申请{number}已受理，工作人员将于{month}月{day}日前审核。"),
-        ("zh_Hant", "您的居民身份證申請{number}已受理，工作人員將於{month}月{day}日前審核。"),
-        ("en", "ID card application {number} received. Staff will review it by {month_name} {day}."),
+        (
+            "zh_Hans",
+            "您的居民身份证申请{number}已受理，工作人员将于{month}月{day}日前审核，证件预计{r_month}月{r_day}日前办好。",
+        ),
+        (
+            "zh_Hant",
+            "您的居民身份證申請{number}已受理，工作人員將於{month}月{day}日前審核，證件預計{r_month}月{r_day}日前辦妥。",
+        ),
+        (
+            "en",
+            "ID card application {number} received. Staff will review it by {month_name} {day}. "
+            "Your card should be ready by {r_month_name} {r_day}.",
+        ),
     ],
 )
-def test_the_submission_message_promises_a_review_by_a_date_written_as_people_write_it(
+def test_the_submission_message_promises_a_review_and_the_ready_date_written_as_people_write_them(
     database, station, language, expected
 ):
+    """The text names the dates of the done page: staff's review and the day the card is ready."""
     application = _submit(database, station, language)
-    deadline = application.handling_deadline
+    deadline, ready = application.handling_deadline, application.expected_ready
     assert _texts(database) == [
-        expected.format(number=application.number, month=deadline.month, day=deadline.day, month_name=f"{deadline:%B}")
+        expected.format(
+            number=application.number,
+            month=deadline.month,
+            day=deadline.day,
+            month_name=f"{deadline:%B}",
+            r_month=ready.month,
+            r_day=ready.day,
+            r_month_name=f"{ready:%B}",
+        )
     ]
+
+
+def test_an_out_of_province_case_is_texted_its_own_ready_date(database, station):
+    """Issue: an out-of-province case ready weeks later was texted only the review date, read as the end."""
+    application = submit_application(
+        database,
+        station,
+        NewApplication(
+            id_number=parse_id_number(JIANGXI_ID),
+            app_type=ApplicationType.LOST,
+            registered_province="36",
+            idempotency_key=uuid.uuid4().hex,
+            phone="13812345678",
+            held=frozenset({Material.HOUSEHOLD_REGISTER}),
+        ),
+        actor="kiosk",
+    )
+    ready = application.expected_ready
+    assert ready > application.handling_deadline
+    assert f"证件预计{ready.month}月{ready.day}日前办好" in _texts(database)[0]
 
 
 def test_a_refusal_says_the_application_was_not_approved(database, station):
@@ -128,3 +170,27 @@ def test_a_refusal_says_the_application_was_not_approved(database, station):
     cases.open_case(database, station, application.id, staff)
     cases.act(database, station, application.id, Action.REJECT, staff, reason="identity", refusal_reason="identity")
     assert "审核未通过" in _texts(database)[-1] and "未能受理" not in _texts(database)[-1]
+
+
+def test_a_return_for_materials_names_what_is_missing(database, station):
+    """Staff pick the missing items; the text names them, as the progress page does."""
+    application = _submit(database, station, "en")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, application.id, staff)
+    deadline = station.calendar.add_working_days(application.handling_deadline, 5)
+    cases.act(
+        database,
+        station,
+        application.id,
+        Action.REQUEST_MATERIALS,
+        staff,
+        materials_deadline=deadline,
+        missing=("old_card", "household_register"),
+    )
+    assert _texts(database)[-1] == (
+        f"Application {application.number}: please bring Household register (hukou booklet), Your old ID card "
+        f"by {deadline:%B} {deadline.day}."
+    )
+    with database.reading() as session:
+        rows = session.exec(select(ApplicationMaterial).where(ApplicationMaterial.application_id == application.id))
+        assert sorted(row.material for row in rows if not row.held) == ["household_register", "old_card"]

@@ -15,6 +15,7 @@ from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.verification import PackageRefused
 from tests.conftest import JIANGXI_ID
+from tests.helpers import photo_and_fee
 
 
 def jiangxi_key(keys: verification.Keys) -> Ed25519PrivateKey:
@@ -61,6 +62,7 @@ def forward_a_case(database, station, keys_folder: Path, outbox: Path):
         password="a long password",
     )
     cases.open_case(database, station, application.id, staff)
+    photo_and_fee(database, station, application.id, staff)
     cases.act(database, station, application.id, Action.APPROVE, staff)
     keys = verification.Keys(keys_folder)
     path = verification.forward(database, station, application.id, staff, keys, outbox)
