@@ -29,6 +29,13 @@ def _has(*keys: str) -> Callable[[Answers], bool]:
     return lambda answers: all(key in answers for key in keys)
 
 
+def home_visit(answers: Answers) -> bool:
+    """The applicant cannot travel: an officer comes to them, takes the photo and the thumbprints,
+    takes the fee, and later brings the card home. The kiosk asks nothing about a photo or how the
+    card comes back."""
+    return bool(answers.get("situation", {}).get("cannot_travel"))
+
+
 STEPS: tuple[Step, ...] = (
     Step("type", _has("app_type")),
     Step("id_number", _has("id_number")),
@@ -36,13 +43,13 @@ STEPS: tuple[Step, ...] = (
     Step("registration", _has("registered_province")),
     Step("expiry", _has("card_expires"), needed=lambda a: a.get("app_type") == "renewal_expiry"),
     Step("situation", _has("situation")),
-    Step("visit", _has("visit"), needed=lambda a: bool(a.get("situation", {}).get("cannot_travel"))),
+    Step("visit", _has("visit"), needed=home_visit),
     Step("materials", _has("held")),
     Step("plan", _has("plan_seen")),
-    Step("photo", _has("photo")),
+    Step("photo", _has("photo"), needed=lambda a: not home_visit(a)),
     Step("contact", _has("phone")),
     # A temporary ID is handed over at the station (kiosk.domain.temporary_id).
-    Step("collection", _has("collection"), needed=lambda a: a.get("app_type") != "temporary"),
+    Step("collection", _has("collection"), needed=lambda a: a.get("app_type") != "temporary" and not home_visit(a)),
     Step("check", lambda answers: False),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)

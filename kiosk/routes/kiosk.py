@@ -281,6 +281,11 @@ def _parse_situation(form, answers, context):
     exemption = _choice(form, "exemption", ("none", *offered), errors, pick) if offered else "none"
     if errors:
         return {}, errors
+    if travel == "no":
+        # The visiting officer takes the photo and brings the card: a photo taken here, or a way of
+        # receiving the card chosen before, no longer applies (the photo's files go once this is saved).
+        for key in ("photo", "photo_shots", "collection"):
+            answers.pop(key, None)
     situation = {
         "cannot_travel": travel == "no",
         "special_group": None if group == "none" else group,
@@ -337,8 +342,8 @@ def _parse_visit(form, answers, context):
 
 
 def _parse_materials(form, answers, context):
-    required = {m.value for m in _assessment(answers, context).required}
-    return {"held": sorted(m for m in form.getlist("held") if m in required)}, {}
+    asked = {m.value for m in _assessment(answers, context).to_bring}
+    return {"held": sorted(m for m in form.getlist("held") if m in asked)}, {}
 
 
 def _parse_plan(form, answers, context):

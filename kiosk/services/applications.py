@@ -74,7 +74,7 @@ class NewApplication:
     card_expires: dt.date | None = None
     card_long_term: bool = False
     visit_dates: tuple[dt.date, ...] = ()  # preferred dates for a home visit
-    collection: str = "station"  # "station" or "post"
+    collection: str = "station"  # "station", "post", or "visit" (the officer brings it home)
     address: str = ""  # the home-visit or postal address
     recipient_name: str = ""  # who receives a posted card
     old_card_handover: str = ""  # a posted card replacing an old one: "at_acceptance" or "courier"
@@ -100,6 +100,11 @@ class Assessment:
     handled_today: bool  # staff can still act today (a working day, the hall not yet closed)
     facts: CardFacts  # what is true of the new card and the visit
     exemption: Exemption = Exemption.NONE  # the one claimed, where it applies to this type at this station
+
+    @property
+    def to_bring(self) -> tuple[Material, ...]:
+        """The papers the citizen is asked about: the photo is taken, never brought."""
+        return tuple(m for m in self.required if m is not Material.PHOTO)
 
 
 def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> Assessment:
@@ -127,7 +132,9 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
     )
     situation = Situation(
         required=required,
-        held=new.held,
+        # The photo is never missing: it is taken by the kiosk's camera, at the window when the
+        # citizen comes in, or by the officer on a home visit (photo_at_window tells staff).
+        held=new.held | {Material.PHOTO},
         cannot_travel=new.cannot_travel,
         special_group=new.special_group,
         urgent_reason=new.urgent_reason,
@@ -254,7 +261,7 @@ def submit_application(
             session.add(application)
             session.flush()
             session.add_all(
-                ApplicationMaterial(application_id=application.id, material=m.value, held=m in new.held)
+                ApplicationMaterial(application_id=application.id, material=m.value, held=m not in decision.missing)
                 for m in required
             )
             if new.photo_file:

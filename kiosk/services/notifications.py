@@ -13,12 +13,10 @@ import datetime as dt
 import importlib
 import json
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 from babel.dates import format_skeleton
-from babel.support import Translations
 from sqlmodel import Session, select
 
 from ..clock import utcnow
@@ -29,8 +27,8 @@ from ..i18n import N_, REFUSAL_EXPLANATIONS
 from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, Notification
 from .station import StationContext
+from .wording import catalogue
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 MAX_ATTEMPTS = 5
 
 
@@ -55,6 +53,18 @@ MESSAGES: dict[str, str] = {
     "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
     "materials_reminder": N_(
         "Application %(number)s: please bring the missing papers by %(materials)s, or the application lapses."
+    ),
+}
+
+# The same for a home visit (the card is collected "visit"): the officer comes, and brings the card.
+HOME_VISIT_MESSAGES: dict[str, str] = {
+    State.SUBMITTED.value: N_(
+        "ID card application %(number)s received. The station calls you by %(deadline)s to arrange the "
+        "officer's visit to your home."
+    ),
+    State.READY.value: N_(
+        "Your ID card for application %(number)s is ready. An officer brings it to your home; "
+        "the station calls you to arrange the day."
     ),
 }
 
@@ -109,11 +119,6 @@ def sender_from_config(config: Mapping, instance_path: str | Path) -> Sender:
     return getattr(importlib.import_module(module), factory)(config)
 
 
-@cache
-def _catalogue(language: str) -> Translations:
-    return Translations.load(str(TRANSLATIONS), [language])
-
-
 def text_date(day: dt.date, language: str) -> str:
     """A date as a short text message writes it: 11月24日, November 24 (the deadlines are weeks away,
     never a year)."""
@@ -125,22 +130,23 @@ def queue_for_state(
 ) -> None:
     """Queue the message for the state `application` has just reached (or for `event`), if the citizen cares."""
     event = event or application.state
-    message = MESSAGES.get(event)
+    messages = HOME_VISIT_MESSAGES if application.collection == "visit" and event in HOME_VISIT_MESSAGES else MESSAGES
+    message = messages.get(event)
     if message is None or (event == State.READY.value and application.collection == "post"):
         return  # a posted card's citizen is told when it is posted, not asked to come and collect it
     applicant = session.get(Applicant, application.applicant_id)
     if not applicant.phone:
         return
     language = application.language
-    catalogue = _catalogue(language)
+    words = catalogue(language)
     reason, next_step = REFUSAL_EXPLANATIONS[application.refusal_reason or "other"]
-    text = catalogue.gettext(message) % {
+    text = words.gettext(message) % {
         "number": application.number,
         "deadline": text_date(application.handling_deadline, language),
         "materials": text_date(application.materials_deadline, language) if application.materials_deadline else "",
         "hotline": hotline,
-        "reason": catalogue.gettext(reason),
-        "next_step": catalogue.gettext(next_step),
+        "reason": words.gettext(reason),
+        "next_step": words.gettext(next_step),
     }
     session.add(
         Notification(
@@ -152,7 +158,7 @@ def queue_for_state(
 def queue_for_staff(session: Session, application: Application, target: str, phone: str, now: dt.datetime) -> None:
     """Queue the text telling the supervisor or the oversight office (`target`) of an escalated case."""
     deadline = deadline_in(application.state, application.handling_deadline, application.expected_ready)
-    text = _catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
+    text = catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
         "number": application.number,
         "deadline": deadline.isoformat(),
     }

@@ -144,3 +144,17 @@ def settings_text(db: Database, code: str) -> str:
     """The settings as their TOML text was last loaded (what the administrator edits)."""
     with db.reading() as session:
         return session.exec(select(Station.settings_text).where(Station.code == code)).first() or ""
+
+
+_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def printed_opening_hours(station: StationContext) -> tuple[str, ...]:
+    """The hall's hours as printed on receipts and slips: one line per weekday with its sessions,
+    e.g. "周六 09:00-12:00、13:30-16:30"."""
+    hours = station.settings.opening_hours
+    return tuple(
+        f"{label} " + "、".join(str(session) for session in sessions)
+        for label, sessions in zip(_WEEKDAY_NAMES, hours.values(), strict=True)
+        if sessions
+    )
