@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
     "PRINTER_QUEUE": "kioskpdf",
+    "PRINTER_PAPER": None,  # "roll80" (the kiosk's 80 mm thermal roll) or "a4"; None: the backend's own
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
     # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.

@@ -281,11 +281,11 @@ def _parse_situation(form, answers, context):
     exemption = _choice(form, "exemption", ("none", *offered), errors, pick) if offered else "none"
     if errors:
         return {}, errors
-    if travel == "no":
-        # The visiting officer takes the photo and brings the card: a photo taken here, or a way of
-        # receiving the card chosen before, no longer applies (the photo's files go once this is saved).
-        for key in ("photo", "photo_shots", "collection"):
-            answers.pop(key, None)
+    # A home visit: the visiting officer takes the photo and brings the card, so a photo taken here
+    # or a way of receiving the card chosen before no longer applies (the photo's files go once this
+    # is saved). No home visit: the visit's address and days no longer apply.
+    for key in ("photo", "photo_shots", "collection") if travel == "no" else ("visit",):
+        answers.pop(key, None)
     situation = {
         "cannot_travel": travel == "no",
         "special_group": None if group == "none" else group,

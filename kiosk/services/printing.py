@@ -27,6 +27,7 @@ from printing import (
     DeliverAtHome,
     DeliverByPost,
     FilePrinter,
+    Paper,
     Printer,
     PrinterUnavailable,
     Receipt,
@@ -124,14 +125,22 @@ class NamedPrinter:
     backend: Printer
 
 
+PAPERS = {"roll80": Paper.ROLL_80MM, "a4": Paper.A4}
+
+
 def printer_from_config(config: Mapping, instance_path: str | Path) -> NamedPrinter:
-    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`)."""
+    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`);
+    `PRINTER_PAPER` "roll80" or "a4" (default: A4 for files, the 80 mm roll for CUPS)."""
     kind = (config.get("PRINTER_BACKEND") or "file").lower()
+    paper_name = (config.get("PRINTER_PAPER") or "").lower()
+    if paper_name and paper_name not in PAPERS:
+        raise ValueError(f"PRINTER_PAPER must be 'roll80' or 'a4', not {paper_name!r}")
+    paper = {"paper": PAPERS[paper_name]} if paper_name else {}
     if kind == "cups":
         queue = config.get("PRINTER_QUEUE") or "kioskpdf"
-        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue))
+        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue, **paper))
     if kind == "file":
-        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints"))
+        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints", **paper))
     raise ValueError(f"PRINTER_BACKEND must be 'file' or 'cups', not {kind!r}")
 
 

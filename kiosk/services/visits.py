@@ -177,6 +177,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
     slips, pickups = [], []
     for row in rows:
         delivering = row.application.state == State.READY.value
+        old_card = row.application.old_card_handover != "none"  # a lost card's is gone
         slips.append(
             VisitSlip(
                 application_number=row.application.number,
@@ -189,7 +190,9 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                 officer=row.officer or "—",
                 visit_date=row.visit.visit_date,
                 time_window=f"{row.time.starts:%H:%M}–{row.time.ends:%H:%M}" if row.time else "",
-                collect=("旧居民身份证",) if delivering else _collect_on_acceptance(row.application),
+                collect=(("旧居民身份证",) if old_card else ())
+                if delivering
+                else _collect_on_acceptance(row.application),
                 hand_over=("新居民身份证", "领取凭证") if delivering else ("受理回执",),
                 verification_code=row.visit.code,
             )
@@ -210,7 +213,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                     expected_collection=row.visit.visit_date,
                     issued_at=now.astimezone(settings.zone),
                     hotline=settings.hotline,
-                    bring_at_collection=("旧居民身份证（当场交回）",),
+                    bring_at_collection=("旧居民身份证（当场交回）",) if old_card else (),
                 )
             )
     return visit_round_pdf(slips, pickups=pickups)

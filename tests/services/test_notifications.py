@@ -58,6 +58,20 @@ def test_a_posted_card_is_not_announced_as_ready_to_collect(database, station):
     assert texts[-1] == f"Your ID card for application {posted.number} has been posted."
 
 
+def test_a_home_visit_is_told_of_the_visit_not_the_window(database, station):
+    """The officer comes to arrange and brings the card: no text sends the person to the station."""
+    visit = _submit(database, station, "en", cannot_travel=True, collection="visit", address="嘉兴市某某路 1 号")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, visit.id, staff)
+    for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
+        cases.act(database, station, visit.id, action, staff)
+    received, _approved, ready = _texts(database)
+    deadline = notifications.text_date(visit.handling_deadline, "en")
+    assert f"The station calls you by {deadline} to arrange the officer's visit to your home." in received
+    assert "An officer brings it to your home" in ready
+    assert not any("collect" in text or "station." in text for text in (received, ready))
+
+
 def test_the_log_sender_masks_the_phone(database, station, tmp_path):
     _submit(database, station, "zh_Hans")
     log = tmp_path / "messages.log"
