@@ -56,7 +56,11 @@ def assert_dates_unpadded(text: str) -> None:
             ("前可領證", "請到窗口繳納", "本回執", "請到窗口採集雙手拇指指紋", "請妥善保管本回執"),
             ("请到窗口", "本回执"),
         ),
-        ("zh_Hans", ("前可领证", "请到窗口缴纳", "本回执", "请到窗口采集双手拇指指纹", "请妥善保管本回执"), ("受理编号",)),
+        (
+            "zh_Hans",
+            ("前可领证", "请到窗口缴纳", "本回执", "请到窗口采集双手拇指指纹", "请妥善保管本回执"),
+            ("受理编号",),  # the screen's word: 申请编号
+        ),
     ],
 )
 def test_the_receipt_explains_in_the_persons_language_under_official_chinese_labels(
