@@ -341,6 +341,7 @@ class TrackedCase:
     state: str
     refusal_reason: str | None
     commitment: str
+    collection: str  # "station", "post" or "visit"
     expected_ready: dt.date | None
     materials_deadline: dt.date | None
     missing: tuple[str, ...]
@@ -379,6 +380,7 @@ def tracked_case(session: Session, number: str) -> TrackedCase | None:
         state=application.state,
         refusal_reason=application.refusal_reason,
         commitment=application.commitment,
+        collection=application.collection,
         expected_ready=application.expected_ready,
         materials_deadline=application.materials_deadline,
         missing=tuple(missing),

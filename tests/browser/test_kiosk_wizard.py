@@ -121,6 +121,7 @@ def test_a_home_visit_speaks_of_the_visit_on_every_screen_and_on_the_receipt(pag
     expect(page.locator("#commitment")).to_contain_text("行动不便上门办")
     expect(page.locator("#next")).to_contain_text("约定民警上门时间")
     expect(page.locator("#fee")).to_contain_text("上门时交给民警")
+    screenshot(page, "kiosk-plan-home-visit")
     tap_continue(page)  # plan: no photo question follows
     expect(page).to_have_url(live_server + "/apply/contact")
     tap_keys(page, "13912345678")
