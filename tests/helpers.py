@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from kiosk.domain.wizard import SITUATION_STEPS
 from tests import when
 from tests.conftest import LOCAL_ID
 
+# The answer to each situation question (its page and form field) when nothing special applies.
 NO_SITUATION = {
     "can_travel": "yes",
     "special_group": "none",
@@ -21,6 +23,15 @@ def post_step(client, step: str, data: dict | None = None, expect: int = 303):
     response = client.post(f"/apply/{step}", data=data or {})
     assert response.status_code == expect, (step, response.status_code, response.get_data(as_text=True)[-2000:])
     return response
+
+
+def answer_situation(client, situation: dict | None = None) -> None:
+    """Answer the situation questions the wizard asks, one page each: as in NO_SITUATION but
+    where `situation` says otherwise (a question that does not apply is not asked)."""
+    chosen = NO_SITUATION | (situation or {})
+    for step in SITUATION_STEPS:
+        if client.get(f"/apply/{step}").status_code == 200:
+            post_step(client, step, {step: chosen[step]})
 
 
 def walk_to_check(
@@ -45,7 +56,7 @@ def walk_to_check(
     post_step(client, "registration", {"registered_province": province})
     if app_type == "renewal_expiry":
         post_step(client, "expiry", {"card_expires": card_expires or when.card_due_for_renewal()})
-    post_step(client, "situation", NO_SITUATION | (situation or {}))
+    answer_situation(client, situation)
     if visit:
         post_step(client, "visit", visit)
     home_visit = bool(visit)  # the officer takes the photo and brings the card: neither is asked

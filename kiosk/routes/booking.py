@@ -15,13 +15,14 @@ from .. import i18n
 from ..clock import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
+from ..domain.fields import InvalidField, one_line, parse_person_name
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..models import Booking
 from ..services import booking as bookings
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
 from . import MAX_ROW_ID, limiter
-from .common import db, printer, qr_svg, station
+from .common import db, field_message, printer, qr_svg, station
 
 bp = Blueprint("booking", __name__)
 
@@ -75,12 +76,14 @@ def details():
         abort(400)
     if session.get("changing"):
         return _change_to(slot_id)
-    values = {k: request.form.get(k, "").strip() for k in ("name", "id_number", "phone")}
+    values = {k: one_line(request.form.get(k)) for k in ("name", "id_number", "phone")}
     errors: dict[str, str] = {}
     if request.method == "POST":
         context = station()
-        if not values["name"] or len(values["name"]) > 30:
-            errors["name"] = _("Please enter your name as it is on your household register.")
+        try:
+            values["name"] = parse_person_name(values["name"])
+        except InvalidField as error:
+            errors["name"] = field_message(error, _("Please enter your name as it is on your household register."))
         try:
             id_number = parse_id_number(values["id_number"], today=context.today())
         except InvalidIdNumber as error:

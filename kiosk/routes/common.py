@@ -12,8 +12,10 @@ import qrcode.image.svg
 from flask import abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..db import Database
 from ..domain.access import Permission, Role, may
+from ..domain.fields import InvalidField
 from ..models import Application
 from ..services.photo_store import PhotoStore
 from ..services.printing import NamedPrinter, printer_from_config
@@ -117,3 +119,11 @@ LANDING_PAGES = {
 def staff_home() -> str:
     """The signed-in staff member's start page."""
     return url_for(LANDING_PAGES[Role(current_user.user.role)])
+
+
+def field_message(error: InvalidField, missing: str) -> str:
+    """What to tell the person about a refused field: `missing` in the field's own words, else the
+    rule it broke."""
+    if error.reason == "missing":
+        return missing
+    return str(i18n.FIELD_ERRORS[error.reason]) % {"count": error.limit}

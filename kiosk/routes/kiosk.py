@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -23,8 +24,9 @@ from ..clock import utcnow
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
 from ..domain.card_facts import OLD_CARD_TYPES, POSTAL_OLD_CARD_CHOICES
-from ..domain.catalogue import ApplicationType, exemptions_for
+from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
+from ..domain.fields import InvalidField, parse_address, parse_person_name
 from ..domain.id_number import InvalidIdNumber, parse_id_number
 from ..domain.masking import mask_address, mask_phone
 from ..domain.regions import MAINLAND_CODES, province_name
@@ -44,14 +46,12 @@ from ..services.applications import (
 from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext
-from .common import db, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
+from . import situation
+from .common import db, field_message, from_kiosk_terminal, photo_store, printer, qr_svg, station, track_url
 
 bp = Blueprint("kiosk", __name__)
 
-MAX_NAME_LENGTH = 30
-MAX_ADDRESS_LENGTH = 120
 VISIT_DATE_CHOICES = 8  # working days offered for a home visit
-_NAME = re.compile(r"^[\w\u00b7\u30fb·. '-]+$")  # letters of any script, middle dot, space, hyphen
 
 
 # --- the citizen's session -------------------------------------------------------------
@@ -124,7 +124,7 @@ def _discard_unnamed_photos(named_before: list[str], answers: dict) -> None:
 
 def _refusal(answers: dict, context: StationContext) -> NotEligible | None:
     """Why this station cannot take the case, once the eligibility questions are answered."""
-    deciding = [name for name in flow.needed_steps(answers) if name in flow.ELIGIBILITY_STEPS]
+    deciding = [name for name in flow.needed_steps(answers, context.settings) if name in flow.ELIGIBILITY_STEPS]
     if not all(flow.is_answered(name, answers) for name in deciding):
         return None
     try:
@@ -200,19 +200,12 @@ def _parse_type(form, answers, context):
     if value not in {t.value for t in ApplicationType}:
         return {}, {"app_type": _("Please choose what you need.")}
     updates: dict[str, Any] = {"app_type": value}
-    if "situation" in answers and not _exemption_choices(value, context):
-        updates["situation"] = answers["situation"] | {"exemption": "none"}  # no fee reduction for this type
     collection = answers.get("collection", {})
     if value == ApplicationType.TEMPORARY or (
         collection.get("method") == "post" and "old_card" not in collection and ApplicationType(value) in OLD_CARD_TYPES
     ):
         answers.pop("collection", None)  # a temporary ID is collected here; a posted renewal asks about the old card
     return updates, {}
-
-
-def _exemption_choices(app_type: str, context: StationContext) -> tuple[str, ...]:
-    """The fee exemptions the citizen may claim for this type here; () when none applies."""
-    return tuple(e.value for e in exemptions_for(ApplicationType(app_type), context.settings))
 
 
 def _parse_id_number(form, answers, context):
@@ -226,18 +219,10 @@ def _parse_id_number(form, answers, context):
 
 
 def _parse_name(form, answers, context):
-    name = " ".join(form.get("name", "").split())
-    error = _name_error(name, _("Please enter your name as it is on your household register."))
-    return ({}, {"name": error}) if error else ({"name": name}, {})
-
-
-def _name_error(name: str, missing: str) -> str:
-    """Why `name` (spaces already collapsed) cannot be a person's name, or "" when it can."""
-    if not name:
-        return missing
-    if len(name) > MAX_NAME_LENGTH or not _NAME.match(name) or any(c.isdigit() for c in name):
-        return _("Please use only letters: at most %(count)d.", count=MAX_NAME_LENGTH)
-    return ""
+    try:
+        return {"name": parse_person_name(form.get("name"))}, {}
+    except InvalidField as error:
+        return {}, {"name": field_message(error, _("Please enter your name as it is on your household register."))}
 
 
 def _parse_registration(form, answers, context):
@@ -245,6 +230,13 @@ def _parse_registration(form, answers, context):
     if province not in MAINLAND_CODES:
         return {}, {"registered_province": _("Please choose the province of your household registration.")}
     return {"registered_province": province}, {}
+
+
+def _registration_extra(answers, context):
+    """The province the ID number was issued in (its first two digits), offered first when it is
+    not this station's: the registration is often still there."""
+    code = answers["id_number"][:2]
+    return {"suggested": code if code in MAINLAND_CODES and code != context.settings.province_code else None}
 
 
 def _parse_expiry(form, answers, context):
@@ -269,54 +261,6 @@ def _choice(form, field: str, allowed, errors: dict, message: str) -> str:
     return value
 
 
-def _parse_situation(form, answers, context):
-    errors: dict[str, str] = {}
-    pick = _("Please choose one answer.")
-    travel = _choice(form, "can_travel", ("yes", "no"), errors, pick)
-    group = _choice(form, "special_group", ("none", *i18n.SPECIAL_GROUPS), errors, pick)
-    urgent = _choice(form, "urgent", ("none", *i18n.URGENT_REASONS), errors, pick)
-    blocking = _choice(form, "blocking", ("none", *i18n.BLOCKING_REASONS), errors, pick)
-    out_of_hours = _choice(form, "out_of_hours", ("yes", "no"), errors, pick)
-    offered = _exemption_choices(answers["app_type"], context)
-    exemption = _choice(form, "exemption", ("none", *offered), errors, pick) if offered else "none"
-    if errors:
-        return {}, errors
-    # A home visit: the visiting officer takes the photo and brings the card, so a photo taken here
-    # or a way of receiving the card chosen before no longer applies (the photo's files go once this
-    # is saved). No home visit: the visit's address and days no longer apply.
-    for key in ("photo", "photo_shots", "collection") if travel == "no" else ("visit",):
-        answers.pop(key, None)
-    situation = {
-        "cannot_travel": travel == "no",
-        "special_group": None if group == "none" else group,
-        "urgent_reason": "" if urgent == "none" else urgent,
-        "blocking_reason": "" if blocking == "none" else blocking,
-        "out_of_hours": out_of_hours == "yes",
-        "exemption": exemption,
-    }
-    return {"situation": situation}, {}
-
-
-def _situation_extra(answers, context):
-    """Defaults for a first visit: "no" everywhere, the elderly group suggested from the birth date."""
-    offered = [(value, i18n.EXEMPTIONS[value]) for value in _exemption_choices(answers["app_type"], context)]
-    exemptions = [("none", i18n.EXEMPTIONS["none"]), *offered] if offered else []
-    if "situation" in answers:
-        return {"situation": answers["situation"], "exemptions": exemptions}
-    age = parse_id_number(answers["id_number"], today=context.today()).age_on(context.today())
-    return {
-        "exemptions": exemptions,
-        "situation": {
-            "cannot_travel": False,
-            "special_group": "elderly" if age >= 70 else None,
-            "urgent_reason": "",
-            "blocking_reason": "",
-            "out_of_hours": False,
-            "exemption": "none",
-        },
-    }
-
-
 def _visit_date_choices(context: StationContext) -> list[dt.date]:
     day, dates = context.today(), []
     while len(dates) < VISIT_DATE_CHOICES:
@@ -327,11 +271,8 @@ def _visit_date_choices(context: StationContext) -> list[dt.date]:
 
 def _parse_visit(form, answers, context):
     errors: dict[str, str] = {}
-    address = " ".join(form.get("address", "").split())
-    if not address:
-        errors["address"] = _("Please enter the address where the officer should come.")
-    elif len(address) > MAX_ADDRESS_LENGTH:
-        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
+    missing = _("Please enter the address where the officer should come.")
+    address = _field(form, "address", parse_address, errors, missing)
     offered = {d.isoformat() for d in _visit_date_choices(context)}
     dates = [d for d in form.getlist("dates") if d in offered]
     if not dates:
@@ -378,20 +319,25 @@ def _parse_collection(form, answers, context):
     if method != "post":
         return {}, {"method": _("Please choose how you want to receive your card.")}
     errors: dict[str, str] = {}
-    address = " ".join(form.get("address", "").split())
-    if not address:
-        errors["address"] = _("Please enter the address the card should be posted to.")
-    elif len(address) > MAX_ADDRESS_LENGTH:
-        errors["address"] = _("The address is too long: at most %(count)d characters.", count=MAX_ADDRESS_LENGTH)
-    recipient = " ".join(form.get("recipient", "").split())
-    if error := _name_error(recipient, _("Please enter the name of the person who will receive the card.")):
-        errors["recipient"] = error
+    missing = _("Please enter the address the card should be posted to.")
+    address = _field(form, "address", parse_address, errors, missing)
+    missing = _("Please enter the name of the person who will receive the card.")
+    recipient = _field(form, "recipient", parse_person_name, errors, missing)
     collection = {"method": "post", "address": address, "recipient": recipient}
     if _old_card_choice_needed(answers):
         collection["old_card"] = _choice(
             form, "old_card", [c.value for c in POSTAL_OLD_CARD_CHOICES], errors, _("Please choose one answer.")
         )
     return ({}, errors) if errors else ({"collection": collection}, {})
+
+
+def _field(form, name: str, parse, errors: dict[str, str], missing: str) -> str:
+    """`parse` of the form's field `name`; on refusal its message in `errors` and ""."""
+    try:
+        return parse(form.get(name))
+    except InvalidField as error:
+        errors[name] = field_message(error, missing)
+        return ""
 
 
 def _collection_extra(answers, context):
@@ -417,9 +363,9 @@ PAGES: dict[str, Page] = {
     "type": Page(_parse_type),
     "id_number": Page(_parse_id_number),
     "name": Page(_parse_name),
-    "registration": Page(_parse_registration),
+    "registration": Page(_parse_registration, _registration_extra),
     "expiry": Page(_parse_expiry),
-    "situation": Page(_parse_situation, _situation_extra),
+    **{name: Page(partial(situation.parse, name), partial(situation.page, name)) for name in flow.SITUATION_STEPS},
     "visit": Page(_parse_visit, lambda answers, context: {"date_choices": _visit_date_choices(context)}),
     "materials": Page(_parse_materials, _plan_extra),
     "plan": Page(_parse_plan, _plan_extra),
@@ -441,13 +387,13 @@ def step(name: str):
         return _check(answers, context, refusal)
     if name == flow.REFUSED:
         if refusal is None:
-            return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers)))
+            return redirect(_first_open(answers, context))
         return _render(flow.REFUSED, answers, context, refusal=refusal)
     if name not in PAGES:
         abort(404)
-    if not flow.may_show(name, answers, refused=refusal is not None):
+    if not flow.may_show(name, answers, context.settings, refused=refusal is not None):
         # Skipping ahead is refused: back to the first question still open.
-        return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refusal is not None)))
+        return redirect(_first_open(answers, context, refused=refusal is not None))
 
     page = PAGES[name]
     errors: dict[str, str] = {}
@@ -456,22 +402,29 @@ def step(name: str):
         updates, errors = page.parse(request.form, answers, context)
         if not errors:
             answers.update(updates)
+            flow.forget_unasked(answers, context.settings)
             if name in _BEFORE_PLAN:
                 answers.pop("plan_seen", None)
             _save(answers)
             _discard_unnamed_photos(named, answers)
-            refused = _refusal(answers, context) is not None
-            return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refused)), 303)
+            return redirect(_first_open(answers, context, refused=_refusal(answers, context) is not None), 303)
     return _render(name, answers, context, errors=errors, **page.extra(answers, context))
 
 
+def _first_open(answers: dict, context: StationContext, refused: bool = False) -> str:
+    """Where the first question still open is (or the refusal, or the check page)."""
+    return url_for("kiosk.step", name=flow.first_unanswered(answers, context.settings, refused=refused))
+
+
 def _render(name: str, answers: dict, context: StationContext, errors: dict | None = None, **extra):
-    back = flow.previous_step(name, answers) if name != "check" else flow.needed_steps(answers)[-2]
+    steps = flow.needed_steps(answers, context.settings)
+    back = flow.previous_step(name, answers, context.settings) if name != "check" else steps[-2]
     status = 422 if errors else 200
+    template = "situation" if name in flow.SITUATION_STEPS else name
     provinces = [(code, province_name(code, i18n.current_language())) for code in MAINLAND_CODES]
     return (
         render_template(
-            f"kiosk/steps/{name}.html",
+            f"kiosk/steps/{template}.html",
             step=name,
             answers=answers,
             errors=errors or {},
@@ -493,8 +446,8 @@ def _check(answers: dict, context: StationContext, refusal: NotEligible | None):
             _wipe(keep_preferences=True)
             session["done"] = sent.id
             return redirect(url_for("kiosk.done"), 303)
-    if flow.first_unanswered(answers, refused=refusal is not None) != "check":
-        return redirect(url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refusal is not None)))
+    if flow.first_unanswered(answers, context.settings, refused=refusal is not None) != "check":
+        return redirect(_first_open(answers, context, refused=refusal is not None))
     if request.method == "POST":
         key = request.form.get("idempotency_key", "")
         if key != answers.get("idempotency_key"):

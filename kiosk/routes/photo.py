@@ -59,14 +59,15 @@ def _wizard() -> tuple[StationContext, dict | None]:
     if context.settings.photo_capture != "kiosk":
         return context, None
     answers = _answers(context)
-    if not answers or not flow.may_show("photo", answers, refused=_refusal(answers, context) is not None):
+    refused = _refusal(answers, context) is not None
+    if not answers or not flow.may_show("photo", answers, context.settings, refused=refused):
         return context, None
     return context, answers
 
 
 def _next_url(answers: dict, context: StationContext) -> str:
     refused = _refusal(answers, context) is not None
-    return url_for("kiosk.step", name=flow.first_unanswered(answers, refused=refused))
+    return url_for("kiosk.step", name=flow.first_unanswered(answers, context.settings, refused=refused))
 
 
 def _error(status: int, code: str, message: str):

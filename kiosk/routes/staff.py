@@ -20,6 +20,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from .. import i18n
 from ..domain.access import Permission, may
 from ..domain.commitments import Commitment
+from ..domain.fields import one_line
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import OLD_CARD_FATES, REFUSAL_REASONS, Action, IllegalTransition, State, allowed_actions
 from ..models import StaffUser
@@ -238,7 +239,7 @@ def case_action(application_id: int):
         abort(400)
     if action not in CASE_ACTIONS:
         abort(400)
-    reason = " ".join(request.form.get("reason", "").split())[:400]
+    reason = one_line(request.form.get("reason"), 400)
     refusal_reason = None
     if action is Action.REJECT:
         refusal_reason = request.form.get("reject_reason", "")
@@ -246,7 +247,7 @@ def case_action(application_id: int):
             return _case_page(application_id, _("Please choose why the application is refused."), False, 422)
         reason = f"{refusal_reason}: {reason}" if reason else refusal_reason
     if action is Action.COLLECT:
-        collector = " ".join(request.form.get("collector", "").split())[:60] or _("the applicant")
+        collector = one_line(request.form.get("collector"), 60) or _("the applicant")
         old_card = request.form.get("old_card", "")
         if old_card not in OLD_CARD_FATES:
             return _case_page(application_id, _("Please say whether the old card was handed back."), False, 422)
@@ -340,7 +341,7 @@ def register(application_id: int):
         follow_up = None
     if code not in i18n.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
         return _case_page(application_id, _("Please choose the cause and a follow-up day after today."), False, 422)
-    note = " ".join(request.form.get("reason", "").split())[:300]
+    note = one_line(request.form.get("reason"), 300)
     reason = f"{code}: {note}" if note else code
     return _case_step(
         application_id,
@@ -352,7 +353,7 @@ def register(application_id: int):
 @bp.post("/applications/<int:application_id>/retake")
 @requires(Permission.WORK_CASE)
 def retake(application_id: int):
-    reason = " ".join(request.form.get("reason", "").split())[:300]
+    reason = one_line(request.form.get("reason"), 300)
     return _case_step(
         application_id,
         lambda: cases.request_retake(db(), station(), application_id, current_user.user, reason=reason),

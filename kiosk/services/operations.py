@@ -8,6 +8,7 @@ address), so every worker process and every app server of the station reports th
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -24,6 +25,10 @@ CAMERA_STATES = (CAMERA_WORKING, NO_CAMERA)
 # A terminal reporting the same state again (live hints, several a second) rewrites its entry
 # at most this often: enough to tell how long ago its camera was last seen working.
 CAMERA_REFRESH = dt.timedelta(minutes=1)
+# What this process last read or wrote of a terminal's entry is trusted this long without asking the
+# database again (the hints come several times a second): a change another worker or server
+# wrote meanwhile is seen at most this late.
+CAMERA_CONFIRMED_FOR = dt.timedelta(seconds=10)
 RECENT_FAILURES = dt.timedelta(days=1)
 
 
@@ -79,23 +84,51 @@ def record_camera(
         raise ValueError(f"unknown camera state {state!r}")
     now = now or utcnow()
     key = (station_id, terminal)
+    known = _confirmed.setdefault(db, {}).get(key)
+    if known and now - known.confirmed_at < CAMERA_CONFIRMED_FOR and _still_current(known, state, reason, now):
+        return False
+    written, _confirmed[db][key] = _refresh_camera_report(db, key, state, reason, now)
+    return written
+
+
+@dataclass(frozen=True)
+class _Confirmed:
+    """A terminal's entry as this process last read or wrote it."""
+
+    state: str
+    reason: str
+    at: dt.datetime
+    confirmed_at: dt.datetime
+
+
+# Per Database object (one an app; tests make several), forgotten with it.
+_confirmed: weakref.WeakKeyDictionary[Database, dict[tuple[int, str], _Confirmed]] = weakref.WeakKeyDictionary()
+
+
+def _refresh_camera_report(
+    db: Database, key: tuple[int, str], state: str, reason: str, now: dt.datetime
+) -> tuple[bool, _Confirmed]:
+    """Write the report unless the database holds it already, current: whether it was written, and
+    the entry as it now stands."""
+    written = _Confirmed(state, reason, now, confirmed_at=now)
     with db.reading() as session:
-        if _still_current(session.get(CameraReport, key), state, reason, now):
-            return False
+        report = session.get(CameraReport, key)
+        if _still_current(report, state, reason, now):
+            return False, _Confirmed(report.state, report.reason, report.at, confirmed_at=now)
     try:
         with db.transaction() as session:
             report = session.get(CameraReport, key, with_for_update=True)
-            if _still_current(report, state, reason, now):
-                return False  # another worker or server wrote it meanwhile
-            report = report or CameraReport(station_id=station_id, terminal=terminal)
+            if _still_current(report, state, reason, now):  # another worker or server wrote it meanwhile
+                return False, _Confirmed(report.state, report.reason, report.at, confirmed_at=now)
+            report = report or CameraReport(station_id=key[0], terminal=key[1])
             report.state, report.reason, report.at = state, reason, now
             session.add(report)
     except IntegrityError:
-        return False  # another worker or server reported this terminal first, at the same moment
-    return True
+        return False, written  # another worker or server reported this terminal first, at the same moment
+    return True, written
 
 
-def _still_current(report: CameraReport | None, state: str, reason: str, now: dt.datetime) -> bool:
+def _still_current(report: CameraReport | _Confirmed | None, state: str, reason: str, now: dt.datetime) -> bool:
     if report is None or report.state != state or report.reason != reason:
         return False
     return now - report.at < CAMERA_REFRESH

@@ -7,7 +7,9 @@ const Keyboard = window.SimpleKeyboard.default;
 const fields = document.querySelectorAll("[data-keyboard]");
 let input = fields[0];
 
-const latin = {
+// One layout for both modes, digits included: an address has house numbers however its
+// words are typed. Pinyin mode offers the characters for the letters typed.
+const layout = {
   default: [
     "1 2 3 4 5 6 7 8 9 0",
     "q w e r t y u i o p",
@@ -16,24 +18,18 @@ const latin = {
     "{space}",
   ],
 };
-const pinyin = {
-  default: [
-    "q w e r t y u i o p",
-    "a s d f g h j k l",
-    "z x c v b n m · {bksp}",
-    "{space}",
-  ],
-};
+// "pinyin" keeps a strip at the top of the keyboard for the candidates (kiosk.css).
+const themes = { pinyin: "hg-theme-default kiosk-keyboard pinyin", latin: "hg-theme-default kiosk-keyboard" };
 
 if (input) {
   const keyboard = new Keyboard({
     onChange: (value) => { input.value = value; },
-    layout: pinyin,
+    layout,
     layoutCandidates: chinese.layoutCandidates,
     enableLayoutCandidates: true,
     layoutCandidatesPageSize: 8,
     display: { "{bksp}": "⌫", "{space}": "␣" },
-    theme: "hg-theme-default kiosk-keyboard",
+    theme: themes.pinyin,
     maxLength: input.maxLength > 0 ? input.maxLength : 60,
   });
   keyboard.setInput(input.value);
@@ -49,7 +45,10 @@ if (input) {
   document.querySelectorAll("[data-keyboard-mode]").forEach((button) => {
     button.addEventListener("click", () => {
       const isPinyin = button.dataset.keyboardMode === "pinyin";
-      keyboard.setOptions({ layout: isPinyin ? pinyin : latin, enableLayoutCandidates: isPinyin });
+      keyboard.setOptions({
+        enableLayoutCandidates: isPinyin,
+        theme: isPinyin ? themes.pinyin : themes.latin,
+      });
       document.querySelectorAll("[data-keyboard-mode]").forEach((other) => {
         other.setAttribute("aria-pressed", String(other === button));
       });

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+
+from tests.helpers import NO_SITUATION
 
 _axe = Axe()
 
@@ -90,10 +93,17 @@ def answer_identity(page: Page, *, app_type: str, id_number: str, name_pinyin, p
         page.locator(f"button[name='registered_province'][value='{province}']").click()
 
 
-def answer_situation(page: Page, **choices: str) -> None:
-    for name, value in choices.items():
-        choose_tile(page, name, value)
-    tap_continue(page)
+def answer_situation(page: Page, on_page: Callable[[str], None] | None = None, **choices: str) -> None:
+    """Answer the situation questions the wizard asks, one page each, one tap on each: as in
+    NO_SITUATION but where `choices` says otherwise. `on_page(question)` is called on each page."""
+    assert set(choices) <= set(NO_SITUATION), choices
+    chosen = NO_SITUATION | choices
+    page.wait_for_url(re.compile(r"/apply/can_travel$"))  # the first one, always asked
+    while (question := page.url.rsplit("/", 1)[-1]) in chosen:
+        if on_page:
+            on_page(question)
+        page.locator(f"button[name='{question}'][value='{chosen[question]}']").click()
+        page.wait_for_url(lambda url, question=question: not url.endswith("/" + question))
 
 
 def staff_sign_in(page: Page, base: str, username: str, password: str) -> None:

@@ -193,7 +193,7 @@ def test_idle_reset_wipes_everything(page, live_server, app):
     start(page, live_server)
     answer_identity(page, app_type="lost", id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
     page.evaluate("window.sessionStorage.setItem('left-behind', 'x')")
-    expect(page).to_have_url(live_server + "/apply/situation")
+    expect(page).to_have_url(live_server + "/apply/can_travel")
     settled(page)  # the idle timer starts when kiosk.js runs
     page.clock.run_for("01:29")
     expect(page.locator("#idle-dialog")).not_to_be_visible()
@@ -201,7 +201,7 @@ def test_idle_reset_wipes_everything(page, live_server, app):
     expect(page.locator("#idle-dialog")).to_be_visible()
     page.locator("#idle-continue").click()  # "yes, continue": nothing is lost
     expect(page.locator("#idle-dialog")).not_to_be_visible()
-    expect(page).to_have_url(live_server + "/apply/situation")
+    expect(page).to_have_url(live_server + "/apply/can_travel")
     page.clock.run_for("01:31")
     expect(page.locator("#idle-dialog")).to_be_visible()
     page.clock.run_for("00:31")
@@ -211,7 +211,7 @@ def test_idle_reset_wipes_everything(page, live_server, app):
     assert set(stored) <= {"htmx-current-path-for-history"}, stored
     # The next citizen starts clean: nothing of the previous one anywhere.
     page.locator("#start").click()
-    page.goto(live_server + "/apply/situation")
+    page.goto(live_server + "/apply/can_travel")
     expect(page).to_have_url(live_server + "/apply/type")
     from sqlmodel import func, select
 
@@ -250,15 +250,15 @@ def _walk_every_page(page: Page, base: str, visit):
     visit("expiry")
     tap_keys(page, when.card_due_for_renewal())
     tap_continue(page)
-    visit("situation")
-    answer_situation(page, can_travel="no")
+    answer_situation(page, on_page=visit, can_travel="no")
     visit("visit")
     type_pinyin(page, "jia", "嘉")
     page.locator("input[name='dates']").first.check()
     tap_continue(page)
-    page.locator("#back").click()  # back to the situation: the person can travel after all
-    page.locator("#back").click()
-    answer_situation(page, can_travel="yes")  # a home visit asks neither for a photo nor how the card comes
+    # The person can travel after all: a home visit asks neither for a photo nor how the card comes.
+    page.goto(base + "/apply/can_travel")
+    page.locator("button[name='can_travel'][value='yes']").click()
+    page.locator("button[name='out_of_hours'][value='no']").click()
     visit("materials")
     tap_continue(page)
     visit("plan")

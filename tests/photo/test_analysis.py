@@ -209,3 +209,13 @@ def test_a_face_no_longer_where_it_was_is_searched_for(box, good_report, good_jp
     assert analyse(good_jpeg, last_face=box) == good_report
     assert len(searches) == 1
     assert analyse(scenes.empty_seat(), last_face=good_report.face_box).check("face_count").value == 0
+
+
+def test_a_face_far_behind_outside_the_photo_is_not_a_second_person(good_scene):
+    """Faces under a tenth of the searched copy's width (someone across the hall) are not looked
+    for: outside the photo they spoil nothing. A nearer one still counts."""
+    far_behind = scenes.with_second_head(good_scene, (1120, 160), 70)
+    report = analyse(far_behind.jpeg())
+    assert report.ok, report.failures
+    nearer = scenes.with_second_head(good_scene, (1120, 160), 150)
+    assert analyse(nearer.jpeg()).check("face_count").value == 2

@@ -120,3 +120,17 @@ def test_booking_from_the_kiosk_wizard_links_the_application(client, app):
         application = session.exec(select(Application)).one()
     assert booking.channel == "kiosk" and booking.application_id == application.id
     assert application.commitment == "appointment"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("王小明2", "姓名只能填文字，不能有数字或符号，最多 30 个字。"),
+        ("", "请按户口簿上的姓名填写。"),
+        ("王" * 31, "内容太长，最多 30 个字。"),
+    ],
+)
+def test_booking_refuses_the_names_the_kiosk_refuses(client, name, message):
+    """One rule for a person's name everywhere (kiosk.domain.fields): no digits, at most 30 letters."""
+    response = _book(client, _first_slot(client), name=name)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)

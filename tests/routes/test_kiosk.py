@@ -9,7 +9,7 @@ from kiosk.domain.calendar import add_years
 from kiosk.models import Application, KioskSession
 from tests import when
 from tests.conftest import JIANGXI_ID, LOCAL_ID, make_id
-from tests.helpers import NO_SITUATION, apply, idempotency_key, post_step, walk_to_check
+from tests.helpers import answer_situation, apply, idempotency_key, post_step, walk_to_check
 
 
 def count(app, model=Application):
@@ -172,7 +172,7 @@ def test_refused_case_explains_what_to_do(client, app):
     assert response.headers["Location"].endswith("/apply/not_here")
     page = client.get("/apply/not_here").get_data(as_text=True)
     assert "Residence Permit for Hong Kong, Macao and Taiwan Residents" in page
-    assert client.get("/apply/situation").headers["Location"].endswith("/apply/not_here")
+    assert client.get("/apply/can_travel").headers["Location"].endswith("/apply/not_here")
     assert count(app) == 0
 
 
@@ -212,7 +212,7 @@ def test_renewal_too_early_names_the_date(client):
 
 def test_changing_an_answer_returns_to_the_plan_then_check(client):
     walk_to_check(client)
-    response = post_step(client, "situation", NO_SITUATION | {"urgent": "exam"})
+    response = post_step(client, "urgent", {"urgent": "exam"})
     assert response.headers["Location"].endswith("/apply/plan")
     post_step(client, "plan")
     assert client.get("/apply/photo").status_code == 200  # earlier answers stay
@@ -225,8 +225,9 @@ def test_elderly_applicants_are_offered_priority(client):
     post_step(client, "id_number", {"id_number": "11010519491231002X"})
     post_step(client, "name", {"name": "王老"})
     post_step(client, "registration", {"registered_province": "33"})
-    page = client.get("/apply/situation").get_data(as_text=True)
-    assert re.search(r'value="elderly"\s+checked', page)
+    post_step(client, "can_travel", {"can_travel": "yes"})
+    page = client.get("/apply/special_group").get_data(as_text=True)
+    assert re.search(r'value="elderly"\s+class="choice-button selected"', page)
 
 
 def test_start_over_and_citizens_do_not_see_each_other(client, app):
@@ -329,15 +330,25 @@ def test_the_fee_reduction_is_asked_only_where_it_applies(client, app_type, offe
     post_step(client, "id_number", {"id_number": LOCAL_ID})
     post_step(client, "name", {"name": "王小明"})
     post_step(client, "registration", {"registered_province": "33"})
-    page = client.get("/apply/situation").get_data(as_text=True)
-    assert ('id="exemption"' in page) == offered
-    assert 'value="veteran_family"' not in page
+    for step, value in (("can_travel", "yes"), ("special_group", "none"), ("urgent", "none"), ("blocking", "none")):
+        post_step(client, step, {step: value})
+    after = post_step(client, "out_of_hours", {"out_of_hours": "no"}).headers["Location"]
+    assert after.endswith("/apply/exemption") == offered
+    page = client.get("/apply/exemption")
+    assert page.status_code == (200 if offered else 302)
     if offered:
-        assert 'value="minimum_income"' in page and 'value="hardship"' in page
+        html = page.get_data(as_text=True)
+        assert 'value="minimum_income"' in html and 'value="hardship"' in html
+        assert 'value="veteran_family"' not in html
 
 
-def test_a_lost_card_pays_the_full_fee_whatever_certificate_is_claimed(client, app):
-    apply(client, app_type="lost", situation={"exemption": "minimum_income"})
+def test_a_lost_card_pays_the_full_fee_whatever_certificate_was_claimed(client, app):
+    walk_to_check(client, app_type="renewal_change", situation={"exemption": "minimum_income"})
+    post_step(client, "type", {"app_type": "lost"})  # a lost card has no lower fee: the claim goes
+    post_step(client, "plan")
+    check = client.get("/apply/check")
+    assert check.status_code == 200
+    post_step(client, "check", {"idempotency_key": idempotency_key(check)})
     with app.extensions["kiosk_db"].reading() as session:
         application = session.exec(select(Application)).one()
     assert (application.fee_yuan, application.exemption) == (40, "none")
@@ -372,7 +383,7 @@ def test_a_temporary_id_at_the_kiosk_is_linked_and_shows_its_validity(client, ap
     client.post("/language", data={"lang": "en"})
     apply(client, app_type="lost")
     _answer_eligibility(client, "temporary")
-    post_step(client, "situation", NO_SITUATION)
+    answer_situation(client)
     post_step(client, "materials", {"held": ["household_register", "photo"]})
     post_step(client, "plan")
     post_step(client, "photo")
@@ -404,7 +415,7 @@ def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
     number = make_id(f"330402{born:%Y%m%d}123")
     client.post("/language", data={"lang": "en"})
     _answer_eligibility(client, "first", id_number=number)
-    post_step(client, "situation", NO_SITUATION)
+    answer_situation(client)
     post_step(client, "materials", {"held": []})
     plan = client.get("/apply/plan").get_data(as_text=True)
     assert validity in re.search(r'id="card-validity">(.*?)</dd>', plan, re.S)[1]
@@ -416,7 +427,7 @@ def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
 def test_a_home_visit_takes_the_thumbprints_on_the_visit(client):
     client.post("/language", data={"lang": "en"})
     _answer_eligibility(client, "lost")
-    post_step(client, "situation", NO_SITUATION | {"can_travel": "no"})
+    answer_situation(client, {"can_travel": "no"})
     page = client.get("/apply/visit").get_data(as_text=True)
     day = re.search(r'name="dates" value="([\d-]+)"', page)[1]
     post_step(client, "visit", {"address": "浙江省嘉兴市南湖区某某路 1 号", "dates": [day]})
@@ -433,3 +444,38 @@ def test_changing_to_a_type_that_replaces_an_old_card_asks_again_how_it_comes_ba
     assert response.headers["Location"].endswith("/apply/collection")
     post_step(client, "collection", POST_TO | {"old_card": "at_acceptance"})
     assert client.get("/apply/check").status_code == 200
+
+
+def test_the_situation_is_asked_one_question_a_page_and_only_what_applies(client):
+    """A home visit asks for no booked time at the station; a lost card has no lower fee."""
+    response = _answer_eligibility(client, "lost")
+    assert response.headers["Location"].endswith("/apply/can_travel")
+    assert post_step(client, "can_travel", {"can_travel": "no"}).headers["Location"].endswith("/apply/special_group")
+    page = client.get("/apply/special_group").get_data(as_text=True)
+    assert 'href="/apply/can_travel" id="back"' in page  # Back: the question before
+    assert page.count('name="special_group"') == 6  # "none of these" and the five groups
+    post_step(client, "special_group", {"special_group": "none"})
+    post_step(client, "urgent", {"urgent": "none"})
+    assert post_step(client, "blocking", {"blocking": "none"}).headers["Location"].endswith("/apply/visit")
+    assert client.get("/apply/out_of_hours").status_code == 302
+    assert client.get("/apply/exemption").status_code == 302
+    # Able to come after all: the booked time is asked now.
+    assert post_step(client, "can_travel", {"can_travel": "yes"}).headers["Location"].endswith("/apply/out_of_hours")
+    response = post_step(client, "out_of_hours", {"out_of_hours": "maybe"}, expect=422)
+    assert 'id="out_of_hours-error"' in response.get_data(as_text=True)
+    assert post_step(client, "out_of_hours", {"out_of_hours": "yes"}).headers["Location"].endswith("/apply/materials")
+
+
+def test_a_home_visit_forgets_the_booked_time_asked_before(client, app):
+    walk_to_check(client, app_type="lost", situation={"out_of_hours": "yes"})
+    post_step(client, "can_travel", {"can_travel": "no"})
+    page = client.get("/apply/visit").get_data(as_text=True)
+    day = re.search(r'name="dates" value="([\d-]+)"', page)[1]
+    post_step(client, "visit", {"address": "浙江省嘉兴市南湖区某某路 1 号", "dates": [day]})
+    post_step(client, "plan")
+    check = client.get("/apply/check")
+    post_step(client, "check", {"idempotency_key": idempotency_key(check)})
+    with app.extensions["kiosk_db"].reading() as session:
+        application = session.exec(select(Application)).one()
+    assert application.commitment == "home_visit"
+    assert application.situation["wants_out_of_hours_slot"] is False

@@ -16,7 +16,7 @@ from sqlmodel import select
 from kiosk.models import Application, ApplicationPhoto, KioskSession
 from kiosk.routes.photo import MAX_SHOTS, SHOWN
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD
-from tests.helpers import NO_SITUATION, post_step
+from tests.helpers import answer_situation, post_step
 from tests.photo.scenes import empty_seat, portrait
 
 
@@ -45,7 +45,7 @@ def walk_to_photo(client) -> None:
     post_step(client, "id_number", {"id_number": LOCAL_ID})
     post_step(client, "name", {"name": "王小明"})
     post_step(client, "registration", {"registered_province": "33"})
-    post_step(client, "situation", NO_SITUATION)
+    answer_situation(client)
     post_step(client, "materials", {"held": []})
     post_step(client, "plan")
 

@@ -76,3 +76,22 @@ def test_camera_reports_are_shared_by_every_server_of_the_station_and_kept_apart
 def load_station_id(database, code: str) -> int:
     with database.reading() as session:
         return session.exec(select(Station.id).where(Station.code == code)).one()
+
+
+def test_a_repeated_report_is_taken_from_memory_for_a_few_seconds_then_checked_again(database, station):
+    """Hints report the camera several times a second: the database is asked at most every
+    CAMERA_CONFIRMED_FOR, and a change written by another server is seen after that."""
+    now = utcnow()
+    assert operations.record_camera(database, station.id, "10.0.0.21", CAMERA_WORKING, now=now)
+    other_server = Database(make_engine(str(database.engine.url.render_as_string(hide_password=False))))
+    try:
+        changed = now + dt.timedelta(seconds=2)
+        assert operations.record_camera(other_server, station.id, "10.0.0.21", NO_CAMERA, "NotReadable", now=changed)
+        soon = now + operations.CAMERA_CONFIRMED_FOR - dt.timedelta(seconds=1)
+        assert not operations.record_camera(database, station.id, "10.0.0.21", CAMERA_WORKING, now=soon)
+        assert operations.camera_status(database, station.id)["10.0.0.21"]["state"] == "no_camera"
+        later = now + operations.CAMERA_CONFIRMED_FOR
+        assert operations.record_camera(database, station.id, "10.0.0.21", CAMERA_WORKING, now=later)
+        assert operations.camera_status(other_server, station.id)["10.0.0.21"]["state"] == "working"
+    finally:
+        other_server.dispose()
