@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LOCAL_ID
-from tests.helpers import NO_SITUATION, apply, idempotency_key, post_step
+from tests.helpers import answer_situation, apply, idempotency_key, post_step
 from tests.printing.pdf_tools import page_texts, squeezed
 from tests.routes.test_photo import compliant_frame, shoot
 
@@ -94,7 +94,7 @@ def _temporary_id_with_the_kiosk_photo(client) -> str:
     post_step(client, "id_number", {"id_number": LOCAL_ID})
     post_step(client, "name", {"name": "王小明"})
     post_step(client, "registration", {"registered_province": "33"})
-    post_step(client, "situation", NO_SITUATION)
+    answer_situation(client)
     materials = client.get("/apply/materials").get_data(as_text=True)
     assert 'value="household_register"' in materials and 'value="photo"' not in materials  # taken, not brought
     post_step(client, "materials", {"held": ["household_register"]})

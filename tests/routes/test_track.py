@@ -6,7 +6,7 @@ import pytest
 from kiosk import create_app
 from kiosk.services.tracking import MAX_FAILED_LOOKUPS
 from tests.conftest import LOCAL_ID, aware
-from tests.helpers import NO_SITUATION, apply, post_step
+from tests.helpers import answer_situation, apply, post_step
 
 
 def _submitted(app):
@@ -64,7 +64,7 @@ def _visit_page(client) -> str:
     post_step(client, "id_number", {"id_number": LOCAL_ID})
     post_step(client, "name", {"name": "王小明"})
     post_step(client, "registration", {"registered_province": "33"})
-    post_step(client, "situation", NO_SITUATION | {"can_travel": "no"})
+    answer_situation(client, {"can_travel": "no"})
     return client.get("/apply/visit").get_data(as_text=True)
 
 
