@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
         "Application %(number)s is registered and waits on an outside cause. We will contact you by %(deadline)s."
     ),
     "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
+    "visit_assigned": N_("Application %(number)s: an officer visits you at home on %(visit)s."),
     "materials_reminder": N_(
         "Application %(number)s: please bring the missing papers by %(materials)s, or the application lapses."
     ),
@@ -126,9 +127,15 @@ def text_date(day: dt.date, language: str) -> str:
 
 
 def queue_for_state(
-    session: Session, application: Application, hotline: str, now: dt.datetime, event: str | None = None
+    session: Session,
+    application: Application,
+    hotline: str,
+    now: dt.datetime,
+    event: str | None = None,
+    visit: dt.date | None = None,
 ) -> None:
-    """Queue the message for the state `application` has just reached (or for `event`), if the citizen cares."""
+    """Queue the message for the state `application` has just reached (or for `event`), if the
+    citizen cares; `visit`: the day of the home visit an officer was given."""
     event = event or application.state
     messages = HOME_VISIT_MESSAGES if application.collection == "visit" and event in HOME_VISIT_MESSAGES else MESSAGES
     message = messages.get(event)
@@ -144,6 +151,7 @@ def queue_for_state(
         "number": application.number,
         "deadline": text_date(application.handling_deadline, language),
         "materials": text_date(application.materials_deadline, language) if application.materials_deadline else "",
+        "visit": text_date(visit, language) if visit else "",
         "hotline": hotline,
         "reason": words.gettext(reason),
         "next_step": words.gettext(next_step),

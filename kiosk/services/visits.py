@@ -25,6 +25,7 @@ from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, State
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
 from .applications import ApplicationNotFound, record_transition
+from .notifications import queue_for_state
 from .station import StationContext, printed_opening_hours
 
 OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
@@ -144,6 +145,10 @@ def assign(
                 action="assign_visit",
                 reason=f"{officer.display_name} {day.isoformat()}",
             )
+        )
+        # The citizen learns the day (again, when it moves).
+        queue_for_state(
+            session, session.get(Application, application_id), station.settings.hotline, now, "visit_assigned", day
         )
         session.flush()
         return visit

@@ -8,9 +8,11 @@ from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action
 from kiosk.models import Notification
-from kiosk.services import cases, notifications
+from kiosk.services import cases, notifications, visits
 from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.notifications import LogFileSender, SendFailed, deliver_queued
+from kiosk.services.staff import Role, create_staff
+from tests import when
 from tests.conftest import LOCAL_ID
 from tests.services.test_cases import _staff
 
@@ -65,11 +67,19 @@ def test_a_home_visit_is_told_of_the_visit_not_the_window(database, station):
     cases.open_case(database, station, visit.id, staff)
     for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
         cases.act(database, station, visit.id, action, staff)
-    received, _approved, ready = _texts(database)
+    received, _approved, ready = _texts(database)[:3]
     deadline = notifications.text_date(visit.handling_deadline, "en")
     assert f"The station calls you by {deadline} to arrange the officer's visit to your home." in received
     assert "An officer brings it to your home" in ready
     assert not any("collect" in text or "station." in text for text in (received, ready))
+    officer = create_staff(
+        database, station_code="330402", username="li", display_name="李", role=Role.VISIT_OFFICER, password="x" * 12
+    )
+    day = when.visit_day(database, station)
+    visits.assign(database, station, visit.id, officer.id, day, actor="staff:boss")
+    assert _texts(database)[-1] == (
+        f"Application {visit.number}: an officer visits you at home on {notifications.text_date(day, 'en')}."
+    )
 
 
 def test_the_log_sender_masks_the_phone(database, station, tmp_path):
