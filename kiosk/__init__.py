@@ -43,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
     "PRINTER_QUEUE": "kioskpdf",
     "PRINTER_PAPER": None,  # "roll80" (the kiosk's 80 mm thermal roll) or "a4"; None: the backend's own
+    "PRINT_FONT": None,  # the TrueType CJK font file of printed documents; None: the first system font found
+    # "log": texts to citizens as JSON lines in <instance>/messages.log; "package.module:factory": the
+    # station's SMS gateway adapter (kiosk.services.notifications.sender_from_config)
+    "MESSAGE_SENDER": "log",
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
     # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.
@@ -53,6 +57,12 @@ DEFAULTS: dict[str, Any] = {
     "DISK_MIN_FREE_MB": 1024,  # /healthz reports "degraded" below this much free space in the instance folder
     "CLOCK": None,  # tests and demonstrations only: the moment this process's clock starts at (see kiosk.clock)
 }
+
+
+PUBLIC_URL_UNSET = (
+    "KIOSK_PUBLIC_URL is not set: printed QR codes point to the address each request came to, "
+    "which at the kiosk's own browser is 127.0.0.1 and out of reach of phones"
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -97,6 +107,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_app(app)
     return app
+
+
+def warn_if_no_public_url(app: Flask) -> None:
+    """Said as a served app starts (kiosk.wsgi), so that the operator sees it in the log."""
+    if not app.config["PUBLIC_URL"]:
+        app.logger.warning(PUBLIC_URL_UNSET)
 
 
 def _keep_private(app: Flask, instance: Path) -> None:

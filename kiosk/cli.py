@@ -28,9 +28,13 @@ from .services.station import (
     station_codes,
 )
 
-# With --demo: a supervisor, who works the queue and sees the station's figures, and an
-# administrator, who manages accounts, settings and the calendar (roles: kiosk.domain.access).
-DEMO_STAFF = (("demo", "演示所领导", Role.SUPERVISOR), ("demo_admin", "演示管理员", Role.ADMIN))
+# With --demo: one account of each role (kiosk.domain.access), user `demo_<role>`, named for its job.
+DEMO_NAMES = {
+    Role.WINDOW: "演示窗口民警",
+    Role.SUPERVISOR: "演示所领导",
+    Role.VISIT_OFFICER: "演示上门民警",
+    Role.ADMIN: "演示管理员",
+}
 # Answers of a kiosk session untouched this long are deleted by the sweep; the
 # app already ignores them after the station's idle + countdown time.
 KIOSK_ANSWERS_KEPT = dt.timedelta(minutes=10)
@@ -53,7 +57,9 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="TOML file with the station's settings (loaded, replacing what the database has).",
 )
-@click.option("--demo", is_flag=True, help="Also create the demo staff accounts (their passwords are printed once).")
+@click.option(
+    "--demo", is_flag=True, help="Also create a demo staff account of each role (their passwords are printed once)."
+)
 def init(station_file: Path | None, demo: bool) -> None:
     """Create or upgrade the database, and load the station settings. Safe to run again.
 
@@ -82,7 +88,8 @@ def init(station_file: Path | None, demo: bool) -> None:
     for code in codes:
         _warn_of_missing_holidays(database, load_station(database, code))
     if demo:
-        for username, display_name, role in DEMO_STAFF:
+        for role, display_name in DEMO_NAMES.items():
+            username = f"demo_{role.value}"
             if staff_exists(database, username):
                 click.echo(f"demo account '{username}' exists already (its password was printed when it was made)")
                 continue
@@ -102,16 +109,19 @@ def init(station_file: Path | None, demo: bool) -> None:
 @click.argument("username")
 @click.option("--name", "display_name", required=True, help="The name shown to colleagues.")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.WINDOW.value, show_default=True)
-@click.option("--station", "station_code", envvar="KIOSK_STATION_CODE", required=True, help="Station code.")
+@click.option("--station", "station_code", help="Station code  [default: KIOSK_STATION_CODE, or the only station]")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
-def create_staff_command(username: str, display_name: str, role: str, station_code: str, password_stdin: bool) -> None:
+def create_staff_command(
+    username: str, display_name: str, role: str, station_code: str | None, password_stdin: bool
+) -> None:
     """Create a staff account. Without --password-stdin a password is generated and printed once."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
-    database, _instance = _database()
+    app = create_app()
+    database = app.extensions["kiosk_db"]
     try:
         create_staff(
             database,
-            station_code=station_code,
+            station_code=station_code or _this_station(app),
             username=username,
             display_name=display_name,
             role=Role(role),
@@ -158,7 +168,8 @@ def _this_station(app) -> str:
 @main.command("print-retry")
 def print_retry() -> None:
     """Print this station's documents waiting for its printer (PRINTER_BACKEND, PRINTER_QUEUE)."""
-    from .services.printing import QUEUED, printer_from_config, retry_queued
+    from .domain.states import PrintState
+    from .services.printing import printer_from_config, retry_queued
 
     app = create_app()
     database = app.extensions["kiosk_db"]
@@ -172,7 +183,7 @@ def print_retry() -> None:
     for outcome in outcomes:
         if not outcome.printed:
             click.echo(f"job {outcome.job.id} {outcome.job.state}: {outcome.job.last_error}", err=True)
-    if any(outcome.job.state == QUEUED for outcome in outcomes):
+    if any(outcome.job.state == PrintState.QUEUED for outcome in outcomes):
         sys.exit(1)
 
 
@@ -344,7 +355,7 @@ def default_workers() -> int:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=int, envvar="PORT", show_envvar=True)
 @click.option("--workers", default=default_workers, show_default="cores + 1", type=int)
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn (kiosk at /, staff at /staff).

@@ -19,8 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -49,6 +50,31 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def insert(session: Session, table):
+    """An INSERT that takes `on_conflict_do_nothing` / `on_conflict_do_update` on the session's
+    database: SQLite and PostgreSQL share the SQL, not SQLAlchemy's construct for it."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+# SQLite's errors name a unique index by its columns only ("UNIQUE constraint failed:
+# booking.code"): the indexes the services tell apart, named as PostgreSQL names them.
+_SQLITE_UNIQUE_INDEXES = {
+    "booking.code": "booking_code_key",
+    "booking.station_id, booking.id_number, booking.local_day": "ux_booking_person_day",
+}
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint or unique index an IntegrityError broke, on either database
+    (None: one SQLite does not name and `_SQLITE_UNIQUE_INDEXES` does not list)."""
+    diagnostics = getattr(error.orig, "diag", None)  # psycopg
+    if diagnostics is not None:
+        return diagnostics.constraint_name
+    columns = str(error.orig).removeprefix("UNIQUE constraint failed: ")
+    return _SQLITE_UNIQUE_INDEXES.get(columns)
 
 
 def normalise_url(url: str) -> str:

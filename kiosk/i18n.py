@@ -6,6 +6,8 @@ from flask import request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from .domain.states import BookingState, PrintState, VisitState
+
 
 def N_(message: str) -> str:
     """Marks a message for the translation catalogues; it is translated where it is shown or sent."""
@@ -204,7 +206,10 @@ BOOKING_REFUSALS = {
     "one_per_day": _l("You already have a booking on this day. One booking per person per day."),
     "too_far": _l("That day is too far ahead. Please choose a day closer to today."),
     "past": _l("That time has already passed. Please choose another."),
-    "notice": _l("Bookings can be changed or cancelled only up to a day before. Please call the station."),
+    "notice": _l(
+        "A booking can be changed or cancelled here only up to %(hours)d hours before its time. "
+        "To change or cancel it now, please call the station on %(phone)s."
+    ),
     "banned": _l(
         "Because of missed appointments, online booking is closed to you until %(date)s. "
         "You can still come to the window."
@@ -214,11 +219,19 @@ BOOKING_REFUSALS = {
     "no_visit_time": _l("No home-visit time is free on that day. Please choose another day."),
 }
 
+# What kind of service a booking time is (kiosk.domain.schedule.slot_kind); normal hours have no tag.
+SLOT_KINDS = {
+    "holiday": _l("public holiday"),
+    "weekend": _l("weekend"),
+    "evening": _l("evening"),
+    "early": _l("before office hours"),
+}
+
 BOOKING_STATES = {
-    "booked": _l("Booked"),
-    "cancelled": _l("Cancelled"),
-    "checked_in": _l("Checked in"),
-    "no_show": _l("Missed"),
+    BookingState.BOOKED: _l("Booked"),
+    BookingState.CANCELLED: _l("Cancelled"),
+    BookingState.CHECKED_IN: _l("Checked in"),
+    BookingState.NO_SHOW: _l("Missed"),
 }
 
 CALENDAR_KINDS = {
@@ -249,10 +262,10 @@ PRINT_KINDS = {
 }
 
 PRINT_STATES = {
-    "queued": _l("Waiting for the printer"),
-    "printing": _l("Printing"),
-    "done": _l("Printed"),
-    "failed": _l("Failed"),
+    PrintState.QUEUED: _l("Waiting for the printer"),
+    PrintState.PRINTING: _l("Printing"),
+    PrintState.DONE: _l("Printed"),
+    PrintState.FAILED: _l("Failed"),
 }
 
 REJECT_REASONS = {
@@ -321,9 +334,9 @@ NOTIFICATION_STATES = {
 }
 
 VISIT_STATES = {
-    "assigned": _l("Assigned"),
-    "done": _l("Visited"),
-    "nobody_home": _l("Nobody home"),
+    VisitState.ASSIGNED: _l("Assigned"),
+    VisitState.DONE: _l("Visited"),
+    VisitState.NOBODY_HOME: _l("Nobody home"),
 }
 
 VALIDITIES = {

@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
 from .db import UTCDateTime
+from .domain.states import BookingState, PrintState, VisitState
 
 
 def _created() -> Any:
@@ -239,8 +240,8 @@ class Booking(SQLModel, table=True):
             "id_number",
             "local_day",
             unique=True,
-            sqlite_where=text("state = 'booked'"),
-            postgresql_where=text("state = 'booked'"),
+            sqlite_where=text(f"state = '{BookingState.BOOKED}'"),
+            postgresql_where=text(f"state = '{BookingState.BOOKED}'"),
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -250,7 +251,7 @@ class Booking(SQLModel, table=True):
     local_day: dt.date
     service: str = Field(max_length=20)  # an application type
     channel: str = Field(max_length=10)  # "online", "kiosk", "staff", "home_visit"
-    state: str = Field(default="booked", max_length=12)  # booked, cancelled, checked_in, no_show
+    state: str = Field(default=BookingState.BOOKED.value, max_length=12)  # a BookingState
     name: str | None = Field(default=None, max_length=100)
     id_number: str | None = Field(default=None, max_length=18, index=True)
     phone: str | None = Field(default=None, max_length=20)
@@ -291,7 +292,7 @@ class PrintJob(SQLModel, table=True):
     printer: str = Field(max_length=100)  # "file", "cups:kioskpdf"
     requested_by: str = Field(max_length=64)  # "kiosk:330402", "staff:zhang"
     progress_url: str = Field(max_length=300)  # what the document's QR code carries (receipt, booking)
-    state: str = Field(default="queued", max_length=10, index=True)
+    state: str = Field(default=PrintState.QUEUED.value, max_length=10, index=True)  # a PrintState
     attempts: int = 0
     last_error: str = Field(default="", max_length=500)
     backend_job: str | None = Field(default=None, max_length=200)  # the printer's job reference
@@ -335,7 +336,7 @@ class Visit(SQLModel, table=True):
     officer_id: int | None = Field(default=None, foreign_key="staffuser.id", index=True)
     visit_date: dt.date | None = Field(default=None, index=True)
     code: str = Field(max_length=8, unique=True)  # printed on the slip as text and QR
-    state: str = Field(default="assigned", max_length=12)  # assigned, done, nobody_home
+    state: str = Field(default=VisitState.ASSIGNED.value, max_length=12)  # a VisitState
     outcome: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     recorded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = _created()

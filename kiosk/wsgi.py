@@ -4,7 +4,7 @@ import cv2
 
 from photo.detection import default_detector
 
-from . import create_app
+from . import create_app, warn_if_no_public_url
 
 # gunicorn already runs a worker per core: OpenCV's own threads on top of that would have the
 # workers' photo analyses fight over the cores. One analysis is no slower on one thread (the
@@ -14,3 +14,4 @@ cv2.setNumThreads(1)
 default_detector()
 
 app = create_app()
+warn_if_no_public_url(app)

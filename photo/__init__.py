@@ -1,4 +1,5 @@
-"""The ID photo: checks against the ID-photo standard (GA 461) and the 358x441 crop.
+"""The ID photo: checks against the ID-photo standard (GA 461; docs/domain.md "ID photo") and the
+358x441 crop.
 
 A pure library: image in, checks and the cropped photo out. It knows nothing of Flask or the
 database.

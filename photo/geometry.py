@@ -1,4 +1,5 @@
-"""The ID photo's geometry (GA 461 / GA/T 461-2019): the one place its numbers live.
+"""The ID photo's geometry (GA 461 / GA/T 461-2019; docs/domain.md "ID photo"): the one place its
+numbers live.
 
 The checks, the crop and the on-screen guide overlay all read them from here. Coordinates are
 output-photo pixels: origin at the top left, x to the right, y down.

@@ -1,4 +1,5 @@
-"""Limits for the light, background and pose checks (the geometry is in `photo.geometry`)."""
+"""Limits for the light, background and pose checks (docs/domain.md "ID photo"; the geometry is in
+`photo.geometry`)."""
 
 from __future__ import annotations
 

@@ -28,11 +28,10 @@ from .documents import (
     visit_round_pdf,
     visit_slip_pdf,
 )
-from .fonts import FONT_ENV, load_typeface
+from .fonts import load_typeface
 from .paper import Paper
 
 __all__ = [
-    "FONT_ENV",
     "BookingConfirmation",
     "CollectAtStation",
     "CupsPrinter",

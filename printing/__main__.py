@@ -20,17 +20,17 @@ from .documents import (
 )
 from .paper import Paper
 
-SAMPLES: dict[str, Callable[[], bytes]] = {
-    "receipt": lambda: receipt_pdf(samples.receipt(), Paper.ROLL_80MM),
-    "receipt-a4": lambda: receipt_pdf(samples.receipt(), Paper.A4),
-    "receipt-post": lambda: receipt_pdf(samples.receipt_by_post(), Paper.ROLL_80MM),
-    "booking": lambda: booking_confirmation_pdf(samples.booking(), Paper.ROLL_80MM),
-    "booking-a4": lambda: booking_confirmation_pdf(samples.booking(), Paper.A4),
-    "pickup": lambda: pickup_slip_pdf(samples.pickup_slip(), Paper.A4),
-    "pickup-roll": lambda: pickup_slip_pdf(samples.pickup_slip(), Paper.ROLL_80MM),
-    "visit": lambda: visit_slip_pdf(samples.visit_slip()),
-    "batch": lambda: visit_round_pdf(samples.visit_round(), RoundLayout.CUT_SHEETS),
-    "batch-pages": lambda: visit_round_pdf(samples.visit_round(), RoundLayout.ONE_PER_PAGE),
+SAMPLES: dict[str, Callable[[str | None], bytes]] = {
+    "receipt": lambda font: receipt_pdf(samples.receipt(), Paper.ROLL_80MM, font),
+    "receipt-a4": lambda font: receipt_pdf(samples.receipt(), Paper.A4, font),
+    "receipt-post": lambda font: receipt_pdf(samples.receipt_by_post(), Paper.ROLL_80MM, font),
+    "booking": lambda font: booking_confirmation_pdf(samples.booking(), Paper.ROLL_80MM, font),
+    "booking-a4": lambda font: booking_confirmation_pdf(samples.booking(), Paper.A4, font),
+    "pickup": lambda font: pickup_slip_pdf(samples.pickup_slip(), Paper.A4, font),
+    "pickup-roll": lambda font: pickup_slip_pdf(samples.pickup_slip(), Paper.ROLL_80MM, font),
+    "visit": lambda font: visit_slip_pdf(samples.visit_slip(), font),
+    "batch": lambda font: visit_round_pdf(samples.visit_round(), RoundLayout.CUT_SHEETS, font_path=font),
+    "batch-pages": lambda font: visit_round_pdf(samples.visit_round(), RoundLayout.ONE_PER_PAGE, font_path=font),
 }
 
 
@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = commands.add_parser("sample", help="render a document from built-in sample data")
     sample.add_argument("kind", choices=SAMPLES)
     sample.add_argument("-o", "--output", type=Path, required=True, help="the PDF file to write")
+    sample.add_argument("--font", help="the TrueType CJK font file (default: the first usable system font)")
     print_ = commands.add_parser("print", help="send a PDF to a printer backend")
     print_.add_argument("file", type=Path)
     print_.add_argument("--backend", choices=("cups", "file"), default="cups")
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     if args.command == "sample":
-        args.output.write_bytes(SAMPLES[args.kind]())
+        args.output.write_bytes(SAMPLES[args.kind](args.font))
         print(args.output)
         return 0
 

@@ -113,7 +113,6 @@ class BookingConfirmation:
     address: str
     starts: dt.datetime
     ends: dt.datetime
-    extended: bool  # evening, weekend or holiday service
     name_masked: str
     id_number_masked: str
     phone_masked: str
@@ -121,6 +120,7 @@ class BookingConfirmation:
     manage_url: str  # where to change or cancel
     cancel_notice_hours: int
     bring: tuple[str, ...] = ()
+    kind: str = ""  # "holiday", "weekend", "evening", "early" (outside office hours) or "" (office hours)
 
     def __post_init__(self) -> None:
         _require_filled(self)

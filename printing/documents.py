@@ -191,10 +191,14 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
     return blocks
 
 
+# What kind of time the appointment is (the kiosk's tags on days and times); office hours have none.
+_SLOT_KINDS = {"holiday": "节假日预约", "weekend": "周末预约", "evening": "晚间延时服务", "early": "早间延时服务"}
+
+
 def _booking_blocks(booking: BookingConfirmation, paper: PaperSize) -> list[Block]:
     when = f"{format_date(booking.starts.date())} {booking.starts:%H:%M}–{booking.ends:%H:%M}"
-    if booking.extended:
-        when += "（延时或节假日办理）"
+    if booking.kind:
+        when += f"（{_SLOT_KINDS[booking.kind]}）"
     return [
         *_masthead(booking.station, "居民身份证办理预约凭证", "ID Card · Appointment", paper),
         QrPanel(

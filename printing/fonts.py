@@ -1,9 +1,10 @@
 """The typeface of printed documents: an embedded TrueType CJK font, or reportlab's built-in one.
 
-The CJK font is the one named by the caller, else by `KIOSK_PRINT_FONT`, else the first usable
-file among common system paths. Debian's Droid Sans Fallback carries CJK glyphs only, no Latin
-letters or digits, so text is split into runs: characters the CJK font lacks are set in Helvetica
-(one of PDF's standard fonts, which every viewer and printer has). When no TrueType font can be
+The CJK font is the one named by the caller (the kiosk's `PRINT_FONT` setting, `python -m printing
+sample --font`), else the first usable file among common system paths. Debian's Droid Sans
+Fallback carries CJK glyphs only, no Latin letters or digits, so text is split into runs:
+characters the CJK font lacks are set in Helvetica (one of PDF's standard fonts, which every
+viewer and printer has). When no TrueType font can be
 used, everything is set in `STSong-Light`, a CID font every PDF reader knows but which is not
 embedded, so its look depends on the reader; a warning says so.
 
@@ -24,7 +25,6 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 log = logging.getLogger("printing")
 
-FONT_ENV = "KIOSK_PRINT_FONT"
 BUILTIN_CJK = "STSong-Light"
 _CHINESE_PROBE = "居民身份证受理回执"
 SYSTEM_FONTS = (
@@ -73,14 +73,13 @@ class Typeface:
 
 
 def load_typeface(path: str | os.PathLike[str] | None = None) -> Typeface:
-    """The typeface for `path`, else `$KIOSK_PRINT_FONT`, else the first usable system font.
+    """The typeface for `path`, else the first usable system font.
 
     A font that was asked for by name but cannot be used is not replaced by another file: the
     built-in font is used and a warning names the file and the reason.
     """
-    chosen = path or os.environ.get(FONT_ENV)
-    if chosen:
-        return _typeface_from(str(Path(chosen).expanduser()))
+    if path:
+        return _typeface_from(str(Path(path).expanduser()))
     return _typeface_from_system()
 
 
@@ -103,8 +102,7 @@ def _typeface_from_system() -> Typeface:
         except (OSError, TTFError) as error:
             log.warning("CJK font %s cannot be used (%s); trying the next one", candidate, error)
     log.warning(
-        "no usable CJK TrueType font (set %s or install fonts-droid-fallback); falling back to %s, not embedded",
-        FONT_ENV,
+        "no usable CJK TrueType font (name one, or install fonts-droid-fallback); falling back to %s, not embedded",
         BUILTIN_CJK,
     )
     return _builtin()

@@ -57,7 +57,7 @@ def booking() -> BookingConfirmation:
         address=STATION_ADDRESS,
         starts=dt.datetime(2026, 11, 28, 9, 0, tzinfo=ACCEPTED_AT.tzinfo),
         ends=dt.datetime(2026, 11, 28, 10, 0, tzinfo=ACCEPTED_AT.tzinfo),
-        extended=True,
+        kind="weekend",
         name_masked="李*",
         id_number_masked="330402********0025",
         phone_masked="139****0321",

@@ -1,4 +1,6 @@
 import re
+import shlex
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -25,8 +27,8 @@ def test_init_is_safe_to_run_again_and_prints_the_demo_password_once(env):
     first = run("init", "--demo")
     assert first.exit_code == 0, first.output
     assert "station 330402" in first.output
-    assert re.search(r"supervisor account: user 'demo', password '\S{10,}'", first.output)
-    assert re.search(r"admin account: user 'demo_admin', password '\S{10,}'", first.output)
+    for role in ("window", "supervisor", "visit_officer", "admin"):
+        assert re.search(rf"{role} account: user 'demo_{role}', password '\S{{10,}}'", first.output)
     second = run("init", "--demo")
     assert second.exit_code == 0, second.output
     assert "password '" not in second.output and "exists already" in second.output
@@ -40,6 +42,60 @@ def test_create_staff(env):
     assert again.exit_code == 1 and "exists already" in again.output
     short = run("create-staff", "wu", "--name", "吴", "--station", "330402", "--password-stdin", input="short\n")
     assert short.exit_code == 1 and "at least" in short.output
+
+
+def test_the_demo_accounts_are_named_for_their_roles(env, database):
+    from kiosk.models import StaffUser
+
+    assert run("init", "--demo").exit_code == 0
+    with database.reading() as session:
+        accounts = {user.username: (user.role, user.display_name) for user in session.exec(select(StaffUser))}
+    assert accounts == {
+        "demo_window": ("window", "演示窗口民警"),
+        "demo_supervisor": ("supervisor", "演示所领导"),
+        "demo_visit_officer": ("visit_officer", "演示上门民警"),
+        "demo_admin": ("admin", "演示管理员"),
+    }
+
+
+def test_the_readmes_create_staff_command_works_as_written(env):
+    """The station defaults to the only one, as KIOSK_STATION_CODE does for the app."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    written = re.search(r"`kiosk (create-staff [^`]+)`", readme)[1]
+    args = [
+        {"NAME": "wang", "…": "王警官"}.get(word, word)
+        for word in shlex.split(written.replace("\\|", "|").replace(" [--station CODE]", ""))
+    ]
+    args = [arg.split("|")[0] for arg in args]  # the first of the roles
+    assert args == ["create-staff", "wang", "--name", "王警官", "--role", "window"]
+    run("init")
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert "staff account 'wang' (window) created" in result.output
+
+
+def test_create_staff_asks_for_the_station_when_there_are_several(env, database):
+    from kiosk.services.station import install_station, read_settings_file
+
+    run("init")
+    other = env / "other.toml"
+    other.write_text(DEMO_STATION_FILE.read_text(encoding="utf-8").replace('code = "330402"', 'code = "330411"'))
+    install_station(database, *read_settings_file(other), other.read_text())
+    several = run("create-staff", "wang", "--name", "王警官")
+    assert several.exit_code == 1 and "KIOSK_STATION_CODE" in several.output
+    assert run("create-staff", "wang", "--name", "王警官", "--station", "330411").exit_code == 0
+
+
+def test_kiosk_serve_listens_on_port(env, monkeypatch):
+    """README: `PORT` (as scripts/serve passes it on), unless --port says otherwise."""
+    started = []
+    monkeypatch.setattr("kiosk.cli.os.execv", lambda program, args: started.append(args))
+    monkeypatch.setattr("kiosk.cli.os.umask", lambda mask: 0o022)
+    monkeypatch.setenv("KIOSK_LOG_FORMAT", "text")  # serve sets it for gunicorn: restored after the test
+    monkeypatch.setenv("PORT", "8123")
+    assert run("serve", "--workers", "1").exit_code == 0
+    assert run("serve", "--port", "8124", "--workers", "1").exit_code == 0
+    assert [args[args.index("--bind") + 1] for args in started] == ["127.0.0.1:8123", "127.0.0.1:8124"]
 
 
 def test_malformed_settings_name_file_line_and_key(env, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from .calendar import SpecialDay, WorkingCalendar
 from .station import WEEKDAYS, Session, StationSettings, parse_session
@@ -52,15 +53,24 @@ def handling_day(
     return calendar.next_working_day(today + dt.timedelta(days=1))
 
 
-def is_extended(
+SlotKind = Literal["holiday", "weekend", "evening", "early", ""]
+
+
+def slot_kind(
     day: dt.date, start: dt.time, end: dt.time, settings: StationSettings, special: SpecialDay | None
-) -> bool:
+) -> SlotKind:
+    """What kind of service a time from `start` to `end` on `day` is, as the citizen is told: a
+    public holiday's appointment session, a weekend's, a working day's evening or early hours
+    (outside `booking.normal_hours`), or "" for the normal hours of a working day (a make-up
+    working day counts as one)."""
     if special and special.kind == "closure":
-        return True
+        return "holiday"
     if day.weekday() >= 5 and not (special and special.kind == "workday"):
-        return True
+        return "weekend"
     normal = settings.booking.normal_hours
-    return start < normal.opens or end > normal.closes
+    if end > normal.closes:
+        return "evening"
+    return "early" if start < normal.opens else ""
 
 
 def slots_on(day: dt.date, settings: StationSettings, special: SpecialDay | None) -> list[SlotTime]:
@@ -73,7 +83,7 @@ def slots_on(day: dt.date, settings: StationSettings, special: SpecialDay | None
         close = dt.datetime.combine(day, session.closes, zone)
         while start + length <= close:
             end = start + length
-            slots.append(SlotTime(start, end, is_extended(day, start.time(), end.time(), settings, special)))
+            slots.append(SlotTime(start, end, bool(slot_kind(day, start.time(), end.time(), settings, special))))
             start = end
     return slots
 

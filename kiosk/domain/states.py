@@ -1,4 +1,6 @@
-"""The application state machine. Every change of state goes through `transition`."""
+"""The states of what the station keeps: the application's state machine (every change of state
+goes through `transition`), and the states of bookings, print jobs and home visits. Each is stored
+as its value: the strings in the database are these."""
 
 from __future__ import annotations
 
@@ -19,6 +21,26 @@ class State(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+
+
+class BookingState(StrEnum):
+    BOOKED = "booked"  # the one active state: one per person per day (ux_booking_person_day)
+    CANCELLED = "cancelled"
+    CHECKED_IN = "checked_in"
+    NO_SHOW = "no_show"
+
+
+class PrintState(StrEnum):
+    QUEUED = "queued"  # waiting for the printer (or for its first attempt)
+    PRINTING = "printing"
+    DONE = "done"  # handed to the printer
+    FAILED = "failed"  # the document could not be made
+
+
+class VisitState(StrEnum):
+    ASSIGNED = "assigned"
+    DONE = "done"
+    NOBODY_HOME = "nobody_home"
 
 
 class Action(StrEnum):

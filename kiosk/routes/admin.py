@@ -14,7 +14,7 @@ from ..domain.access import Permission
 from ..services import calendar_days
 from ..services import staff as accounts
 from ..services.station import SettingsFileError, install_station, parse_settings_text, settings_text
-from .common import db, requires, station
+from .common import db, public_base_url, public_url_unset, requires, station
 
 bp = Blueprint("admin", __name__)
 
@@ -102,7 +102,12 @@ def settings():
             message = _("Settings saved. Other servers pick them up within a minute.")
         except SettingsFileError as error:
             message, ok, status = str(error), False, 422
-    return render_template("admin/settings.html", text=text, message=message, ok=ok), status
+    qr_warning = public_url_unset() and _(
+        "KIOSK_PUBLIC_URL is not set: printed QR codes point to %(address)s, the address this page came "
+        "from, which phones may not reach. Set it to the address phones use.",
+        address=public_base_url(),
+    )
+    return render_template("admin/settings.html", text=text, message=message, ok=ok, qr_warning=qr_warning), status
 
 
 def _calendar_page(message: str | None = None, ok: bool = True, status: int = 200):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 
 import icalendar
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
@@ -16,13 +17,14 @@ from ..clock import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.fields import InvalidField, one_line, parse_person_name
-from ..domain.id_number import InvalidIdNumber, parse_id_number
+from ..domain.id_number import IdNumber, InvalidIdNumber, parse_id_number
 from ..models import Booking
 from ..services import booking as bookings
+from ..services.applications import ApplicationNotFound, get_application
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
 from . import MAX_ROW_ID, limiter
-from .common import db, field_message, printer, qr_svg, station
+from .common import db, field_message, from_kiosk_terminal, printer, public_base_url, qr_svg, station
 
 bp = Blueprint("booking", __name__)
 
@@ -31,7 +33,7 @@ _CODE = re.compile(r"^\d{8}$")
 
 def _channel() -> str:
     """Kiosk terminals (known addresses) book walk-in places; everyone else books online."""
-    return "kiosk" if request.remote_addr in current_app.config["KIOSK_ADDRESSES"] else bookings.ONLINE
+    return "kiosk" if from_kiosk_terminal() else bookings.ONLINE
 
 
 def _service() -> str:
@@ -42,7 +44,54 @@ def _service() -> str:
 
 
 def _refusal_message(refusal: BookingRefused) -> str:
-    return str(i18n.BOOKING_REFUSALS[refusal.reason]) % {"date": refusal.until or ""}
+    settings = station().settings
+    return str(i18n.BOOKING_REFUSALS[refusal.reason]) % {
+        "date": refusal.until or "",
+        "hours": settings.booking.cancel_notice_hours,
+        "phone": settings.hotline,
+    }
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    id_number: IdNumber
+    phone: str
+
+
+def _just_applied() -> Person | None:
+    """The person of the application just submitted in this browser (the done page's "book a
+    time"): the booking takes their details instead of asking again. Gone with the idle reset,
+    which clears the session."""
+    application_id = session.get("done")
+    if application_id is None:
+        return None
+    try:
+        application, applicant = get_application(db(), application_id)
+        id_number = parse_id_number(applicant.id_number or "")
+        phone = parse_mobile(applicant.phone or "")
+    except (ApplicationNotFound, InvalidIdNumber, InvalidMobile):
+        return None
+    if application.station_id != station().id or not applicant.name:
+        return None
+    return Person(applicant.name, id_number, phone)
+
+
+def _person_from_form(values: dict[str, str], errors: dict[str, str]) -> Person | None:
+    """The details typed in, or None with `errors` filled in."""
+    try:
+        name = parse_person_name(values["name"])
+    except InvalidField as error:
+        errors["name"] = field_message(error, _("Please enter your name as it is on your household register."))
+    try:
+        id_number = parse_id_number(values["id_number"], today=station().today())
+    except InvalidIdNumber as error:
+        errors["id_number"] = str(i18n.ID_NUMBER_ERRORS[error.reason])
+    try:
+        phone = parse_mobile(values["phone"])
+    except InvalidMobile as error:
+        errors["phone"] = str(i18n.MOBILE_ERRORS[error.reason])
+    return None if errors else Person(name, id_number, phone)
 
 
 @bp.get("/")
@@ -76,33 +125,22 @@ def details():
         abort(400)
     if session.get("changing"):
         return _change_to(slot_id)
+    known = _just_applied()
     values = {k: one_line(request.form.get(k)) for k in ("name", "id_number", "phone")}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        context = station()
-        try:
-            values["name"] = parse_person_name(values["name"])
-        except InvalidField as error:
-            errors["name"] = field_message(error, _("Please enter your name as it is on your household register."))
-        try:
-            id_number = parse_id_number(values["id_number"], today=context.today())
-        except InvalidIdNumber as error:
-            errors["id_number"] = str(i18n.ID_NUMBER_ERRORS[error.reason])
-        try:
-            phone = parse_mobile(values["phone"])
-        except InvalidMobile as error:
-            errors["phone"] = str(i18n.MOBILE_ERRORS[error.reason])
-        if not errors:
+        person = known or _person_from_form(values, errors)
+        if person is not None:
             try:
                 booking = bookings.book(
                     db(),
-                    context,
+                    station(),
                     slot_id=slot_id,
                     service=service,
                     channel=_channel(),
-                    id_number=id_number,
-                    name=values["name"],
-                    phone=phone,
+                    id_number=person.id_number,
+                    name=person.name,
+                    phone=person.phone,
                     idempotency_key=request.form.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
                     actor=f"{_channel()}:booking",
                     application_id=session.get("done"),  # booked from the kiosk's done page
@@ -120,6 +158,9 @@ def details():
         "booking/details.html",
         service=service,
         slot_id=slot_id,
+        chosen=bookings.chosen_time(db(), station(), slot_id, service, _channel()),
+        known=known,
+        at_kiosk=from_kiosk_terminal(),
         values=values,
         errors=errors,
         idempotency_key=request.form.get("idempotency_key") or uuid.uuid4().hex,
@@ -166,7 +207,7 @@ def print_confirmation():
         Subject.booking(booking.station_id, booking.id),
         actor=f"kiosk:{station().settings.code}",
         printer=printer(),
-        url=url_for("booking.manage", _external=True),
+        url=public_base_url() + url_for("booking.manage"),
     )
     return _confirmation_page(print_result="printed" if outcome.printed else "unavailable")
 
@@ -197,7 +238,7 @@ def calendar_file():
 @limiter.limit(lambda: current_app.config["TRACK_RATE_LIMIT"], methods=["POST"])
 def manage():
     errors: dict[str, str] = {}
-    code = request.form.get("code", "").strip()
+    code = re.sub(r"\D", "", request.form.get("code", ""))  # typed with or without spaces or hyphens
     if request.method == "POST":
         tail = re.sub(r"\D", "", request.form.get("phone_tail", ""))
         booking = bookings.find_booking(db(), station(), code, tail) if _CODE.match(code) else None
@@ -206,14 +247,42 @@ def manage():
         else:
             session["booking"] = booking.id
             return redirect(url_for("booking.manage_one"), 303)
-    return render_template("booking/manage.html", errors=errors, code=code), (422 if errors else 200)
+    return render_template("booking/manage.html", errors=errors, code=code, at_kiosk=from_kiosk_terminal()), (
+        422 if errors else 200
+    )
+
+
+def _may_change(booking: Booking, slot: bookings.SlotView) -> bool:
+    return booking.state == "booked" and not bookings.too_late_to_change(station(), slot.starts)
+
+
+def _booking_page(booking: Booking, *, error: str = "", message: str | None = None, confirm_cancel=False, status=200):
+    """The citizen's booking. Inside the notice the change and cancel buttons give way to the
+    station's phone number, before any day or time is chosen."""
+    slot = bookings.slot_of(db(), booking, station())
+    may_change = _may_change(booking, slot)
+    if booking.state == "booked" and not may_change:
+        error = error or _refusal_message(BookingRefused("notice"))
+    return render_template(
+        "booking/booking.html",
+        booking=booking,
+        slot=slot,
+        may_change=may_change,
+        confirm_cancel=confirm_cancel,
+        error=error,
+        message=message,
+    ), status
 
 
 @bp.get("/manage/booking")
 def manage_one():
-    booking = _own_booking()
-    slot = bookings.slot_of(db(), booking, station())
-    return render_template("booking/booking.html", booking=booking, slot=slot, message=request.args.get("m"))
+    return _booking_page(_own_booking(), message=request.args.get("m"))
+
+
+@bp.get("/manage/cancel")
+def confirm_cancel():
+    """Cancelling asks once more, on a page of its own (no script needed)."""
+    return _booking_page(_own_booking(), confirm_cancel=True)
 
 
 @bp.post("/manage/cancel")
@@ -222,14 +291,15 @@ def cancel():
     try:
         bookings.cancel(db(), station(), booking.id, actor="online:manage")
     except BookingRefused as refusal:
-        slot = bookings.slot_of(db(), booking, station())
-        return render_template("booking/booking.html", booking=booking, slot=slot, error=_refusal_message(refusal)), 409
+        return _booking_page(booking, error=_refusal_message(refusal), status=409)
     return redirect(url_for("booking.manage_one", m="cancelled"), 303)
 
 
 @bp.post("/manage/change")
 def start_change():
     booking = _own_booking()
+    if not _may_change(booking, bookings.slot_of(db(), booking, station())):
+        return _booking_page(booking, status=409)  # refused now, not after a day and a time are picked
     session["changing"] = booking.id
     return redirect(url_for("booking.choose_day", service=booking.service), 303)
 
@@ -246,8 +316,7 @@ def _change_to(slot_id: int):
             "booking/slots.html", service=booking.service, day=None, slots=taken.alternatives, taken=True
         ), 409
     except BookingRefused as refusal:
-        slot = bookings.slot_of(db(), booking, context)
-        return render_template("booking/booking.html", booking=booking, slot=slot, error=_refusal_message(refusal)), 409
+        return _booking_page(booking, error=_refusal_message(refusal), status=409)
     return redirect(url_for("booking.manage_one", m="changed"), 303)
 
 

@@ -69,11 +69,20 @@ def printer() -> NamedPrinter:
     return printer_from_config(current_app.config, current_app.instance_path)
 
 
+def public_base_url() -> str:
+    """The address printed QR codes point to: PUBLIC_URL, else the one this request came to (at the
+    kiosk's own browser 127.0.0.1, which no phone reaches: see `public_url_unset`)."""
+    return (current_app.config["PUBLIC_URL"] or request.url_root).rstrip("/")
+
+
+def public_url_unset() -> bool:
+    return not current_app.config["PUBLIC_URL"]
+
+
 def track_url(application: Application) -> str:
     """The public progress page of an application, as printed in its QR code."""
     path = url_for("track.by_link", number=application.number, token=application.track_token)
-    base = current_app.config.get("PUBLIC_URL") or request.url_root
-    return base.rstrip("/") + path
+    return public_base_url() + path
 
 
 def qr_svg(data: str) -> str:

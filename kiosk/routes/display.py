@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask
+from flask import Flask, session
 from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from .. import i18n
+from ..db import DatabaseUnavailable
+from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
-from ..domain.states import deadline_in
-from .common import station
+from ..domain.states import BookingState, deadline_in
+from .common import StationMissing, staff_home, staff_may, station
 
 
 def day(value: dt.date | None) -> str:
@@ -117,6 +119,8 @@ def register(app: Flask) -> None:
         NEXT_STEPS=i18n.NEXT_STEPS,
         NEXT_STEPS_LATER=i18n.NEXT_STEPS_LATER,
         BOOKING_STATES=i18n.BOOKING_STATES,
+        BookingState=BookingState,
+        SLOT_KINDS=i18n.SLOT_KINDS,
         ESCALATION_LABELS=i18n.ESCALATION_LABELS,
         ACTION_LABELS=i18n.ACTION_LABELS,
         NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,
@@ -131,3 +135,15 @@ def register(app: Flask) -> None:
         situation_summary=situation_summary,
         refusal_message=refusal_message,
     )
+    app.context_processor(lambda: {"may": staff_may, "Permission": Permission, "staff_home": staff_home})
+    app.context_processor(_kiosk_display)
+
+
+def _kiosk_display() -> dict:
+    """The idle timer (read by kiosk.js) and the large-text choice, on every page."""
+    try:
+        settings = station().settings
+        idle = {"idle": settings.idle_seconds, "countdown": settings.countdown_seconds}
+    except (StationMissing, DatabaseUnavailable):
+        idle = None  # an error page still renders; it has no timer
+    return {"idle": idle, "large_text": bool(session.get("large"))}

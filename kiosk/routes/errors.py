@@ -18,6 +18,18 @@ def error_page(message: str, status: int):
     return render_template("error.html", message=message, home=home, home_label=home_label), status
 
 
+def refuse_unreadable_input():
+    """A NUL character (which PostgreSQL cannot store) or a form field without a name comes
+    from no page of ours: refused before anything, the CSRF check included, reads it."""
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    names = [name for name, _value in fields]
+    texts = [*names, *(value for _name, value in fields), *(request.view_args or {}).values()]
+    if None in names or any(isinstance(text, str) and "\x00" in text for text in texts):
+        message = _("Something in what was sent could not be read. Please go back and try again.")
+        return error_page(message, 400)
+    return None
+
+
 def _way_back() -> tuple[str, str]:
     if request.path.startswith("/staff"):
         try:

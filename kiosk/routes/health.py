@@ -18,12 +18,12 @@ from flask import Blueprint, current_app, jsonify
 
 from printing import PrinterUnavailable
 
-from .. import migrate
+from .. import PUBLIC_URL_UNSET, migrate
 from ..clock import utcnow
 from ..db import DatabaseUnavailable
 from ..services import operations
 from . import shared_counting_works
-from .common import StationMissing, db, printer, station
+from .common import StationMissing, db, printer, public_base_url, public_url_unset, station
 
 bp = Blueprint("health", __name__)
 
@@ -41,8 +41,9 @@ def healthz():
     checks["camera"] = _camera(known=checks["database"]["ok"])
     checks["limits"] = _limits()
     if not checks["database"]["ok"]:
-        return jsonify(status="unavailable", **checks), 503
-    return jsonify(status="ok" if all(check["ok"] for check in checks.values()) else "degraded", **checks), 200
+        return jsonify(status="unavailable", public_url=_public_url(), **checks), 503
+    status = "ok" if all(check["ok"] for check in checks.values()) else "degraded"
+    return jsonify(status=status, public_url=_public_url(), **checks), 200
 
 
 def _database() -> dict:
@@ -136,6 +137,15 @@ def _camera(known: bool) -> dict:
         "ok": all(report["state"] != operations.NO_CAMERA for report in terminals.values()),
         "terminals": terminals,
     }
+
+
+def _public_url() -> dict:
+    """Where printed QR codes point (for information: it changes no status). Unset, the address each
+    request came to, which at the kiosk's own browser is 127.0.0.1: out of a phone's reach."""
+    report = {"configured": not public_url_unset(), "qr_codes_point_to": public_base_url()}
+    if public_url_unset():
+        report["warning"] = PUBLIC_URL_UNSET
+    return report
 
 
 def _limits() -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import format_time
@@ -18,6 +19,14 @@ from .common import db, station
 bp = Blueprint("track", __name__)
 
 _NUMBER = re.compile(r"^[A-Za-z0-9]{2,12}-\d{6}-\d{4}$")
+_PARTS = re.compile(r"([0-9A-Z]{2,12})(\d{6})(\d{4})")
+
+
+def _typed_number(text: str) -> str:
+    """The application number as printed (`330402-261124-0001`) from what was typed: in any case,
+    full-width, with its hyphens, without them or with spaces instead."""
+    parts = _PARTS.fullmatch(re.sub(r"[^0-9A-Z]", "", unicodedata.normalize("NFKC", text).upper()))
+    return "-".join(parts.groups()) if parts else text.strip().upper()
 
 
 def _limit() -> str:
@@ -32,7 +41,7 @@ def lookup_form():
 @bp.post("/")
 @limiter.limit(_limit)
 def lookup():
-    number = request.form.get("number", "").strip().upper()
+    number = _typed_number(request.form.get("number", ""))
     phone_tail = re.sub(r"\D", "", request.form.get("phone_tail", ""))
     errors = {}
     if not _NUMBER.match(number):

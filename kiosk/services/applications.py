@@ -6,12 +6,11 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from ..clock import utcnow
-from ..db import Database
+from ..db import Database, insert
 from ..domain.card_facts import CardFacts, card_facts, old_card_fate
 from ..domain.catalogue import (
     ApplicationType,
@@ -489,10 +488,8 @@ def _audit(
 
 def _next_number(session: Session, station: StationContext, today: dt.date) -> str:
     """`330402-261124-0007`: station code, local date, the day's sequence (race-free upsert)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(DailyCounter)
+        insert(session, DailyCounter)
         .values(station_id=station.id, day=today, last=1)
         .on_conflict_do_update(index_elements=["station_id", "day"], set_={"last": DailyCounter.__table__.c.last + 1})
         .returning(DailyCounter.__table__.c.last)

@@ -22,14 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..clock import utcnow
-from ..db import Database
+from ..db import Database, insert, violated_constraint
 from ..domain.id_number import IdNumber
-from ..domain.schedule import slots_between
+from ..domain.schedule import SlotKind, slot_kind, slots_between
+from ..domain.states import BookingState
 from ..models import AuditEvent, Booking, BookingSlot, Slot
 from .station import StationContext
 
@@ -71,8 +71,8 @@ class SlotView:
     id: int
     starts: dt.datetime  # in the station's zone
     ends: dt.datetime
-    extended: bool
     free: int
+    kind: SlotKind  # holiday, weekend, evening, early or "" (normal hours): what the citizen is told
 
 
 def _walk_in_release(slot: Slot, station: StationContext, now: dt.datetime) -> bool:
@@ -109,13 +109,10 @@ def _view(run: list[Slot], free: int, station: StationContext) -> SlotView:
     """The view of a run of slots in a row (one for most services), named by its first slot;
     `free`: the places the channel may still take in every slot of it."""
     zone = station.settings.zone
-    return SlotView(
-        run[0].id,
-        run[0].starts_at.astimezone(zone),
-        run[-1].ends_at.astimezone(zone),
-        any(slot.extended for slot in run),
-        free,
-    )
+    starts, ends = run[0].starts_at.astimezone(zone), run[-1].ends_at.astimezone(zone)
+    day = starts.date()
+    kind = slot_kind(day, starts.time(), ends.time(), station.settings, station.special_days.get(day))
+    return SlotView(run[0].id, starts, ends, free, kind)
 
 
 def _view_for(run: list[Slot], channel: str, station: StationContext, now: dt.datetime) -> SlotView:
@@ -163,9 +160,8 @@ def ensure_slots(db: Database, station: StationContext, first: dt.date, last: dt
             for s in missing
         ]
         with db.transaction() as session:
-            insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
             session.execute(
-                insert(Slot).values(rows).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
+                insert(session, Slot).values(rows).on_conflict_do_nothing(index_elements=["station_id", "starts_at"])
             )
     return starts
 
@@ -266,9 +262,9 @@ def _new_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
-def _code_clash(error: IntegrityError) -> bool:
-    text = str(error.orig)
-    return "booking_code_key" in text or "booking.code" in text  # PostgreSQL's, SQLite's wording
+# The unique indexes whose breach means something to the citizen (kiosk.db.violated_constraint).
+CODE_IN_USE = "booking_code_key"
+ONE_PER_DAY = "ux_booking_person_day"
 
 
 def _banned_until(session: Session, id_number: str, station: StationContext, now: dt.datetime) -> dt.date | None:
@@ -276,7 +272,11 @@ def _banned_until(session: Session, id_number: str, station: StationContext, now
     starts = session.exec(
         select(Slot.starts_at)
         .join(Booking, Booking.slot_id == Slot.id)
-        .where(Booking.id_number == id_number, Booking.state == "no_show", Slot.starts_at >= now - NO_SHOW_WINDOW)
+        .where(
+            Booking.id_number == id_number,
+            Booking.state == BookingState.NO_SHOW,
+            Slot.starts_at >= now - NO_SHOW_WINDOW,
+        )
         .order_by(Slot.starts_at)
     ).all()
     if len(starts) < rules.no_show_limit:
@@ -396,7 +396,7 @@ def book(
     if slot.local_day > last_bookable_day(station, now):
         raise BookingRefused("too_far")
 
-    def insert() -> Booking:
+    def attempt() -> Booking:
         """One attempt, one transaction: the person's ban, the booking row, its places, the audit row."""
         with db.transaction() as session:
             if channel == ONLINE:
@@ -425,7 +425,7 @@ def book(
             return booking
 
     try:
-        return _with_a_free_code(insert)
+        return _with_a_free_code(attempt)
     except (_Full, IntegrityError) as error:
         with db.reading() as session:
             existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).first()
@@ -434,20 +434,20 @@ def book(
         if isinstance(error, _Full):
             zone = station.settings.zone
             raise SlotTaken(nearest_free(db, station, slot.starts_at.astimezone(zone), channel, service, now)) from None
-        if "ux_booking_person_day" in str(error.orig) or "booking.station_id, booking.id_number" in str(error.orig):
+        if violated_constraint(error) == ONE_PER_DAY:
             raise BookingRefused("one_per_day") from None
         raise
 
 
-def _with_a_free_code(insert: Callable[[], Booking]) -> Booking:
-    """`insert()`, tried again (it draws a new code) while the code it drew is taken."""
+def _with_a_free_code(attempt: Callable[[], Booking]) -> Booking:
+    """`attempt()`, tried again (it draws a new code) while the code it drew is taken."""
     for _ in range(CODE_ATTEMPTS - 1):
         try:
-            return insert()
+            return attempt()
         except IntegrityError as error:
-            if not _code_clash(error):
+            if violated_constraint(error) != CODE_IN_USE:
                 raise
-    return insert()
+    return attempt()
 
 
 def find_booking(db: Database, station: StationContext, code: str, phone_tail: str) -> Booking | None:
@@ -457,6 +457,20 @@ def find_booking(db: Database, station: StationContext, code: str, phone_tail: s
     if booking is None or not (booking.phone or "").endswith(phone_tail) or len(phone_tail) != 4:
         return None
     return booking
+
+
+def chosen_time(db: Database, station: StationContext, slot_id: int, service: str, channel: str) -> SlotView | None:
+    """The time a booking of `service` from slot `slot_id` would take, to show before it is booked;
+    None when the station's schedule has no such time (booking it is then refused)."""
+    with db.reading() as session:
+        first = session.get(Slot, slot_id)
+        if first is None or first.station_id != station.id:
+            return None
+        try:
+            run = _run_from(session, station, first, service)
+        except BookingRefused:
+            return None
+    return _view_for(run, channel, station, utcnow())
 
 
 def slot_of(db: Database, booking: Booking, station: StationContext) -> SlotView:
@@ -478,13 +492,18 @@ def _locked_booking(session: Session, booking_id: int) -> Booking:
 def _check_notice(
     session: Session, booking: Booking, station: StationContext, now: dt.datetime, notice: bool = True
 ) -> None:
-    if booking.state != "booked":
+    if booking.state != BookingState.BOOKED:
         raise BookingRefused("not_found")
     if not notice:
         return
-    starts = session.get(Slot, booking.slot_id).starts_at
-    if starts - now < dt.timedelta(hours=station.settings.booking.cancel_notice_hours):
+    if too_late_to_change(station, session.get(Slot, booking.slot_id).starts_at, now):
         raise BookingRefused("notice")
+
+
+def too_late_to_change(station: StationContext, starts: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """Whether a booking starting at `starts` is within the notice (`booking.cancel_notice_hours`)
+    inside which the citizen can no longer change or cancel it themselves."""
+    return starts - (now or utcnow()) < dt.timedelta(hours=station.settings.booking.cancel_notice_hours)
 
 
 def cancel(
@@ -495,7 +514,7 @@ def cancel(
         booking = _locked_booking(session, booking_id)
         _check_notice(session, booking, station, now)
         _release_place(session, booking)
-        booking.state, booking.updated_at = "cancelled", now
+        booking.state, booking.updated_at = BookingState.CANCELLED, now
         session.add(booking)
         _audit(session, booking, actor, "cancel_booking", now)
         return booking
@@ -517,7 +536,7 @@ def change(
     try:
         with db.transaction() as session:
             booking = _locked_booking(session, booking_id)
-            if booking.slot_id == new_slot_id and booking.state == "booked":
+            if booking.slot_id == new_slot_id and booking.state == BookingState.BOOKED:
                 return booking  # a repeated tap: already moved there
             _check_notice(session, booking, station, now, notice)
             new_slot = session.get(Slot, new_slot_id)
@@ -539,8 +558,10 @@ def change(
         raise SlotTaken(
             nearest_free(db, station, new_slot.starts_at.astimezone(zone), booking.channel, booking.service, now)
         ) from None
-    except IntegrityError:
-        raise BookingRefused("one_per_day") from None
+    except IntegrityError as error:
+        if violated_constraint(error) == ONE_PER_DAY:
+            raise BookingRefused("one_per_day") from None
+        raise
 
 
 def check_in(
@@ -550,13 +571,13 @@ def check_in(
     now = now or utcnow()
     with db.transaction() as session:
         booking = session.exec(select(Booking).where(Booking.code == code).with_for_update()).first()
-        if booking is None or booking.station_id != station.id or booking.state != "booked":
+        if booking is None or booking.station_id != station.id or booking.state != BookingState.BOOKED:
             raise BookingRefused("not_found")
         starts = session.get(Slot, booking.slot_id).starts_at
         grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
         if not (starts - CHECK_IN_EARLY <= now <= starts + grace):
             raise BookingRefused("not_today")
-        booking.state, booking.updated_at = "checked_in", now
+        booking.state, booking.updated_at = BookingState.CHECKED_IN, now
         session.add(booking)
         _audit(session, booking, actor, "check_in", now)
         return booking
@@ -578,7 +599,7 @@ def book_home_visit(
     """The earliest free home-visit time on `day` for an application; an earlier home-visit booking
     of the application moves there. BookingRefused("no_visit_time") when the day has none."""
     now = now or utcnow()
-    current = _home_visit_bookings(db, [application_id], states=("booked",)).get(application_id)
+    current = _home_visit_bookings(db, [application_id], states=(BookingState.BOOKED,)).get(application_id)
     if current is not None and current.local_day == day:
         return current
     free = free_slots(db, station, first=day, days=1, channel=HOME_VISIT, service=service, now=now).get(day)
@@ -603,7 +624,7 @@ def book_home_visit(
 
 
 def _home_visit_bookings(
-    db: Database, application_ids: list[int], states: tuple[str, ...] = ("booked", "checked_in")
+    db: Database, application_ids: list[int], states: tuple[str, ...] = (BookingState.BOOKED, BookingState.CHECKED_IN)
 ) -> dict[int, Booking]:
     """The applications' home-visit bookings in `states` (at most one each), by application."""
     with db.reading() as session:
@@ -655,7 +676,7 @@ def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | N
             .join(Slot, Slot.id == Booking.slot_id)
             .where(
                 Booking.station_id == station.id,
-                Booking.state == "booked",
+                Booking.state == BookingState.BOOKED,
                 Booking.channel != HOME_VISIT,
                 Slot.starts_at < now - grace,
             )
@@ -663,7 +684,7 @@ def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | N
         ).all()
         for booking in late:
             _release_place(session, booking)
-            booking.state, booking.updated_at = "no_show", now
+            booking.state, booking.updated_at = BookingState.NO_SHOW, now
             session.add(booking)
             _audit(session, booking, "system:sweep", "no_show", now)
         return len(late)
@@ -678,7 +699,9 @@ def checked_in_today(
             select(Booking, Slot)
             .join(Slot, Slot.id == Booking.slot_id)
             .where(
-                Booking.station_id == station.id, Booking.state == "checked_in", Booking.local_day == station.today(now)
+                Booking.station_id == station.id,
+                Booking.state == BookingState.CHECKED_IN,
+                Booking.local_day == station.today(now),
             )
             .order_by(Slot.starts_at)
         ).all()

@@ -15,6 +15,7 @@ from sqlmodel import col, delete, func, select, update
 from ..clock import utcnow
 from ..db import Database
 from ..domain.calendar import DayKind, package_days, years_ahead
+from ..domain.states import BookingState
 from ..domain.station import parse_session
 from ..models import AuditEvent, Booking, CalendarDay
 from .station import calendar_row
@@ -103,7 +104,7 @@ def set_day(
             booked = session.exec(
                 select(func.count())
                 .select_from(Booking)
-                .where(Booking.station_id == station_id, Booking.local_day == day, Booking.state == "booked")
+                .where(Booking.station_id == station_id, Booking.local_day == day, Booking.state == BookingState.BOOKED)
             ).one()
         session.flush()
         return DayChange(row, booked)

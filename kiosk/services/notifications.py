@@ -111,7 +111,7 @@ class LogFileSender:
 def sender_from_config(config: Mapping, instance_path: str | Path) -> Sender:
     """`MESSAGE_SENDER`: "log" (default: <instance>/messages.log) or "package.module:factory", a
     station's SMS gateway adapter: `factory(config)` returns an object with `send(phone, text)`."""
-    name = config.get("MESSAGE_SENDER") or "log"
+    name = config.get("MESSAGE_SENDER", "log")
     if name == "log":
         return LogFileSender(Path(instance_path) / "messages.log")
     module, _, factory = name.partition(":")

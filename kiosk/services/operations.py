@@ -17,8 +17,8 @@ from sqlmodel import col, func, select
 
 from ..clock import utcnow
 from ..db import Database, DatabaseUnavailable
+from ..domain.states import PrintState
 from ..models import CameraReport, PrintJob
-from .printing import FAILED, QUEUED
 
 CAMERA_WORKING, NO_CAMERA = "working", "no_camera"
 CAMERA_STATES = (CAMERA_WORKING, NO_CAMERA)
@@ -55,13 +55,13 @@ def print_queue(db: Database, station_id: int, *, now: dt.datetime | None = None
     with db.reading() as session:
         queued, oldest = session.exec(
             select(func.count(), func.min(PrintJob.created_at)).where(
-                PrintJob.station_id == station_id, PrintJob.state == QUEUED
+                PrintJob.station_id == station_id, PrintJob.state == PrintState.QUEUED
             )
         ).one()
         failed = session.exec(
             select(func.count()).where(
                 PrintJob.station_id == station_id,
-                PrintJob.state == FAILED,
+                PrintJob.state == PrintState.FAILED,
                 col(PrintJob.updated_at) >= now - RECENT_FAILURES,
             )
         ).one()

@@ -41,6 +41,7 @@ from ..domain.catalogue import ApplicationType, required_materials
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..domain.official_names import COMMITMENT_NAMES, MATERIAL_NAMES, printed_service
+from ..domain.states import PrintState
 from ..i18n import MATERIALS, N_
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from . import visits
@@ -54,8 +55,6 @@ log = logging.getLogger(__name__)
 
 RECEIPT, BOOKING, ROUND = "receipt", "booking", "round"
 KINDS = (RECEIPT, BOOKING, ROUND)
-QUEUED, PRINTING, DONE, FAILED = "queued", "printing", "done", "failed"
-STATES = (QUEUED, PRINTING, DONE, FAILED)
 
 _NOT_KNOWN = "—"  # printed for a field the retention purge has blanked
 
@@ -102,7 +101,7 @@ class Subject:
             PrintJob.round_date == self.round_date,
         )
 
-    def new_job(self, actor: str, url: str, printer: str, state: str = QUEUED) -> PrintJob:
+    def new_job(self, actor: str, url: str, printer: str, state: PrintState = PrintState.QUEUED) -> PrintJob:
         return PrintJob(
             station_id=self.station_id,
             application_id=self.application_id,
@@ -119,28 +118,32 @@ class Subject:
 
 @dataclass(frozen=True)
 class NamedPrinter:
-    """A printer backend and the name recorded with each job."""
+    """A printer backend, the name recorded with each job, and the font file its documents are set
+    in (None: the first usable system font, printing.fonts)."""
 
     name: str
     backend: Printer
+    font: str | None = None
 
 
 PAPERS = {"roll80": Paper.ROLL_80MM, "a4": Paper.A4}
 
 
 def printer_from_config(config: Mapping, instance_path: str | Path) -> NamedPrinter:
-    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`);
-    `PRINTER_PAPER` "roll80" or "a4" (default: A4 for files, the 80 mm roll for CUPS)."""
+    """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`),
+    printing in the font `PRINT_FONT` on `PRINTER_PAPER` "roll80" or "a4" (default: A4 for files, the
+    80 mm roll for CUPS)."""
     kind = (config.get("PRINTER_BACKEND") or "file").lower()
+    font = config.get("PRINT_FONT")
     paper_name = (config.get("PRINTER_PAPER") or "").lower()
     if paper_name and paper_name not in PAPERS:
         raise ValueError(f"PRINTER_PAPER must be 'roll80' or 'a4', not {paper_name!r}")
     paper = {"paper": PAPERS[paper_name]} if paper_name else {}
     if kind == "cups":
         queue = config.get("PRINTER_QUEUE") or "kioskpdf"
-        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue, **paper))
+        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue, **paper), font)
     if kind == "file":
-        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints", **paper))
+        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints", **paper), font)
     raise ValueError(f"PRINTER_BACKEND must be 'file' or 'cups', not {kind!r}")
 
 
@@ -238,11 +241,11 @@ def request_print(db: Database, subject: Subject, actor: str, printer: NamedPrin
     with db.transaction() as session:
         _lock_subject(session, subject)
         job = session.exec(select(PrintJob).where(*subject.matches()).order_by(col(PrintJob.id).desc())).first()
-        if job is not None and job.state in (PRINTING, DONE):
+        if job is not None and job.state in (PrintState.PRINTING, PrintState.DONE):
             return PrintOutcome(job, printed=True, repeated=True)
-        if job is None or job.state == FAILED:
+        if job is None or job.state == PrintState.FAILED:
             job = subject.new_job(actor, url, printer="")
-        job.printer, job.state, job.updated_at = printer.name, PRINTING, utcnow()
+        job.printer, job.state, job.updated_at = printer.name, PrintState.PRINTING, utcnow()
         session.add(job)
         session.flush()
         job_id = job.id
@@ -253,7 +256,7 @@ def print_new(db: Database, subject: Subject, actor: str, printer: NamedPrinter,
     """Staff asked for a copy: a new job, whatever became of earlier ones."""
     with db.transaction() as session:
         _lock_subject(session, subject)
-        job = subject.new_job(actor, url, printer.name, state=PRINTING)
+        job = subject.new_job(actor, url, printer.name, state=PrintState.PRINTING)
         session.add(job)
         session.flush()
         job_id = job.id
@@ -284,7 +287,7 @@ def retry_queued(
 ) -> list[PrintOutcome]:
     """Print the queued jobs (of one station: its printer), oldest first; each one stays queued
     while the printer is unavailable."""
-    query = select(PrintJob.id).where(PrintJob.state == QUEUED)
+    query = select(PrintJob.id).where(PrintJob.state == PrintState.QUEUED)
     if station_id is not None:
         query = query.where(PrintJob.station_id == station_id)
     with db.reading() as session:
@@ -295,7 +298,7 @@ def retry_queued(
             continue  # another worker took it
         outcome = _attempt(db, job_id, printer)
         outcomes.append(outcome)
-        if not outcome.printed and outcome.job.state == QUEUED:
+        if not outcome.printed and outcome.job.state == PrintState.QUEUED:
             break  # the printer is unavailable: the others would fail the same way
     return outcomes
 
@@ -359,9 +362,9 @@ def _lock_subject(session: Session, subject: Subject) -> None:
 def _claim(db: Database, job_id: int, printer: NamedPrinter) -> bool:
     with db.transaction() as session:
         job = session.get(PrintJob, job_id, with_for_update=True)
-        if job is None or job.state != QUEUED:
+        if job is None or job.state != PrintState.QUEUED:
             return False
-        job.state, job.printer, job.updated_at = PRINTING, printer.name, utcnow()
+        job.state, job.printer, job.updated_at = PrintState.PRINTING, printer.name, utcnow()
         session.add(job)
     return True
 
@@ -385,7 +388,7 @@ def booking_data(booking: Booking, slot: SlotView, station: StationContext, mana
         address=settings.address,
         starts=slot.starts,
         ends=slot.ends,
-        extended=slot.extended,
+        kind=slot.kind,
         name_masked=mask_name(booking.name or "") or _NOT_KNOWN,
         id_number_masked=mask_id_number(booking.id_number or "") or _NOT_KNOWN,
         phone_masked=mask_phone(booking.phone or "") or _NOT_KNOWN,
@@ -403,33 +406,34 @@ def _render(db: Database, job: PrintJob, printer: NamedPrinter) -> tuple[bytes, 
         rows = visits.round_of(db, station, job.officer_id, job.round_date)
         if not rows:
             raise ValueError("the round has no visits")
-        return visits.round_pdf(rows, station), f"上门服务单 {job.round_date.isoformat()}"
+        return visits.round_pdf(rows, station, font_path=printer.font), f"上门服务单 {job.round_date.isoformat()}"
     if job.kind == BOOKING:
         with db.reading() as session:
             booking = session.get(Booking, job.booking_id)
         confirmation = booking_data(booking, slot_of(db, booking, station), station, job.progress_url)
-        return booking_confirmation_pdf(confirmation, paper=printer.backend.paper), f"预约凭证 {booking.code}"
+        pdf = booking_confirmation_pdf(confirmation, paper=printer.backend.paper, font_path=printer.font)
+        return pdf, f"预约凭证 {booking.code}"
     with db.reading() as session:
         application = session.get(Application, job.application_id)
         applicant = session.get(Applicant, application.applicant_id)
     missing = tuple(material for material, held in materials_of(db, application.id) if not held)
     main_number = main_number_of(db, application)
     receipt = receipt_data(application, applicant, station, job.progress_url, missing, main_number)
-    return receipt_pdf(receipt, paper=printer.backend.paper), f"受理回执 {application.number}"
+    return receipt_pdf(receipt, paper=printer.backend.paper, font_path=printer.font), f"受理回执 {application.number}"
 
 
 def _attempt(db: Database, job_id: int, printer: NamedPrinter) -> PrintOutcome:
     """Render and submit a job in state `printing`, and record what happened."""
     job = get_job(db, job_id)
-    reference, error, state = None, "", DONE
+    reference, error, state = None, "", PrintState.DONE
     try:
         pdf, title = _render(db, job, printer)
         reference = printer.backend.submit(pdf, title)
     except PrinterUnavailable as unavailable:
-        state, error = QUEUED, str(unavailable) or "printer unavailable"
+        state, error = PrintState.QUEUED, str(unavailable) or "printer unavailable"
         log.warning("print job %s queued: %s", job_id, error)
     except Exception as failure:  # the document could not be made: staff see why and print again
-        state, error = FAILED, f"{type(failure).__name__}: {failure}"
+        state, error = PrintState.FAILED, f"{type(failure).__name__}: {failure}"
         log.exception("print job %s failed", job_id)
     with db.transaction() as session:
         job = session.get(PrintJob, job_id)
@@ -438,4 +442,4 @@ def _attempt(db: Database, job_id: int, printer: NamedPrinter) -> PrintOutcome:
         if reference is not None:
             job.backend_job = reference[:200]
         session.add(job)
-    return PrintOutcome(job, printed=state == DONE)
+    return PrintOutcome(job, printed=state == PrintState.DONE)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, delete, select
 
 from ..clock import utcnow
-from ..db import Database
+from ..db import Database, insert
 from ..models import TrackingFailure
 from .applications import TrackedCase, find_for_tracking, tracked_case
 
@@ -39,12 +38,12 @@ def look_up(db: Database, number: str, phone_tail: str, *, now: dt.datetime | No
     """The case with this number whose phone ends in `phone_tail`, or TrackingRefused."""
     now = now or utcnow()
     with db.transaction() as session:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         # The number's row exists (made now, or by another look-up) and is held until commit:
         # concurrent look-ups of one number take turns, so none slips past the count.
         session.execute(
-            insert(TrackingFailure).values(number=number, failures=0, counted_until=now).on_conflict_do_nothing()
+            insert(session, TrackingFailure)
+            .values(number=number, failures=0, counted_until=now)
+            .on_conflict_do_nothing()
         )
         failures = session.exec(select(TrackingFailure).where(TrackingFailure.number == number).with_for_update()).one()
         if failures.locked_until is not None and failures.locked_until > now:

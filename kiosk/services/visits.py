@@ -21,7 +21,7 @@ from ..db import Database
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name
 from ..domain.official_names import printed_service
-from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, State
+from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, BookingState, State, VisitState
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
 from .applications import ApplicationNotFound, record_transition
@@ -135,7 +135,7 @@ def assign(
         visit = session.exec(select(Visit).where(Visit.application_id == application_id)).first()
         if visit is None:
             visit = Visit(application_id=application_id, code=_new_code(session), created_at=now)
-        visit.officer_id, visit.visit_date, visit.state = officer_id, day, "assigned"
+        visit.officer_id, visit.visit_date, visit.state = officer_id, day, VisitState.ASSIGNED
         session.add(visit)
         session.add(
             AuditEvent(
@@ -175,8 +175,11 @@ def round_of(db: Database, station: StationContext, officer_id: int, day: dt.dat
     return sorted(timed, key=lambda row: (row.time is None, row.time.starts if row.time else 0))  # visiting order
 
 
-def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None) -> bytes:
-    """The visit slips of a round in order, then a pickup slip for every card handed over on it."""
+def round_pdf(
+    rows: list[BoardRow], station: StationContext, now: dt.datetime | None = None, font_path: str | None = None
+) -> bytes:
+    """The visit slips of a round in order, then a pickup slip for every card handed over on it, set
+    in the font at `font_path` (None: the first usable system font)."""
     now = now or utcnow()
     settings = station.settings
     slips, pickups = [], []
@@ -221,7 +224,7 @@ def round_pdf(rows: list[BoardRow], station: StationContext, now: dt.datetime | 
                     bring_at_collection=("旧居民身份证（当场交回）",) if old_card else (),
                 )
             )
-    return visit_round_pdf(slips, pickups=pickups)
+    return visit_round_pdf(slips, pickups=pickups, font_path=font_path)
 
 
 def _collect_on_acceptance(application: Application) -> tuple[str, ...]:
@@ -259,7 +262,7 @@ def record_outcome(
             raise VisitNotFound(code)  # each officer records their own visits
         if visit.visit_date is not None and station.today(now) < visit.visit_date:
             raise VisitNotYet(visit.visit_date)
-        visit.state = "nobody_home" if nobody_home else "done"
+        visit.state = VisitState.NOBODY_HOME if nobody_home else VisitState.DONE
         visit.outcome = {} if nobody_home else {name: name in outcome for name in OUTCOMES}
         if handed_over:
             visit.outcome["old_card"] = old_card
@@ -271,9 +274,9 @@ def record_outcome(
             .where(
                 Booking.application_id == application.id,
                 Booking.channel == bookings.HOME_VISIT,
-                Booking.state == "booked",
+                Booking.state == BookingState.BOOKED,
             )
-            .values(state="checked_in", updated_at=now)
+            .values(state=BookingState.CHECKED_IN, updated_at=now)
         )
         actor = f"staff:{officer.username}"
         reason = "nobody home" if nobody_home else ", ".join(sorted(outcome)) or "visited"

@@ -6,11 +6,22 @@
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
 
   // --- keypads: buttons with data-key fill the input named by data-keypad-for ---------
+  // A keypad for several inputs (ids separated by spaces) fills the one last tapped, the first at the start.
+  function served(pad) {
+    var ids = pad.dataset.keypadFor.split(" ");
+    return document.getElementById(ids.indexOf(pad.dataset.serving) >= 0 ? pad.dataset.serving : ids[0]);
+  }
+
+  document.addEventListener("focusin", function (event) {
+    document.querySelectorAll("[data-keypad-for]").forEach(function (pad) {
+      if (pad.dataset.keypadFor.split(" ").indexOf(event.target.id) >= 0) { pad.dataset.serving = event.target.id; }
+    });
+  });
+
   document.addEventListener("click", function (event) {
     var key = event.target.closest("[data-key]");
     if (!key) { return; }
-    var pad = key.closest("[data-keypad-for]");
-    var input = document.getElementById(pad.dataset.keypadFor);
+    var input = served(key.closest("[data-keypad-for]"));
     var value = input.value;
     var max = input.maxLength > 0 ? input.maxLength : 64;
     if (key.dataset.key === "delete") { value = value.slice(0, -1); }
@@ -18,6 +29,7 @@
     else if (value.length < max) { value += key.dataset.key; }
     input.value = value;
     input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus({ preventScroll: true });  // the field being typed keeps its focus ring
   });
 
   // --- the idle timer -----------------------------------------------------------------

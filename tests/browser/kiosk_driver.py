@@ -40,7 +40,8 @@ def csp_violations(page: Page) -> list[str]:
 
 def settled(page: Page) -> None:
     """The current document has loaded its scripts and styles (clicks do not wait for that)."""
-    page.wait_for_function("document.readyState === 'complete'")
+    # Not wait_for_function: while it polls it evaluates a string, which the pages' CSP refuses.
+    page.wait_for_load_state("load")
 
 
 def tap_keys(page: Page, text: str) -> None:

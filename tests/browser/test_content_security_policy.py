@@ -21,7 +21,7 @@ from tests.browser.kiosk_driver import (
     tap_continue,
     tap_keys,
 )
-from tests.browser.test_booking import _book
+from tests.browser.test_booking import _walk_in_booking
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING, finish_after_situation
 from tests.conftest import LOCAL_ID, aware
 from tests.helpers import apply
@@ -65,7 +65,7 @@ def test_the_kiosk_journey_and_progress_page_keep_to_the_policy(page, live_serve
 def test_booking_pages_keep_to_the_policy(page, live_server, clock):
     clock.set(aware(2026, 11, 24, 9))
     violations = csp_violations(page)
-    code, _when = _book(page, live_server)
+    code = _walk_in_booking(page, live_server, LOCAL_ID)  # the kiosk's keyboard and keypad
     expect(page.locator("#booking-qr svg")).to_be_visible()
     page.context.clear_cookies()
     page.goto(live_server + "/book/manage")

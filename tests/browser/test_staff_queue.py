@@ -238,6 +238,8 @@ def test_an_administrator_closes_a_day_and_it_is_no_longer_bookable(page, live_s
     page.set_viewport_size(VIEWPORTS["landscape"])
     staff_sign_in(page, live_server, "root", "admin password 1")
     page.goto(live_server + "/staff/admin/settings")
+    expect(page.locator("#public-url-unset")).to_contain_text(live_server)  # no KIOSK_PUBLIC_URL in tests
+    screenshot(page, "staff-admin-settings")
     page.locator("#calendar-link").click()
     expect(page.locator("[data-missing-holidays='2027']")).to_contain_text("2027")  # not published yet
     page.locator("#day").fill("2026-11-27")

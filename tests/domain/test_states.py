@@ -1,6 +1,18 @@
 import pytest
 
-from kiosk.domain.states import FINAL_STATES, TRANSITIONS, Action, IllegalTransition, State, allowed_actions, transition
+from kiosk import i18n
+from kiosk.domain.states import (
+    FINAL_STATES,
+    TRANSITIONS,
+    Action,
+    BookingState,
+    IllegalTransition,
+    PrintState,
+    State,
+    VisitState,
+    allowed_actions,
+    transition,
+)
 
 S, A = State, Action
 
@@ -91,3 +103,17 @@ def test_the_full_out_of_province_path():
 def test_the_error_names_state_and_action():
     with pytest.raises(IllegalTransition, match="cannot approve an application that is collected"):
         transition(State.COLLECTED, Action.APPROVE, out_of_province=False)
+
+
+@pytest.mark.parametrize(
+    ("states", "stored", "labels"),
+    [
+        (BookingState, {"booked", "cancelled", "checked_in", "no_show"}, "BOOKING_STATES"),
+        (PrintState, {"queued", "printing", "done", "failed"}, "PRINT_STATES"),
+        (VisitState, {"assigned", "done", "nobody_home"}, "VISIT_STATES"),
+    ],
+)
+def test_the_states_of_bookings_print_jobs_and_visits_keep_their_stored_values(states, stored, labels):
+    """The rows written before the enums hold these strings: no migration, and each has a label."""
+    assert {state.value for state in states} == stored
+    assert set(getattr(i18n, labels)) == set(states)

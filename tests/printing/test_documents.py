@@ -154,12 +154,13 @@ def test_booking_confirmation_carries_the_code_the_time_and_what_to_bring(paper,
     pdf = booking_confirmation_pdf(booking, paper)
     [text] = page_texts(pdf)
     flat = squeezed(text)
-    for expected in ("预约凭证", booking.code, "2026年11月28日（星期六）", "09:00", "10:00"):
+    for expected in ("预约凭证", booking.code, "2026年11月28日（星期六）", "09:00", "10:00", "（周末预约）"):
         assert expected in flat, expected
     for expected in ("首次申领", "户口簿", "李*"):
         assert expected in flat, expected
     assert booking.manage_url in flat and "24" in flat  # how to change or cancel, and how early
     assert_masked(text)
+    assert "延时" not in flat  # a Saturday morning is a weekend appointment, not extended hours
     [page] = render_pages(pdf, tmp_path, DPI)
     assert size_mm(page, DPI)[0] == pytest.approx(80 if paper is Paper.ROLL_80MM else A4_MM[0], abs=0.3)
     [code] = qr_codes(page)

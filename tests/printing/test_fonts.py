@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from printing import FONT_ENV, Paper, load_typeface, receipt_pdf, samples
+from printing import Paper, load_typeface, receipt_pdf, samples
+from printing.__main__ import main
 
 from .pdf_tools import fonts, page_texts
 
 DROID = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
 LATIN_ONLY = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-@pytest.fixture(autouse=True)
-def no_font_setting(monkeypatch):
-    monkeypatch.delenv(FONT_ENV, raising=False)
 
 
 def test_the_cjk_font_is_embedded():
@@ -43,14 +39,19 @@ def test_a_bad_font_path_falls_back_to_stsong_with_a_warning(tmp_path, caplog):
     assert "居民身份证受理回执" in page_texts(pdf)[0]
 
 
-def test_the_environment_names_the_font(tmp_path, monkeypatch, caplog):
+def test_the_library_reads_no_environment(monkeypatch):
+    """The font is the caller's setting (the kiosk's PRINT_FONT, the command line's --font)."""
+    monkeypatch.setenv("KIOSK_PRINT_FONT", "/nonexistent/font.ttf")
+    assert load_typeface().cjk == "CJK-DroidSansFallbackFull"
+
+
+def test_the_command_line_names_the_font(tmp_path, caplog):
     not_a_font = tmp_path / "not-a-font.ttf"
     not_a_font.write_text("hello")
-    monkeypatch.setenv(FONT_ENV, str(not_a_font))
     with caplog.at_level(logging.WARNING, logger="printing"):
-        face = load_typeface()
-    assert face.cjk == "STSong-Light" and not face.embedded
+        assert main(["sample", "receipt", "-o", str(tmp_path / "r.pdf"), "--font", str(not_a_font)]) == 0
     assert str(not_a_font) in caplog.text
+    assert not any(fonts((tmp_path / "r.pdf").read_bytes()).values())  # the built-in font, not embedded
 
 
 def test_a_font_without_chinese_is_refused(caplog):

@@ -1,6 +1,10 @@
+import logging
+from pathlib import Path
+
 from sqlalchemy import event
 
-from kiosk import create_app, migrate
+import kiosk
+from kiosk import create_app, migrate, warn_if_no_public_url
 from kiosk.routes import health
 from kiosk.services import operations
 from tests.helpers import apply
@@ -132,3 +136,24 @@ def test_the_write_check_is_kept_briefly(app_config, database, monkeypatch):
     assert _health(app)[1]["database"]["writable"] is True  # the kept answer does not know yet
     monkeypatch.setattr(health, "WRITE_CHECK_SECONDS", 0)
     assert _health(app)[1]["database"]["writable"] is False
+
+
+def test_healthz_says_where_qr_codes_point_without_a_public_url(app_config, database):
+    """Unset, the QR codes point to the address the request came to: said, without degrading."""
+    status, body = _health(create_app(app_config))
+    assert status == 200 and body["status"] == "ok"
+    assert body["public_url"]["configured"] is False and body["public_url"]["qr_codes_point_to"] == "http://localhost"
+    assert "KIOSK_PUBLIC_URL is not set" in body["public_url"]["warning"]
+    status, body = _health(create_app(app_config | {"PUBLIC_URL": "https://330402.kiosk.example.org"}))
+    assert body["public_url"] == {"configured": True, "qr_codes_point_to": "https://330402.kiosk.example.org"}
+
+
+def test_the_served_app_warns_at_start_without_a_public_url(app_config, database, caplog):
+    with caplog.at_level(logging.WARNING):
+        warn_if_no_public_url(create_app(app_config))
+        warn_if_no_public_url(create_app(app_config | {"PUBLIC_URL": "https://330402.kiosk.example.org"}))
+    assert [record.getMessage() for record in caplog.records if "PUBLIC_URL" in record.getMessage()] == [
+        kiosk.PUBLIC_URL_UNSET
+    ]
+    # gunicorn's app (kiosk.wsgi, which loads the face networks: read, not imported) says it as it starts.
+    assert "warn_if_no_public_url(app)" in (Path(kiosk.__file__).parent / "wsgi.py").read_text(encoding="utf-8")

@@ -6,8 +6,9 @@ import subprocess
 
 from sqlmodel import select
 
+from kiosk.domain.states import PrintState
 from kiosk.models import Application, PrintJob
-from kiosk.services.printing import DONE, QUEUED, printer_from_config, retry_queued
+from kiosk.services.printing import printer_from_config, retry_queued
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import apply
 from tests.printing.test_backends import QUEUE, cups_pdf_folder, existing, take_printed, wait_until_done  # noqa: F401
@@ -42,7 +43,7 @@ def test_a_double_tap_prints_one_receipt(client, app, tmp_path):
     page = print_receipt(client)
     assert PRINTED in page and 'id="print-receipt"' not in page
     [job] = jobs(app)
-    assert (job.state, job.attempts, job.requested_by) == (DONE, 1, "kiosk:330402")
+    assert (job.state, job.attempts, job.requested_by) == (PrintState.DONE, 1, "kiosk:330402")
     assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 1
 
 
@@ -61,7 +62,7 @@ def test_a_stopped_cups_queue_keeps_the_receipt_queued_until_a_retry(client, app
         page = print_receipt(client)
         assert PRINTER_DOWN in page and 'id="print-receipt"' in page
         [job] = jobs(app)
-        assert (job.state, job.attempts, job.printer) == (QUEUED, 1, f"cups:{QUEUE}")
+        assert (job.state, job.attempts, job.printer) == (PrintState.QUEUED, 1, f"cups:{QUEUE}")
         assert "stopped" in job.last_error
     finally:
         subprocess.run(["cupsenable", QUEUE], check=True)
@@ -69,7 +70,7 @@ def test_a_stopped_cups_queue_keeps_the_receipt_queued_until_a_retry(client, app
     [outcome] = retry_queued(app.extensions["kiosk_db"], printer)
     assert outcome.printed
     [job] = jobs(app)
-    assert (job.state, job.attempts) == (DONE, 2) and job.backend_job.startswith(f"{QUEUE}-")
+    assert (job.state, job.attempts) == (PrintState.DONE, 2) and job.backend_job.startswith(f"{QUEUE}-")
     wait_until_done(printer.backend, job.backend_job)
     take_printed(cups_pdf_folder, before, _number(app, job))
 
@@ -96,7 +97,7 @@ def test_staff_see_print_jobs_and_print_again(client, app, staff_user, tmp_path)
     response = client.post(f"/staff/prints/{job.id}/again")
     assert response.status_code == 200
     first, again = jobs(app)
-    assert (again.state, again.requested_by) == (DONE, "staff:zhang")
+    assert (again.state, again.requested_by) == (PrintState.DONE, "staff:zhang")
     assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 2
     assert client.post("/staff/prints/999999/again").status_code == 404
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from kiosk import create_app
 from kiosk.models import Booking
-from kiosk.routes import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
+from kiosk.routes.headers import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from kiosk.routes.staff import MAX_PACKAGE_BYTES
 from tests.conftest import STAFF_PASSWORD, aware
 from tests.helpers import apply

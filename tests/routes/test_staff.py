@@ -220,6 +220,15 @@ def test_administrators_edit_station_settings(app, database):
     assert load_station(database, "330402").settings.hotline == "0573-12345678"
 
 
+def test_the_settings_page_warns_while_qr_codes_point_to_this_server(app, database):
+    admin = _admin(app, database)
+    page = admin.get("/staff/admin/settings").get_data(as_text=True)
+    warning = re.search(r'id="public-url-unset">([^<]+)<', page)[1]
+    assert "KIOSK_PUBLIC_URL" in warning and "http://localhost" in warning
+    app.config["PUBLIC_URL"] = "https://330402.kiosk.example.org"
+    assert 'id="public-url-unset"' not in admin.get("/staff/admin/settings").get_data(as_text=True)
+
+
 def test_administrators_edit_the_station_calendar(app, database, staff_client, clock):
     import datetime as dt
 

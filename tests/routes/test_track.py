@@ -28,6 +28,14 @@ def test_lookup_with_number_and_phone(client, app):
     assert "13812345678" not in text
 
 
+def test_the_number_is_found_without_its_hyphens_in_any_case(client, app):
+    apply(client)
+    number = _submitted(app).number
+    for typed in (number.replace("-", ""), number.replace("-", " "), f" {number.lower()} ", number.replace("-", "－")):
+        page = client.post("/track/", data={"number": typed, "phone_tail": "5678"})
+        assert page.status_code == 200 and number in page.get_data(as_text=True), typed
+
+
 def test_wrong_phone_and_unknown_number_get_the_same_answer(client, app):
     client.post("/language", data={"lang": "en"})
     apply(client)

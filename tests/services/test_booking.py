@@ -3,8 +3,10 @@ import threading
 import uuid
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from kiosk.db import violated_constraint
 from kiosk.domain.id_number import parse_id_number
 from kiosk.models import AuditEvent, Booking, Slot
 from kiosk.services import booking as bookings
@@ -44,8 +46,8 @@ def test_slots_follow_the_calendar(database, station):
     days = bookings.free_slots(database, station, first=dt.date(2026, 11, 24), days=7, channel="online", now=NOW)
     tuesday = days[dt.date(2026, 11, 24)]
     assert tuesday[0].starts.hour == 9  # past slots are not offered
-    assert any(s.extended and s.starts.hour >= 17 for s in tuesday)  # the evening session
-    assert all(s.extended for s in days[dt.date(2026, 11, 29)])  # Sunday
+    assert any(s.kind == "evening" and s.starts.hour >= 17 for s in tuesday)  # the evening session
+    assert all(s.kind == "weekend" for s in days[dt.date(2026, 11, 29)])  # Sunday
     assert all(s.free == 2 for s in tuesday)  # online places: 2 of 4
 
 
@@ -55,11 +57,30 @@ def test_national_day_offers_only_holiday_appointments(database, station):
     )
     national_day = days[dt.date(2026, 10, 1)]
     assert [s.starts.strftime("%H:%M") for s in national_day] == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
-    assert all(s.extended for s in national_day)
+    assert all(s.kind == "holiday" for s in national_day)
     # Saturday 10 October is a make-up working day: weekday hours, evening included, daytime not extended.
     saturday = days[dt.date(2026, 10, 10)]
-    assert saturday[0].starts.strftime("%H:%M") == "08:30" and not saturday[0].extended
-    assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].extended
+    assert saturday[0].starts.strftime("%H:%M") == "08:30" and not saturday[0].kind
+    assert saturday[-1].starts.strftime("%H:%M") == "19:30" and saturday[-1].kind == "evening"
+
+
+def test_each_time_says_what_kind_it_is(database, station):
+    """docs/domain.md "Calendar": a holiday, a weekend and a working day's evening are told apart; a
+    make-up working day (调休) is a working day, and the normal hours of a working day have no tag."""
+    days = bookings.free_slots(
+        database, station, first=dt.date(2026, 9, 30), days=12, channel="kiosk", now=aware(2026, 9, 29)
+    )
+
+    def kinds(day: dt.date) -> dict[str, str]:
+        return {slot.starts.strftime("%H:%M"): slot.kind for slot in days[day]}
+
+    wednesday = kinds(dt.date(2026, 9, 30))
+    assert (wednesday["09:00"], wednesday["17:00"], wednesday["17:30"]) == ("", "", "evening")
+    assert set(kinds(dt.date(2026, 10, 1)).values()) == {"holiday"}  # National Day
+    assert set(kinds(dt.date(2026, 10, 3)).values()) == {"holiday"}  # a Saturday of the holiday
+    make_up = kinds(dt.date(2026, 10, 10))  # a Saturday worked like a Monday
+    assert (make_up["08:30"], make_up["19:30"]) == ("", "evening")
+    assert set(kinds(dt.date(2026, 10, 11)).values()) == {"weekend"}  # Sunday: not "extended hours"
 
 
 def test_a_station_closure_and_an_extra_session(database, station):
@@ -317,3 +338,40 @@ def test_a_booking_code_already_in_use_is_drawn_again(database, station, monkeyp
     assert second.code == "12345678"
     with database.reading() as session:
         assert session.get(Slot, slot.id).booked == 2  # the clashing attempts took no place
+
+
+def test_the_database_names_the_broken_unique_index_on_either_backend(database, station):
+    """kiosk.db.violated_constraint: PostgreSQL's diagnostics, SQLite's columns mapped to the name."""
+    slot = first_slot(database, station)
+    taken = book(database, station, slot.id, 1)
+
+    def broken(**changes) -> str | None:
+        row = taken.model_dump() | {"id": None, "code": "99999999", "idempotency_key": uuid.uuid4().hex} | changes
+        with pytest.raises(IntegrityError) as error, database.transaction() as session:
+            session.add(Booking(**row))
+        return violated_constraint(error.value)
+
+    assert broken(code=taken.code, id_number=person(2).number) == bookings.CODE_IN_USE
+    assert broken() == bookings.ONE_PER_DAY
+    # An index the table of SQLite's wordings does not list: named on PostgreSQL, unknown on SQLite.
+    unlisted = broken(idempotency_key=taken.idempotency_key, id_number=person(3).number)
+    assert unlisted == ("booking_idempotency_key_key" if database.dialect == "postgresql" else None)
+
+
+def test_only_the_one_per_day_index_refuses_a_change_as_one_per_day(database, station, monkeypatch):
+    """Any other integrity error of a change is a fault to surface, not the citizen's second booking."""
+    slot, later = first_slot(database, station), first_slot(database, station, hour=10)
+    other = book(database, station, slot.id, 2)
+    moving = book(database, station, slot.id, 1)
+    audit = bookings._audit
+
+    def audit_and_reuse_a_code(session, booking, *args, **kwargs):
+        audit(session, booking, *args, **kwargs)
+        booking.code = other.code  # the row now breaks the booking codes' unique index
+        session.flush()
+
+    monkeypatch.setattr(bookings, "_audit", audit_and_reuse_a_code)
+    with pytest.raises(IntegrityError):
+        bookings.change(database, station, moving.id, later.id, actor="test", now=NOW)
+    with database.reading() as session:
+        assert session.get(Booking, moving.id).slot_id == slot.id  # nothing half-done

@@ -8,10 +8,10 @@ from sqlmodel import select
 
 from kiosk.clock import utcnow
 from kiosk.db import Database, make_engine
+from kiosk.domain.states import PrintState
 from kiosk.models import PrintJob, Station
 from kiosk.services import operations
 from kiosk.services.operations import CAMERA_REFRESH, CAMERA_WORKING, NO_CAMERA, PrintQueue, print_queue
-from kiosk.services.printing import DONE, FAILED, QUEUED
 
 HOUR = dt.timedelta(hours=1)
 
@@ -19,7 +19,8 @@ HOUR = dt.timedelta(hours=1)
 def test_the_print_queue_counts_this_stations_waiting_and_recently_failed_jobs(database, station):
     now = utcnow()
     with database.transaction() as session:
-        for state, age in [(QUEUED, 3 * HOUR), (QUEUED, HOUR), (FAILED, 2 * HOUR), (FAILED, 72 * HOUR), (DONE, HOUR)]:
+        queued, failed, done = PrintState.QUEUED, PrintState.FAILED, PrintState.DONE
+        for state, age in [(queued, 3 * HOUR), (queued, HOUR), (failed, 2 * HOUR), (failed, 72 * HOUR), (done, HOUR)]:
             session.add(
                 PrintJob(
                     station_id=station.id,

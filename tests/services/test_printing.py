@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from kiosk.domain.masking import mask_id_number
+from kiosk.domain.states import PrintState
 from kiosk.services.applications import submit_application
 from kiosk.services.printing import (
-    DONE,
-    QUEUED,
     NamedPrinter,
     Subject,
     get_job,
@@ -19,7 +20,7 @@ from kiosk.services.printing import (
 from printing import CupsPrinter, FilePrinter, Paper
 from tests import when
 from tests.conftest import LOCAL_ID
-from tests.printing.pdf_tools import page_texts, squeezed
+from tests.printing.pdf_tools import fonts, page_texts, squeezed
 from tests.services.test_applications import NOW, new
 
 URL = "http://kiosk.test/track/x/token"
@@ -43,7 +44,7 @@ def test_a_receipt_prints_to_the_file_backend_masked(database, application, file
     outcome = request_print(database, receipt_of(application), "kiosk:330402", file_printer, URL)
     assert outcome.printed and not outcome.repeated
     job = get_job(database, outcome.job.id)
-    assert (job.state, job.attempts, job.printer, job.last_error) == (DONE, 1, "file", "")
+    assert (job.state, job.attempts, job.printer, job.last_error) == (PrintState.DONE, 1, "file", "")
     pdf = (tmp_path / "instance" / "prints" / job.backend_job).read_bytes()
     text = squeezed("".join(page_texts(pdf)))
     assert application.number in text
@@ -65,18 +66,18 @@ def test_an_unavailable_printer_keeps_the_job_queued_and_a_retry_prints_it(datab
     outcome = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert not outcome.printed
     job = get_job(database, outcome.job.id)
-    assert (job.state, job.attempts) == (QUEUED, 1) and job.last_error
+    assert (job.state, job.attempts) == (PrintState.QUEUED, 1) and job.last_error
 
     # Tapped again while the printer is still broken: the same job, one attempt more.
     again = request_print(database, receipt_of(application), "kiosk", broken, URL)
     assert again.job.id == job.id and get_job(database, job.id).attempts == 2
 
-    assert retry_queued(database, broken)[0].job.state == QUEUED
+    assert retry_queued(database, broken)[0].job.state == PrintState.QUEUED
     working = NamedPrinter("file", FilePrinter(tmp_path / "prints"))
     [retried] = retry_queued(database, working)
     assert retried.printed
     job = get_job(database, job.id)
-    assert (job.state, job.attempts) == (DONE, 4)
+    assert (job.state, job.attempts) == (PrintState.DONE, 4)
     assert (tmp_path / "prints" / job.backend_job).is_file()
     assert retry_queued(database, working) == []
 
@@ -96,6 +97,19 @@ def test_the_paper_is_the_printers_own_unless_the_config_names_one(tmp_path):
     assert printer_from_config({"PRINTER_BACKEND": "cups", "PRINTER_PAPER": "a4"}, tmp_path).backend.paper is Paper.A4
     with pytest.raises(ValueError):
         printer_from_config({"PRINTER_PAPER": "letter"}, tmp_path)
+
+
+def test_documents_are_set_in_the_print_font_setting(database, application, tmp_path, caplog):
+    """PRINT_FONT (KIOSK_PRINT_FONT) reaches the documents through the printer, as a setting."""
+    not_a_font = tmp_path / "not-a-font.ttf"
+    not_a_font.write_text("hello")
+    printer = printer_from_config({"PRINT_FONT": str(not_a_font)}, tmp_path / "instance")
+    assert printer.font == str(not_a_font)
+    with caplog.at_level(logging.WARNING, logger="printing"):
+        outcome = request_print(database, receipt_of(application), "kiosk", printer, URL)
+    assert outcome.printed and str(not_a_font) in caplog.text
+    pdf = (tmp_path / "instance" / "prints" / outcome.job.backend_job).read_bytes()
+    assert "STSong-Light" in "".join(fonts(pdf))
 
 
 def test_the_print_retry_command_prints_queued_jobs(database, application, tmp_path, monkeypatch):
