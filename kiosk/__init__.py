@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
     "PRINTER_BACKEND": "file",  # "file": PDFs under <instance>/prints/; "cups": the CUPS queue below
     "PRINTER_QUEUE": "kioskpdf",
+    "PRINTER_PAPER": None,  # "roll80" (the kiosk's 80 mm thermal roll) or "a4"; None: the backend's own
     "PRINT_FONT": None,  # the TrueType CJK font file of printed documents; None: the first system font found
     # "log": texts to citizens as JSON lines in <instance>/messages.log; "package.module:factory": the
     # station's SMS gateway adapter (kiosk.services.notifications.sender_from_config)

@@ -144,7 +144,10 @@ NEXT_STEPS = {
         "We accept your application now. Please bring what is missing by %(deadline)s. "
         "Your card will be ready about %(date)s."
     ),
-    "home_visit": _l("An officer will visit you at home by %(deadline)s. Your card will be ready about %(date)s."),
+    "home_visit": _l(
+        "The station calls you by %(deadline)s to arrange an officer's visit to your home, on one of the days "
+        "you chose. Your card will be ready about %(date)s; an officer brings it to you."
+    ),
     "priority": _l("Your application is handled with priority. Your card will be ready by %(date)s."),
     "urgent": _l(
         "Your case is handled urgently and a supervisor signs it off today. Your card will be ready by %(date)s."
@@ -351,9 +354,9 @@ OLD_CARD_FATES = {
         "Hand in your old card at the window today, before you leave. The new card is then posted to you."
     ),
     "courier": _l(
-        "Sign the authorisation at the window today, and give your old card to the courier "
-        "when the new card arrives."
+        "Sign the authorisation at the window today, and give your old card to the courier when the new card arrives."
     ),
+    "at_visit": _l("Give your old card to the officer who brings the new one to your home."),
 }
 
 # What approving, making or marking a card ready waits for (kiosk.services.cases.NotReadyToProceed).

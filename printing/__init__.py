@@ -11,7 +11,15 @@ the database, and the caller masks personal data before handing it over (see
 """
 
 from .backends import CupsPrinter, FilePrinter, JobState, Printer, PrinterUnavailable
-from .data import BookingConfirmation, CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .data import (
+    BookingConfirmation,
+    CollectAtStation,
+    DeliverAtHome,
+    DeliverByPost,
+    PickupSlip,
+    Receipt,
+    VisitSlip,
+)
 from .documents import (
     RoundLayout,
     booking_confirmation_pdf,
@@ -27,6 +35,7 @@ __all__ = [
     "BookingConfirmation",
     "CollectAtStation",
     "CupsPrinter",
+    "DeliverAtHome",
     "DeliverByPost",
     "FilePrinter",
     "JobState",

@@ -40,6 +40,23 @@ class CollectAtStation:
     address: str
     hours: tuple[str, ...]  # e.g. "周一至周五 08:30–12:00、13:30–20:00"
 
+    def __post_init__(self) -> None:
+        if not self.hours:
+            raise ValueError("CollectAtStation.hours is empty: print the station's opening hours")
+
+
+@dataclass(frozen=True)
+class DeliverAtHome:
+    """An officer brings the card to the applicant's home (行动不便上门办)."""
+
+    address_masked: str
+    hours: tuple[str, ...]  # the station's opening hours, for questions
+
+    def __post_init__(self) -> None:
+        _require_filled(self)
+        if not self.hours:
+            raise ValueError("DeliverAtHome.hours is empty: print the station's opening hours")
+
 
 @dataclass(frozen=True)
 class DeliverByPost:
@@ -50,7 +67,7 @@ class DeliverByPost:
     recipient_masked: str = ""  # who receives it, e.g. "李*红"
 
 
-Collection = CollectAtStation | DeliverByPost
+Collection = CollectAtStation | DeliverByPost | DeliverAtHome
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,8 @@ class Receipt:
     materials_deadline: dt.date | None = None
     temporary_id_number: str = ""  # the temporary ID card issued today, if any
     notes: tuple[str, ...] = ()  # what is true of the new card and the visit (validity, thumbprints, old card...)
+    materials_note: str = ""  # under the missing materials, e.g. "请于2026年12月8日前补交"
+    footer: str = "请妥善保管本回执。凭申请编号可在自助终端或网上查询办理进度。"
 
     def __post_init__(self) -> None:
         _require_filled(self)
@@ -118,7 +137,7 @@ class PickupSlip:
     id_number_masked: str
     service: str  # as on the receipt
     station: str
-    collection: CollectAtStation
+    collection: CollectAtStation | DeliverAtHome
     expected_collection: dt.date
     issued_at: dt.datetime
     hotline: str

@@ -31,7 +31,7 @@ from .blocks import (
     TextBlock,
     title,
 )
-from .data import BookingConfirmation, CollectAtStation, DeliverByPost, PickupSlip, Receipt, VisitSlip
+from .data import BookingConfirmation, Collection, DeliverAtHome, DeliverByPost, PickupSlip, Receipt, VisitSlip
 from .fonts import load_typeface
 from .pages import render, render_cut_sheets
 from .paper import Paper, PaperSize
@@ -39,6 +39,12 @@ from .text import MUTED, Align
 
 FontPath = str | os.PathLike[str] | None
 _WEEKDAYS = "一二三四五六日"
+
+# The pickup slip's line beside its code, by where the card is handed over (at home: True).
+_PICKUP_HINTS = {
+    False: "领证时出示本凭证，窗口扫码核验\nShow this slip at the window",
+    True: "民警上门送证时核验本凭证\nThe officer checks this slip at your door",
+}
 
 
 class RoundLayout(Enum):
@@ -105,7 +111,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
         QrPanel(
             receipt.progress_url,
             paper.qr,
-            label="受理编号 Application No.",
+            label="申请编号 Application No.",
             code=receipt.application_number,
             hint="扫码查询办理进度\nScan to track progress",
             text_size=paper.body,
@@ -132,7 +138,8 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
                         TextBlock("待补正材料 Missing materials", paper.body, bold=True, space_after=2),
                         ItemList(receipt.missing_materials, paper.body),
                         TextBlock(
-                            f"请于 {format_date(deadline)} 前补交。" if deadline else "请尽快补交。",
+                            receipt.materials_note
+                            or (f"请于{format_date(deadline)}前补交。" if deadline else "请尽快补交。"),
                             paper.body,
                             bold=True,
                             space_after=0,
@@ -149,7 +156,7 @@ def _receipt_blocks(receipt: Receipt, paper: PaperSize) -> list[Block]:
         _fields(paper, [*_collection_fields(receipt.collection), *contact]),
         *_bring_at_collection(receipt.bring_at_collection, paper),
         *_notes(receipt.notes, paper),
-        *_footer("请妥善保管本回执。凭受理编号可在自助终端或网上查询办理进度。", paper),
+        *_footer(receipt.footer, paper),
     ]
 
 
@@ -161,13 +168,13 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
             paper.qr,
             label="领取验证码 Verification code",
             code=slip.verification_code,
-            hint="领证时出示本凭证，窗口扫码核验\nShow this slip at the window",
+            hint=_PICKUP_HINTS[isinstance(slip.collection, DeliverAtHome)],
             text_size=paper.body,
         ),
         _fields(
             paper,
             [
-                Field("受理编号", slip.application_number, strong=True),
+                Field("申请编号", slip.application_number, strong=True),
                 Field("申请人", slip.name_masked, strong=True),
                 Field("身份证号", slip.id_number_masked),
                 Field("业务类型", slip.service),
@@ -179,8 +186,7 @@ def _pickup_blocks(slip: PickupSlip, paper: PaperSize) -> list[Block]:
         ),
         *_bring_at_collection(slip.bring_at_collection, paper),
     ]
-    if slip.notes:
-        blocks += [_heading("注意事项", "Notes", paper), ItemList(slip.notes, paper.body)]
+    blocks += _notes(slip.notes, paper)
     blocks += _footer("本凭证仅限领取上述证件使用，遗失请及时联系受理单位。", paper)
     return blocks
 
@@ -243,7 +249,7 @@ def _visit_blocks(slip: VisitSlip, paper: PaperSize, stop: tuple[int, int] | Non
                         Field("住址", slip.address),
                     ],
                     [
-                        Field("受理编号", slip.application_number, strong=True),
+                        Field("申请编号", slip.application_number, strong=True),
                         Field("服务事项", slip.purpose),
                         Field("上门时间", when),
                         Field("承办民警", slip.officer),
@@ -307,11 +313,17 @@ def _fields(paper: PaperSize, rows: Sequence[Field]) -> Fields:
     return Fields(rows, paper.body, 17 * mm if on_roll else 30 * mm, ruled=not on_roll)
 
 
-def _collection_fields(collection: CollectAtStation | DeliverByPost) -> list[Field]:
+def _collection_fields(collection: Collection) -> list[Field]:
     if isinstance(collection, DeliverByPost):
         rows = [Field("领取方式", "邮寄送达 By post"), Field("收件地址", collection.address_masked)]
         rows += [Field("收件人", collection.recipient_masked)] if collection.recipient_masked else []
         return rows + ([Field("说明", collection.note)] if collection.note else [])
+    if isinstance(collection, DeliverAtHome):
+        return [
+            Field("领取方式", "民警上门送证 Delivered at home"),
+            Field("送证地址", collection.address_masked),
+            Field("办公时间", "\n".join(collection.hours)),
+        ]
     return [
         Field("领取方式", "到受理单位领取 At the station"),
         Field("领取地点", collection.address),
@@ -326,10 +338,11 @@ def _bring_at_collection(items: Sequence[str], paper: PaperSize) -> list[Block]:
 
 
 def _notes(notes: Sequence[str], paper: PaperSize) -> list[Block]:
-    """The card's and the visit's facts as one paragraph: an A4 receipt stays one page."""
+    """The card's and the visit's facts, one a line in the reader's language; in small type on A4,
+    where the receipt stays one page."""
     if not notes:
         return []
-    return [Rule(dashed=True, space=4), TextBlock("注意：" + "；".join(notes) + "。", paper.body, space_after=2)]
+    return [ItemList(notes, paper.small if paper.height else paper.body)]
 
 
 def _footer(text: str, paper: PaperSize) -> list[Block]:

@@ -59,11 +59,13 @@ def walk_to_check(
     answer_situation(client, situation)
     if visit:
         post_step(client, "visit", visit)
+    home_visit = bool(visit)  # the officer takes the photo and brings the card: neither is asked
     post_step(client, "materials", {"held": list(held)})
     post_step(client, "plan")
-    post_step(client, "photo")
+    if not home_visit:
+        post_step(client, "photo")
     post_step(client, "contact", {"phone": phone})
-    if app_type != "temporary":  # a temporary ID is collected at the station: not asked
+    if app_type != "temporary" and not home_visit:  # a temporary ID is collected at the station: not asked
         post_step(client, "collection", collection or {"method": "station"})
     check = client.get("/apply/check")
     assert check.status_code == 200, check.headers.get("Location")

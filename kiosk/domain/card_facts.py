@@ -6,8 +6,9 @@ application, on the done page and on the receipt (docs/domain.md, "The citizen's
 - Both thumbprints are taken at the window, or by the officer on a home visit (art. 3).
 - Under 16: a parent or guardian applies for the child (art. 7). Everyone must apply within
   three months of turning 16 (art. 7): a first application is told that date while it is ahead.
-- The old card of a renewal or a damaged card: handed in at collection, or, for a card sent by
-  post, handed in at the window at acceptance or to the courier with a signed authorisation.
+- The old card of a renewal or a damaged card: handed in at collection, given to the officer who
+  brings the new card home on a home visit, or, for a card sent by post, handed in at the window
+  at acceptance or to the courier with a signed authorisation.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class OldCard(StrEnum):
     AT_COLLECTION = "at_collection"  # handed in when the new card is collected at the station
     AT_ACCEPTANCE = "at_acceptance"  # a posted card: handed in at the window when the application is accepted
     COURIER = "courier"  # a posted card: given to the courier with the citizen's signed authorisation
+    AT_VISIT = "at_visit"  # a card brought home on a home visit: given to the officer who brings it
 
 
 POSTAL_OLD_CARD_CHOICES = (OldCard.AT_ACCEPTANCE, OldCard.COURIER)
@@ -65,10 +67,12 @@ def duty_deadline(birth: dt.date) -> dt.date:
 
 
 def old_card_fate(app_type: ApplicationType, collection: str, postal_choice: str = "") -> OldCard:
-    """What becomes of the old card: `collection` "station" or "post", `postal_choice` an OldCard
-    value chosen for a posted card."""
+    """What becomes of the old card: `collection` "station", "post" or "visit" (brought home on a
+    home visit), `postal_choice` an OldCard value chosen for a posted card."""
     if app_type not in OLD_CARD_TYPES:
         return OldCard.NONE
+    if collection == "visit":
+        return OldCard.AT_VISIT
     if collection != "post":
         return OldCard.AT_COLLECTION
     return OldCard(postal_choice) if postal_choice in POSTAL_OLD_CARD_CHOICES else OldCard.AT_ACCEPTANCE
@@ -98,4 +102,3 @@ def card_facts(
         apply_by=deadline if app_type is ApplicationType.FIRST and today <= deadline else None,
         old_card=old_card,
     )
-

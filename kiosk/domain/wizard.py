@@ -39,8 +39,15 @@ def _situation_has(key: str) -> Callable[[Answers], bool]:
     return lambda answers: key in answers.get("situation", {})
 
 
+def home_visit(answers: Answers) -> bool:
+    """The applicant cannot travel: an officer comes to them, takes the photo, the thumbprints and
+    the fee, and later brings the card home. The kiosk asks nothing about a photo or how the card
+    comes back."""
+    return bool(answers.get("situation", {}).get("cannot_travel"))
+
+
 def _can_travel(answers: Answers, settings: StationSettings) -> bool:
-    return not answers.get("situation", {}).get("cannot_travel")
+    return not home_visit(answers)
 
 
 def _offers_exemption(answers: Answers, settings: StationSettings) -> bool:
@@ -75,10 +82,11 @@ STEPS: tuple[Step, ...] = (
     Step("visit", _has("visit"), needed=lambda a, s: not _can_travel(a, s)),
     Step("materials", _has("held")),
     Step("plan", _has("plan_seen")),
-    Step("photo", _has("photo")),
+    Step("photo", _has("photo"), needed=_can_travel),
     Step("contact", _has("phone")),
-    # A temporary ID is handed over at the station (kiosk.domain.temporary_id).
-    Step("collection", _has("collection"), needed=lambda a, s: a.get("app_type") != "temporary"),
+    # A temporary ID is handed over at the station (kiosk.domain.temporary_id); a home visit's card
+    # is brought home.
+    Step("collection", _has("collection"), needed=lambda a, s: a.get("app_type") != "temporary" and _can_travel(a, s)),
     Step("check", lambda answers: False),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
@@ -97,14 +105,23 @@ def needed_steps(answers: Answers, settings: StationSettings) -> list[str]:
     return [step.name for step in STEPS if step.needed(answers, settings)]
 
 
-def forget_unasked_situation(answers: dict, settings: StationSettings) -> None:
-    """Drop the answers of situation questions that no longer apply (a home visit after all, a
-    type without a lower fee): asked again, not carried over, should they apply once more."""
+# The answers a step keeps outside the situation, besides its own key: the camera's shots go with
+# the photo.
+_STEP_ANSWERS = {"visit": ("visit",), "photo": ("photo", "photo_shots"), "collection": ("collection",)}
+
+
+def forget_unasked(answers: dict, settings: StationSettings) -> None:
+    """Drop the answers of questions that no longer apply (a home visit after all, a type without
+    a lower fee, a home visit no more): asked again, not carried over, should they apply once more."""
     asked = needed_steps(answers, settings)
     situation = answers.get("situation", {})
     for name, key in SITUATION_KEYS.items():
         if name not in asked:
             situation.pop(key, None)
+    for name, keys in _STEP_ANSWERS.items():
+        if name not in asked:
+            for key in keys:
+                answers.pop(key, None)
 
 
 def first_unanswered(answers: Answers, settings: StationSettings, refused: bool = False) -> str:

@@ -283,8 +283,8 @@ def _parse_visit(form, answers, context):
 
 
 def _parse_materials(form, answers, context):
-    required = {m.value for m in _assessment(answers, context).required}
-    return {"held": sorted(m for m in form.getlist("held") if m in required)}, {}
+    asked = {m.value for m in _assessment(answers, context).to_bring}
+    return {"held": sorted(m for m in form.getlist("held") if m in asked)}, {}
 
 
 def _parse_plan(form, answers, context):
@@ -402,7 +402,7 @@ def step(name: str):
         updates, errors = page.parse(request.form, answers, context)
         if not errors:
             answers.update(updates)
-            flow.forget_unasked_situation(answers, context.settings)
+            flow.forget_unasked(answers, context.settings)
             if name in _BEFORE_PLAN:
                 answers.pop("plan_seen", None)
             _save(answers)

@@ -74,7 +74,7 @@ class NewApplication:
     card_expires: dt.date | None = None
     card_long_term: bool = False
     visit_dates: tuple[dt.date, ...] = ()  # preferred dates for a home visit
-    collection: str = "station"  # "station" or "post"
+    collection: str = "station"  # "station", "post", or "visit" (the officer brings it home)
     address: str = ""  # the home-visit or postal address
     recipient_name: str = ""  # who receives a posted card
     old_card_handover: str = ""  # a posted card replacing an old one: "at_acceptance" or "courier"
@@ -102,6 +102,11 @@ class Assessment:
     exemption: Exemption = Exemption.NONE  # the one claimed, where it applies to this type at this station
     temporary_offer: TemporaryOffer | None = None  # a temporary ID helps while the card is made
 
+    @property
+    def to_bring(self) -> tuple[Material, ...]:
+        """The papers the citizen is asked about: the photo is taken, never brought."""
+        return tuple(m for m in self.required if m is not Material.PHOTO)
+
 
 def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> Assessment:
     """The commitment, deadlines, fee and expected date for `new` made at `now`, or NotEligible."""
@@ -128,7 +133,9 @@ def assess(station: StationContext, new: NewApplication, now: dt.datetime) -> As
     )
     situation = Situation(
         required=required,
-        held=new.held,
+        # The photo is never missing: it is taken by the kiosk's camera, at the window when the
+        # citizen comes in, or by the officer on a home visit (photo_at_window tells staff).
+        held=new.held | {Material.PHOTO},
         cannot_travel=new.cannot_travel,
         special_group=new.special_group,
         urgent_reason=new.urgent_reason,
@@ -261,7 +268,7 @@ def submit_application(
             session.add(application)
             session.flush()
             session.add_all(
-                ApplicationMaterial(application_id=application.id, material=m.value, held=m in new.held)
+                ApplicationMaterial(application_id=application.id, material=m.value, held=m not in decision.missing)
                 for m in required
             )
             if new.photo_file:
@@ -341,6 +348,7 @@ class TrackedCase:
     state: str
     refusal_reason: str | None
     commitment: str
+    collection: str  # "station", "post" or "visit"
     expected_ready: dt.date | None
     materials_deadline: dt.date | None
     missing: tuple[str, ...]
@@ -379,6 +387,7 @@ def tracked_case(session: Session, number: str) -> TrackedCase | None:
         state=application.state,
         refusal_reason=application.refusal_reason,
         commitment=application.commitment,
+        collection=application.collection,
         expected_ready=application.expected_ready,
         materials_deadline=application.materials_deadline,
         missing=tuple(missing),

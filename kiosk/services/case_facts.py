@@ -8,9 +8,11 @@ from ..domain.card_facts import CardFacts, OldCard, card_facts
 from ..domain.catalogue import ApplicationType, Validity
 from ..domain.commitments import Commitment
 from ..domain.id_number import parse_id_number
+from ..i18n import N_, VALIDITIES
 from ..models import Applicant, Application
 from .station import StationContext
 from .temporary_ids import TemporaryOffer
+from .wording import Wording
 
 
 def facts_of(application: Application, applicant: Applicant, station: StationContext) -> CardFacts | None:
@@ -37,48 +39,78 @@ def main_number_of(db: Database, application: Application) -> str:
         return main.number if main else ""
 
 
-_VALIDITY_NAMES = {Validity.FIVE_YEARS: "五年", Validity.TEN_YEARS: "十年", Validity.TWENTY_YEARS: "二十年"}
+# The receipt's notes, in the citizen's language (kiosk.services.wording).
 _OLD_CARD_NOTES = {
-    OldCard.AT_COLLECTION: "领取新证时交回旧证",
-    OldCard.AT_ACCEPTANCE: "旧证于受理时在窗口交回",
-    OldCard.COURIER: "旧证凭本人签署的委托书，于新证送达时交快递员带回",
+    OldCard.AT_COLLECTION: N_("Hand in your old card when you collect the new one"),
+    OldCard.AT_ACCEPTANCE: N_("Your old card is handed in at the window when the application is accepted"),
+    OldCard.COURIER: N_(
+        "Your old card is given to the courier when the new card arrives, on the authorisation you signed"
+    ),
+    OldCard.AT_VISIT: N_("Give your old card to the officer who brings the new one to your home"),
 }
 
 
-def _day(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def receipt_notes(
-    facts: CardFacts | None, main_number: str = "", temporary: TemporaryOffer | None = None
+    facts: CardFacts | None, words: Wording, main_number: str = "", temporary: TemporaryOffer | None = None
 ) -> tuple[str, ...]:
-    """The receipt's notes, in the words printed on the station's documents."""
-    notes = [f"对应居民身份证受理编号：{main_number}"] if main_number else []
+    """What is true of the card and the visit, and the temporary ID offered meanwhile, as the
+    receipt's notes in the citizen's language."""
+    notes = [words(N_("For the ID card application %(number)s"), number=main_number)] if main_number else []
     if temporary:
-        hours = "、".join(str(session) for session in temporary.hours)
         notes.append(
-            f"等证期间可申领临时居民身份证：工本费{temporary.fee_yuan}元，{_day(temporary.ready_by)}前办好，"
-            f"自签发之日起{temporary.valid_days}日内有效；可在自助终端或窗口申请"
-            f"（窗口{_day(temporary.window_day)} {hours}）"
+            words(
+                N_(
+                    "While you wait you can get a temporary ID card: %(fee)d yuan, ready by %(ready)s, valid %(days)d "
+                    "days from the day it is issued. Ask for it at this kiosk once this application is sent, or at "
+                    "the window on %(day)s (%(hours)s)."
+                ),
+                fee=temporary.fee_yuan,
+                ready=words.day(temporary.ready_by),
+                days=temporary.valid_days,
+                day=words.day(temporary.window_day),
+                hours=words.listing(str(session) for session in temporary.hours),
+            )
         )
     if facts is None:
         return tuple(notes)
     if facts.validity is Validity.LONG_TERM:
-        notes.append("新证有效期长期")
+        notes.append(words(N_("The new card is valid long-term")))
     elif facts.validity is not None:
-        notes.append(f"新证有效期{_VALIDITY_NAMES[facts.validity]}，预计至{_day(facts.expires)}")
+        notes.append(
+            words(
+                N_("The new card is valid for %(years)s, until about %(date)s"),
+                years=words(VALIDITIES[facts.validity]),
+                date=words.day(facts.expires),
+            )
+        )
     if facts.temporary_valid_until:
         notes.append(
-            f"临时居民身份证自签发之日起{facts.temporary_valid_days}日内有效，按期领取的有效至{_day(facts.temporary_valid_until)}"
+            words(
+                N_(
+                    "The temporary card is valid %(days)d days from the day it is issued: "
+                    "until %(date)s if collected when ready"
+                ),
+                days=facts.temporary_valid_days,
+                date=words.day(facts.temporary_valid_until),
+            )
         )
     if facts.thumbprints == "visit":
-        notes.append("上门服务时由民警采集双手拇指指纹")
+        notes.append(words(N_("The officer takes both your thumbprints on the home visit")))
     elif facts.thumbprints:
-        notes.append("请到窗口采集双手拇指指纹")
+        notes.append(words(N_("Please have both your thumbprints taken at the window")))
     if facts.guardian:
-        notes.append("未满十六周岁，由监护人陪同申领，携带监护人居民身份证和户口簿")
+        notes.append(
+            words(
+                N_("Under 16: a parent or guardian applies with you, with their own ID card and the household register")
+            )
+        )
     if facts.apply_by:
-        notes.append(f"公民应当自年满十六周岁之日起三个月内申领居民身份证，您应于{_day(facts.apply_by)}前申领")
+        notes.append(
+            words(
+                N_("Everyone must apply for their first card within three months of turning 16: for you, by %(date)s"),
+                date=words.day(facts.apply_by),
+            )
+        )
     if facts.old_card in _OLD_CARD_NOTES:
-        notes.append(_OLD_CARD_NOTES[facts.old_card])
+        notes.append(words(_OLD_CARD_NOTES[facts.old_card]))
     return tuple(notes)

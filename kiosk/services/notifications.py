@@ -13,12 +13,10 @@ import datetime as dt
 import importlib
 import json
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Protocol
 
 from babel.dates import format_skeleton
-from babel.support import Translations
 from sqlmodel import Session, col, select
 
 from ..clock import utcnow
@@ -29,8 +27,8 @@ from ..i18n import MATERIAL_TEXTS, N_, REFUSAL_EXPLANATIONS
 from ..keyfiles import open_private, private_folder
 from ..models import Applicant, Application, ApplicationMaterial, Notification
 from .station import StationContext
+from .wording import catalogue
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 MAX_ATTEMPTS = 5
 
 
@@ -56,12 +54,25 @@ MESSAGES: dict[str, str] = {
         "Application %(number)s is registered and waits on an outside cause. We will contact you by %(deadline)s."
     ),
     "retake": N_("Application %(number)s: please come to the window to have your photo taken again."),
+    "visit_assigned": N_("Application %(number)s: an officer visits you at home on %(visit)s."),
     "materials_reminder": N_(
         "Application %(number)s: please bring %(missing)s by %(materials)s, or the application lapses."
     ),
 }
 
 SOME_PAPERS = N_("the missing papers")  # what was missing, not named (a case returned before staff named it)
+
+# The same for a home visit (the card is collected "visit"): the officer comes, and brings the card.
+HOME_VISIT_MESSAGES: dict[str, str] = {
+    State.SUBMITTED.value: N_(
+        "ID card application %(number)s received. The station calls you by %(deadline)s to arrange the "
+        "officer's visit to your home."
+    ),
+    State.READY.value: N_(
+        "Your ID card for application %(number)s is ready. An officer brings it to your home; "
+        "the station calls you to arrange the day."
+    ),
+}
 
 # Escalations of a missed deadline, texted to the station's supervisor and oversight office.
 STAFF_MESSAGES: dict[str, str] = {
@@ -114,11 +125,6 @@ def sender_from_config(config: Mapping, instance_path: str | Path) -> Sender:
     return getattr(importlib.import_module(module), factory)(config)
 
 
-@cache
-def _catalogue(language: str) -> Translations:
-    return Translations.load(str(TRANSLATIONS), [language])
-
-
 def text_date(day: dt.date, language: str) -> str:
     """A date as a short text message writes it: 11月24日, November 24 (the deadlines are weeks away,
     never a year)."""
@@ -126,36 +132,44 @@ def text_date(day: dt.date, language: str) -> str:
 
 
 def queue_for_state(
-    session: Session, application: Application, hotline: str, now: dt.datetime, event: str | None = None
+    session: Session,
+    application: Application,
+    hotline: str,
+    now: dt.datetime,
+    event: str | None = None,
+    visit: dt.date | None = None,
 ) -> None:
-    """Queue the message for the state `application` has just reached (or for `event`), if the citizen cares."""
+    """Queue the message for the state `application` has just reached (or for `event`), if the
+    citizen cares; `visit`: the day of the home visit an officer was given."""
     event = event or application.state
-    message = MESSAGES.get(event)
+    messages = HOME_VISIT_MESSAGES if application.collection == "visit" and event in HOME_VISIT_MESSAGES else MESSAGES
+    message = messages.get(event)
     if message is None or (event == State.READY.value and application.collection == "post"):
         return  # a posted card's citizen is told when it is posted, not asked to come and collect it
     applicant = session.get(Applicant, application.applicant_id)
     if not applicant.phone:
         return
     language = application.language
-    catalogue = _catalogue(language)
+    words = catalogue(language)
     reason, next_step = REFUSAL_EXPLANATIONS[application.refusal_reason or "other"]
     missing = session.exec(
         select(ApplicationMaterial.material)
         .where(ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False))
         .order_by(ApplicationMaterial.id)
     ).all()
-    text = catalogue.gettext(message) % {
+    text = words.gettext(message) % {
         "number": application.number,
         "deadline": text_date(application.handling_deadline, language),
         "ready": text_date(application.expected_ready or application.handling_deadline, language),
-        "missing": catalogue.pgettext("between the items of a list", ", ").join(
-            catalogue.gettext(MATERIAL_TEXTS[m]) for m in missing
+        "missing": words.pgettext("between the items of a list", ", ").join(
+            words.gettext(MATERIAL_TEXTS[m]) for m in missing
         )
-        or catalogue.gettext(SOME_PAPERS),
+        or words.gettext(SOME_PAPERS),
         "materials": text_date(application.materials_deadline, language) if application.materials_deadline else "",
+        "visit": text_date(visit, language) if visit else "",
         "hotline": hotline,
-        "reason": catalogue.gettext(reason),
-        "next_step": catalogue.gettext(next_step),
+        "reason": words.gettext(reason),
+        "next_step": words.gettext(next_step),
     }
     session.add(
         Notification(
@@ -167,7 +181,7 @@ def queue_for_state(
 def queue_for_staff(session: Session, application: Application, target: str, phone: str, now: dt.datetime) -> None:
     """Queue the text telling the supervisor or the oversight office (`target`) of an escalated case."""
     deadline = deadline_in(application.state, application.handling_deadline, application.expected_ready)
-    text = _catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
+    text = catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
         "number": application.number,
         "deadline": deadline.isoformat(),
     }

@@ -24,8 +24,10 @@ from printing import (
     BookingConfirmation,
     CollectAtStation,
     CupsPrinter,
+    DeliverAtHome,
     DeliverByPost,
     FilePrinter,
+    Paper,
     Printer,
     PrinterUnavailable,
     Receipt,
@@ -40,20 +42,21 @@ from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..domain.official_names import COMMITMENT_NAMES, MATERIAL_NAMES, printed_service
 from ..domain.states import PrintState
+from ..i18n import MATERIALS, N_
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from . import visits
 from .applications import ApplicationNotFound, materials_of
 from .booking import SlotView, slot_of
 from .case_facts import facts_of, main_number_of, receipt_notes
-from .station import StationContext, load_station
+from .station import StationContext, load_station, printed_opening_hours
 from .temporary_ids import offer_of
+from .wording import Wording
 
 log = logging.getLogger(__name__)
 
 RECEIPT, BOOKING, ROUND = "receipt", "booking", "round"
 KINDS = (RECEIPT, BOOKING, ROUND)
 
-_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 _NOT_KNOWN = "—"  # printed for a field the retention purge has blanked
 
 
@@ -124,27 +127,25 @@ class NamedPrinter:
     font: str | None = None
 
 
+PAPERS = {"roll80": Paper.ROLL_80MM, "a4": Paper.A4}
+
+
 def printer_from_config(config: Mapping, instance_path: str | Path) -> NamedPrinter:
     """`PRINTER_BACKEND` "file" (default: PDFs under <instance>/prints/) or "cups" (`PRINTER_QUEUE`),
-    printing in the font `PRINT_FONT`."""
+    printing in the font `PRINT_FONT` on `PRINTER_PAPER` "roll80" or "a4" (default: A4 for files, the
+    80 mm roll for CUPS)."""
     kind = (config.get("PRINTER_BACKEND") or "file").lower()
     font = config.get("PRINT_FONT")
+    paper_name = (config.get("PRINTER_PAPER") or "").lower()
+    if paper_name and paper_name not in PAPERS:
+        raise ValueError(f"PRINTER_PAPER must be 'roll80' or 'a4', not {paper_name!r}")
+    paper = {"paper": PAPERS[paper_name]} if paper_name else {}
     if kind == "cups":
         queue = config.get("PRINTER_QUEUE") or "kioskpdf"
-        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue), font)
+        return NamedPrinter(f"cups:{queue}", CupsPrinter(queue, **paper), font)
     if kind == "file":
-        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints"), font)
+        return NamedPrinter("file", FilePrinter(Path(instance_path) / "prints", **paper), font)
     raise ValueError(f"PRINTER_BACKEND must be 'file' or 'cups', not {kind!r}")
-
-
-def _opening_hours(station: StationContext) -> tuple[str, ...]:
-    """One line per weekday with its sessions, e.g. "周六 09:00-12:00、13:30-16:30"."""
-    hours = station.settings.opening_hours
-    return tuple(
-        f"{label} " + "、".join(str(session) for session in sessions)
-        for label, sessions in zip(_WEEKDAY_NAMES, hours.values(), strict=True)
-        if sessions
-    )
 
 
 def receipt_data(
@@ -155,32 +156,40 @@ def receipt_data(
     missing: tuple[str, ...] = (),
     main_number: str = "",
 ) -> Receipt:
-    """What the receipt shows, masked; `missing`: the materials still to be supplied; `main_number`:
-    the application a temporary ID bridges."""
+    """What the receipt shows, masked: the official field labels in Chinese, what they explain in
+    the citizen's language; `missing`: the materials still to be supplied; `main_number`: the
+    application a temporary ID bridges."""
     settings = station.settings
+    words = Wording(application.language)
     facts = facts_of(application, applicant, station)
     service = printed_service(application.app_type)
     if application.out_of_province:
         service += "（跨省异地办理）"
+    address = mask_address(applicant.address or "") or _NOT_KNOWN
     if application.collection == "post":
-        collection = DeliverByPost(
-            address_masked=mask_address(applicant.address or "") or _NOT_KNOWN,
-            recipient_masked=mask_name(applicant.recipient_name or ""),
-        )
+        collection = DeliverByPost(address_masked=address, recipient_masked=mask_name(applicant.recipient_name or ""))
+    elif application.collection == "visit":
+        collection = DeliverAtHome(address_masked=address, hours=printed_opening_hours(station))
     else:
-        collection = CollectAtStation(address=settings.address, hours=_opening_hours(station))
+        collection = CollectAtStation(address=settings.address, hours=printed_opening_hours(station))
     expected = application.expected_ready or application.handling_deadline
-    if application.fee_paid:
-        payment = "已缴费"
-    elif application.fee_yuan:
-        payment = "请到窗口缴纳"
-    else:
-        payment = "免费"
     bring = []
-    if application.collection != "post":  # a posted card is signed for, and its old card went back already
-        bring.append("本回执")
+    if application.collection == "station":  # a card posted or brought home is signed for at the door
+        bring.append(words(N_("This receipt")))
         if application.old_card_handover == "at_collection":
-            bring.append("旧居民身份证（领证时交回）")
+            bring.append(words(N_("Your old ID card, handed in for the new one")))
+    notes = list(receipt_notes(facts, words, main_number, offer_of(station, application)))
+    if application.collection == "visit":
+        notes[:0] = [
+            words(
+                N_("The station calls you by %(date)s to arrange the officer's visit to your home"),
+                date=words.day(application.handling_deadline),
+            ),
+            words(N_("The officer takes your ID photo on the home visit")),
+        ]
+    elif application.photo_at_window:
+        notes.insert(0, words(N_("Your ID photo is taken at the window when you come in")))
+    deadline = application.materials_deadline if missing else None
     return Receipt(
         application_number=application.number,
         progress_url=progress_url,
@@ -191,18 +200,30 @@ def receipt_data(
         accepted_by=f"自助终端 {settings.code}" if application.channel == "kiosk" else "窗口受理",
         accepted_at=application.created_at.astimezone(settings.zone),
         commitment=COMMITMENT_NAMES.get(application.commitment, application.commitment),
-        promise=f"预计{expected.year}年{expected.month}月{expected.day}日前可领证",
+        promise=words(N_("Card ready by %(date)s"), date=words.day(expected)),
         fee_yuan=Decimal(application.fee_yuan + application.postal_fee_yuan),
-        payment_status=payment,
+        payment_status=words(_payment(application)),
         expected_collection=expected,
         collection=collection,
         phone_masked=mask_phone(applicant.phone or "") or _NOT_KNOWN,
         hotline=settings.hotline,
         bring_at_collection=tuple(bring),
-        missing_materials=tuple(MATERIAL_NAMES.get(m, m) for m in missing),
-        materials_deadline=application.materials_deadline if missing else None,
-        notes=receipt_notes(facts, main_number, offer_of(station, application)),
+        missing_materials=tuple(words(MATERIALS[m]) for m in missing),
+        materials_deadline=deadline,
+        materials_note=words(N_("Please supply them by %(date)s"), date=words.day(deadline)) if deadline else "",
+        notes=tuple(notes),
+        footer=words(
+            N_("Keep this receipt. With its application number you can follow your application at the kiosk or online.")
+        ),
     )
+
+
+def _payment(application: Application) -> str:
+    if application.fee_paid:
+        return N_("paid")
+    if not application.fee_yuan:
+        return N_("free")
+    return N_("paid to the officer on the home visit") if application.collection == "visit" else N_("pay at the window")
 
 
 @dataclass(frozen=True)
@@ -290,9 +311,7 @@ class JobRow:
     round_date: dt.date | None = None
 
 
-def recent_jobs(
-    db: Database, station: StationContext, limit: int = 100, officer_id: int | None = None
-) -> list[JobRow]:
+def recent_jobs(db: Database, station: StationContext, limit: int = 100, officer_id: int | None = None) -> list[JobRow]:
     """The station's latest print jobs, newest first, each with what it printed; with `officer_id`,
     only that officer's rounds."""
     query = (

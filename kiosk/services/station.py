@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from sqlmodel import col, delete, select
@@ -144,3 +145,19 @@ def settings_text(db: Database, code: str) -> str:
     """The settings as their TOML text was last loaded (what the administrator edits)."""
     with db.reading() as session:
         return session.exec(select(Station.settings_text).where(Station.code == code)).first() or ""
+
+
+_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def printed_opening_hours(station: StationContext) -> tuple[str, ...]:
+    """The hall's hours as printed on receipts and slips, days with the same sessions together:
+    "周一至周五 08:30-12:00、13:30-17:30", "周六 09:00-12:00"."""
+    lines: list[str] = []
+    days = list(zip(_WEEKDAY_NAMES, station.settings.opening_hours.values(), strict=True))
+    for _sessions, run in groupby(days, key=lambda day: day[1]):
+        run = list(run)
+        if run[0][1]:
+            label = run[0][0] if len(run) == 1 else f"{run[0][0]}至{run[-1][0]}"
+            lines.append(f"{label} " + "、".join(str(session) for session in run[0][1]))
+    return tuple(lines)

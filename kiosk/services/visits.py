@@ -11,21 +11,22 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from printing import CollectAtStation, PickupSlip, VisitSlip, visit_round_pdf
+from printing import DeliverAtHome, PickupSlip, VisitSlip, visit_round_pdf
 
 from ..clock import utcnow
 from ..db import Database
 from ..domain.id_number import parse_id_number
-from ..domain.masking import mask_id_number, mask_name
+from ..domain.masking import mask_address, mask_id_number, mask_name
 from ..domain.official_names import printed_service
 from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, BookingState, State, VisitState
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
 from .applications import ApplicationNotFound, record_transition
-from .station import StationContext
+from .notifications import queue_for_state
+from .station import StationContext, printed_opening_hours
 
 OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
 
@@ -70,7 +71,7 @@ def board(db: Database, station: StationContext) -> list[BoardRow]:
             .join(StaffUser, StaffUser.id == Visit.officer_id, isouter=True)
             .where(
                 Application.station_id == station.id,
-                Application.commitment == "home_visit",
+                or_(Application.commitment == "home_visit", Application.collection == "visit"),
                 col(Application.state).in_(open_states),
             )
             .order_by(Application.handling_deadline, Application.id)
@@ -145,6 +146,10 @@ def assign(
                 reason=f"{officer.display_name} {day.isoformat()}",
             )
         )
+        # The citizen learns the day (again, when it moves).
+        queue_for_state(
+            session, session.get(Application, application_id), station.settings.hotline, now, "visit_assigned", day
+        )
         session.flush()
         return visit
 
@@ -180,6 +185,7 @@ def round_pdf(
     slips, pickups = [], []
     for row in rows:
         delivering = row.application.state == State.READY.value
+        old_card = row.application.old_card_handover != "none"  # a lost card's is gone
         slips.append(
             VisitSlip(
                 application_number=row.application.number,
@@ -192,9 +198,9 @@ def round_pdf(
                 officer=row.officer or "—",
                 visit_date=row.visit.visit_date,
                 time_window=f"{row.time.starts:%H:%M}–{row.time.ends:%H:%M}" if row.time else "",
-                collect=("旧居民身份证",)
+                collect=(("旧居民身份证",) if old_card else ())
                 if delivering
-                else ("户口簿（核对后当场退还）", "现场采集相片", "双手拇指指纹"),
+                else _collect_on_acceptance(row.application),
                 hand_over=("新居民身份证", "领取凭证") if delivering else ("受理回执",),
                 verification_code=row.visit.code,
             )
@@ -208,14 +214,25 @@ def round_pdf(
                     id_number_masked=mask_id_number(row.applicant.id_number or "") or "—",
                     service=printed_service(row.application.app_type),
                     station=settings.name,
-                    collection=CollectAtStation(address="上门送证", hours=()),
+                    collection=DeliverAtHome(
+                        address_masked=mask_address(row.applicant.address or "") or "—",
+                        hours=printed_opening_hours(station),
+                    ),
                     expected_collection=row.visit.visit_date,
                     issued_at=now.astimezone(settings.zone),
                     hotline=settings.hotline,
-                    bring_at_collection=("旧居民身份证（当场交回）",),
+                    bring_at_collection=("旧居民身份证（当场交回）",) if old_card else (),
                 )
             )
     return visit_round_pdf(slips, pickups=pickups, font_path=font_path)
+
+
+def _collect_on_acceptance(application: Application) -> tuple[str, ...]:
+    """What the officer takes at the first visit: the papers, the photo, the thumbprints, the fee."""
+    collect = ["户口簿（核对后当场退还）", "现场采集相片", "双手拇指指纹"]
+    if application.fee_yuan and not application.fee_paid:
+        collect.append(f"工本费 {application.fee_yuan} 元")
+    return tuple(collect)
 
 
 def record_outcome(

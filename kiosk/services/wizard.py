@@ -15,6 +15,7 @@ from sqlmodel import col, delete, select
 
 from ..clock import utcnow
 from ..db import Database
+from ..domain import wizard as flow
 from ..domain.catalogue import ApplicationType, Exemption, Material
 from ..domain.commitments import SpecialGroup
 from ..domain.id_number import parse_id_number
@@ -114,7 +115,7 @@ def to_new_application(answers: dict[str, Any], *, today: dt.date, idempotency_k
         card_expires=dt.date.fromisoformat(expires) if expires and expires != "long_term" else None,
         card_long_term=expires == "long_term",
         visit_dates=tuple(dt.date.fromisoformat(d) for d in visit.get("dates", [])),
-        collection=collection.get("method", "station"),
+        collection="visit" if flow.home_visit(answers) else collection.get("method", "station"),
         address=address,
         recipient_name=collection.get("recipient", ""),
         old_card_handover=collection.get("old_card", ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,6 +22,7 @@ from tests.browser.kiosk_driver import (
     type_pinyin,
 )
 from tests.conftest import JIANGXI_ID, LOCAL_ID
+from tests.printing.pdf_tools import page_texts, squeezed
 
 pytestmark = pytest.mark.browser
 
@@ -100,9 +102,13 @@ def test_each_commitment_end_to_end(page, live_server, commitment, language, app
     assert "王*明" in body and LOCAL_ID not in body and "13812345678" not in body
 
 
-def test_home_visit_with_address_typed_in_pinyin(page, live_server):
+def test_a_home_visit_speaks_of_the_visit_on_every_screen_and_on_the_receipt(page, live_server, app, screenshot):
+    """The officer takes the photo, the thumbprints and the fee at home and brings the card: the
+    kiosk asks about neither a photo nor how to receive the card, and nothing sends the person
+    to the window."""
+    page.set_viewport_size(VIEWPORTS["portrait"])
     start(page, live_server)
-    answer_identity(page, app_type="lost", id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
+    answer_identity(page, app_type="damaged", id_number=LOCAL_ID, name_pinyin=WANG_XIAO_MING, province="33")
     answer_situation(page, can_travel="no")
     expect(page).to_have_url(live_server + "/apply/visit")
     for syllable, character in [("jia", "嘉"), ("xing", "兴")]:
@@ -110,15 +116,37 @@ def test_home_visit_with_address_typed_in_pinyin(page, live_server):
     expect(page.locator("#address")).to_have_value("嘉兴")
     page.locator("input[name='dates']").first.check()
     tap_continue(page)
+    choose_tile(page, "held", "old_card")
     tap_continue(page)  # materials
     expect(page.locator("#commitment")).to_contain_text("行动不便上门办")
-    tap_continue(page)
-    tap_continue(page)
+    expect(page.locator("#next")).to_contain_text("约定民警上门时间")
+    expect(page.locator("#fee")).to_contain_text("上门时交给民警")
+    screenshot(page, "kiosk-plan-home-visit")
+    tap_continue(page)  # plan: no photo question follows
+    expect(page).to_have_url(live_server + "/apply/contact")
     tap_keys(page, "13912345678")
-    tap_continue(page)
-    tap_continue(page)
+    tap_continue(page)  # no question on how to receive the card
+    expect(page).to_have_url(live_server + "/apply/check")
     page.locator("#submit").click()
     expect(page.locator("#application-number")).to_be_visible()
+    expect(page.locator("#home-visit")).to_contain_text("前与您联系")
+    expect(page.locator("#cost")).to_have_text("40 元，上门时交给民警")
+    expect(page.locator("#collection")).to_contain_text("民警送证上门")
+    expect(page.locator("#photo")).to_have_text("民警上门时现场拍")
+    expect(page.locator("#old-card")).to_contain_text("交给民警")
+    receipt = page.locator("#receipt").inner_text()
+    assert "窗口" not in receipt and "到这里领取" not in receipt and "领取时请带上" not in receipt
+    assert "在这里打印回执" in page.locator(".notice").inner_text()
+    screenshot(page, "kiosk-done-home-visit")
+
+    page.locator("#print-receipt").click()
+    expect(page.locator("#print-result")).to_be_visible()
+    [printed] = (Path(app.instance_path) / "prints").glob("*.pdf")
+    text = squeezed("".join(page_texts(printed.read_bytes())))
+    for words in ("民警上门送证", "上门时交给民警", "约定民警上门时间", "由民警拍摄证件照", "民警上门送证时交回旧证"):
+        assert words in text, words
+    for words in ("到受理单位领取", "请到窗口", "领证时请携带"):
+        assert words not in text, words
 
 
 def test_out_of_province_renewal(page, live_server):
@@ -227,6 +255,10 @@ def _walk_every_page(page: Page, base: str, visit):
     type_pinyin(page, "jia", "嘉")
     page.locator("input[name='dates']").first.check()
     tap_continue(page)
+    # The person can travel after all: a home visit asks neither for a photo nor how the card comes.
+    page.goto(base + "/apply/can_travel")
+    page.locator("button[name='can_travel'][value='yes']").click()
+    page.locator("button[name='out_of_hours'][value='no']").click()
     visit("materials")
     tap_continue(page)
     visit("plan")

@@ -82,7 +82,7 @@ def test_receipt_prints_its_notes_and_a_posted_cards_recipient(posted_receipt, p
     [text] = page_texts(receipt_pdf(receipt, paper))
     flat = squeezed(text)
     assert "收件人" in flat and "李*红" in flat
-    assert "注意：新证有效期十年，预计至2036年12月15日；旧证于受理时在窗口交回。" in flat
+    assert "新证有效期十年，预计至2036年12月15日旧证于受理时在窗口交回" in flat  # one under the other
 
 
 def test_roll_receipt_is_80_mm_wide_and_as_tall_as_its_content(receipt, tmp_path):

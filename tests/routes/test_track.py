@@ -1,11 +1,12 @@
 import datetime as dt
+import re
 
 import pytest
 
 from kiosk import create_app
 from kiosk.services.tracking import MAX_FAILED_LOOKUPS
-from tests.conftest import aware
-from tests.helpers import apply
+from tests.conftest import LOCAL_ID, aware
+from tests.helpers import answer_situation, apply, post_step
 
 
 def _submitted(app):
@@ -44,6 +45,35 @@ def test_wrong_phone_and_unknown_number_get_the_same_answer(client, app):
     assert wrong_phone.status_code == unknown.status_code == 422
     assert "We found no application" in wrong_phone.get_data(as_text=True)
     assert "We found no application" in unknown.get_data(as_text=True)
+
+
+def test_a_card_brought_home_is_not_announced_as_ready_to_collect(client, app):
+    from kiosk.domain.states import Action
+    from kiosk.services.applications import change_state
+    from kiosk.services.station import load_station
+
+    client.post("/language", data={"lang": "en"})
+    day = re.search(r'name="dates" value="([\d-]+)"', _visit_page(client))[1]
+    visit = {"address": "嘉兴市某某路 1 号", "dates": [day]}
+    apply(client, app_type="lost", situation={"can_travel": "no"}, visit=visit)
+    application = _submitted(app)
+    database = app.extensions["kiosk_db"]
+    for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
+        change_state(database, load_station(database, "330402"), application.id, action, actor="staff:zhang")
+    page = client.get(f"/track/{application.number}/{application.track_token}").get_data(as_text=True)
+    state = page.split('id="history"')[0]
+    assert "Ready: an officer brings it to your home" in state and "Ready to collect" not in state
+
+
+def _visit_page(client) -> str:
+    """The visit page of a home-visit case, for the days it offers."""
+    client.post("/start")
+    post_step(client, "type", {"app_type": "lost"})
+    post_step(client, "id_number", {"id_number": LOCAL_ID})
+    post_step(client, "name", {"name": "王小明"})
+    post_step(client, "registration", {"registered_province": "33"})
+    answer_situation(client, {"can_travel": "no"})
+    return client.get("/apply/visit").get_data(as_text=True)
 
 
 def test_the_qr_link_opens_the_status(client, app):

@@ -102,6 +102,7 @@ def _populate(world: StationWorld, database, n: int) -> None:
             name="访某",
             phone=f"1370000{n:04d}",
             cannot_travel=True,
+            collection="visit",
             address=f"浙江省嘉兴市南湖区访问路 {n} 号",
             visit_dates=(when.visit_day(database, station),),
         ),

@@ -241,3 +241,24 @@ def test_a_same_day_promise_is_made_only_while_the_hall_is_open(database, statio
     assert assessment.decision.handling_deadline.isoformat() == deadline
     application = submit_application(database, station, new(held=frozenset(Material)), actor="kiosk", now=moment)
     assert application.handling_deadline.isoformat() == deadline
+
+
+@pytest.mark.parametrize("photo", ["kiosk", "window", "visit"])
+def test_the_photo_is_taken_never_missing(database, station, photo):
+    """docs/domain.md "Application types, fees and validity": by the kiosk's camera, at the window
+    or by the visiting officer, the photo is never a material to supply."""
+    from kiosk.domain.catalogue import Material
+    from kiosk.services.applications import materials_of
+
+    submit_application(database, station, new(app_type=ApplicationType.LOST), actor="kiosk", now=NOW)
+    temporary = new(
+        app_type=ApplicationType.TEMPORARY,
+        held=frozenset({Material.HOUSEHOLD_REGISTER}),
+        photo_file="shot.jpg" if photo == "kiosk" else "",
+        photo_at_window=photo == "window",
+        cannot_travel=photo == "visit",
+        collection="visit" if photo == "visit" else "station",
+    )
+    application = submit_application(database, station, temporary, actor="kiosk", now=NOW)
+    assert application.materials_deadline is None and application.commitment != "time_limited"
+    assert dict(materials_of(database, application.id)) == {"household_register": True, "photo": True}

@@ -86,7 +86,7 @@ def test_a_card_collected_here_asks_for_the_receipt_and_the_old_card(database, s
 def test_a_temporary_id_receipt_names_its_main_application_and_its_validity(database, station):
     main = submit_application(database, station, new(app_type=T.LOST), actor="kiosk:330402", now=NOW)
     notes = "\n".join(receipt_for(database, station, app_type=T.TEMPORARY).notes)
-    assert f"对应居民身份证受理编号：{main.number}" in notes
+    assert f"对应居民身份证申请编号：{main.number}" in notes
     # Ready on Wednesday 25 November (one working day at the demo station), valid 90 days.
     assert "自签发之日起90日内有效，按期领取的有效至2027年2月22日" in notes
     assert "指纹" not in notes and "新证有效期" not in notes

@@ -8,9 +8,11 @@ from kiosk.domain.catalogue import ApplicationType, Material
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action
 from kiosk.models import ApplicationMaterial, Notification
-from kiosk.services import cases, notifications
+from kiosk.services import cases, notifications, visits
 from kiosk.services.applications import NewApplication, submit_application
 from kiosk.services.notifications import LogFileSender, SendFailed, deliver_queued
+from kiosk.services.staff import Role, create_staff
+from tests import when
 from tests.conftest import JIANGXI_ID, LOCAL_ID
 from tests.helpers import photo_and_fee
 from tests.services.test_cases import _staff
@@ -59,6 +61,29 @@ def test_a_posted_card_is_not_announced_as_ready_to_collect(database, station):
     texts = _texts(database)
     assert not any("collect" in text for text in texts)
     assert texts[-1] == f"Your ID card for application {posted.number} has been posted."
+
+
+def test_a_home_visit_is_told_of_the_visit_not_the_window(database, station):
+    """The officer comes to arrange and brings the card: no text sends the person to the station."""
+    visit = _submit(database, station, "en", cannot_travel=True, collection="visit", address="嘉兴市某某路 1 号")
+    staff = _staff(database, "zhang")
+    cases.open_case(database, station, visit.id, staff)
+    photo_and_fee(database, station, visit.id, staff)  # as the first visit brings them
+    for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
+        cases.act(database, station, visit.id, action, staff)
+    received, _approved, ready = _texts(database)[:3]
+    deadline = notifications.text_date(visit.handling_deadline, "en")
+    assert f"The station calls you by {deadline} to arrange the officer's visit to your home." in received
+    assert "An officer brings it to your home" in ready
+    assert not any("collect" in text or "station." in text for text in (received, ready))
+    officer = create_staff(
+        database, station_code="330402", username="li", display_name="李", role=Role.VISIT_OFFICER, password="x" * 12
+    )
+    day = when.visit_day(database, station)
+    visits.assign(database, station, visit.id, officer.id, day, actor="staff:boss")
+    assert _texts(database)[-1] == (
+        f"Application {visit.number}: an officer visits you at home on {notifications.text_date(day, 'en')}."
+    )
 
 
 def test_the_log_sender_masks_the_phone(database, station, tmp_path):

@@ -17,7 +17,7 @@ from kiosk.services.printing import (
     request_print,
     retry_queued,
 )
-from printing import CupsPrinter, FilePrinter
+from printing import CupsPrinter, FilePrinter, Paper
 from tests import when
 from tests.conftest import LOCAL_ID
 from tests.printing.pdf_tools import fonts, page_texts, squeezed
@@ -88,6 +88,15 @@ def test_the_backend_comes_from_the_config(tmp_path):
     assert printer_from_config({"PRINTER_BACKEND": "cups", "PRINTER_QUEUE": "q2"}, tmp_path).name == "cups:q2"
     with pytest.raises(ValueError):
         printer_from_config({"PRINTER_BACKEND": "fax"}, tmp_path)
+
+
+def test_the_paper_is_the_printers_own_unless_the_config_names_one(tmp_path):
+    assert printer_from_config({}, tmp_path).backend.paper is Paper.A4
+    assert printer_from_config({"PRINTER_BACKEND": "cups"}, tmp_path).backend.paper is Paper.ROLL_80MM
+    assert printer_from_config({"PRINTER_PAPER": "roll80"}, tmp_path).backend.paper is Paper.ROLL_80MM
+    assert printer_from_config({"PRINTER_BACKEND": "cups", "PRINTER_PAPER": "a4"}, tmp_path).backend.paper is Paper.A4
+    with pytest.raises(ValueError):
+        printer_from_config({"PRINTER_PAPER": "letter"}, tmp_path)
 
 
 def test_documents_are_set_in_the_print_font_setting(database, application, tmp_path, caplog):

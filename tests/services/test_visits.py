@@ -29,6 +29,7 @@ def _home_visit_case(database, station):
         name="王小明",
         phone="13812345678",
         cannot_travel=True,
+        collection="visit",  # as the kiosk makes it: the officer brings the card home
         address="浙江省嘉兴市南湖区新兴路 12 号",
         visit_dates=(when.visit_day(database, station),),
     )
@@ -52,6 +53,9 @@ def test_assign_print_and_record_a_round(database, station):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(visits.round_pdf(rows, station))).pages)
     assert application.number in text and visit.code in text and "新兴路" in text
     assert LOCAL_ID not in text
+    flat = "".join(text.split())
+    # The officer takes the photo, the thumbprints and the fee at the door.
+    assert "现场采集相片" in flat and "双手拇指指纹" in flat and "工本费40元" in flat
     recorded = visits.record_outcome(
         database,
         station,
@@ -81,6 +85,13 @@ def test_a_card_handed_over_closes_the_case(database, station):
     rows = visits.round_of(database, station, officer.id, day)
     pages = PdfReader(io.BytesIO(visits.round_pdf(rows, station))).pages
     assert len(pages) == 2  # the visit slip, then the pickup slip of the card handed over
+    slip = "".join(pages[1].extract_text().split())
+    # The pickup slip of a card brought home says so, with the station's hours and a line for the door.
+    assert "民警上门送证" in slip and "新兴路********" not in slip and "浙江省嘉兴市********" in slip
+    assert "办公时间周一至周五08:30-12:00" in slip and "周日09:00-12:00" in slip
+    assert "民警上门送证时核验本凭证" in slip and "Theofficerchecksthisslipatyourdoor" in slip
+    for wrong in ("到受理单位领取", "Showthisslipatthewindow", "窗口扫码", "旧居民身份证"):  # a lost card's is gone
+        assert wrong not in slip, wrong
     at_the_door = when.local(station, day, 10)
     with pytest.raises(ValueError):  # the old card's fate is part of a handover
         visits.record_outcome(database, station, visit.code, {"card_handed_over"}, False, officer, now=at_the_door)
