@@ -183,7 +183,7 @@ def queue_for_staff(session: Session, application: Application, target: str, pho
     deadline = deadline_in(application.state, application.handling_deadline, application.expected_ready)
     text = catalogue(STAFF_LANGUAGE).gettext(STAFF_MESSAGES[target]) % {
         "number": application.number,
-        "deadline": deadline.isoformat(),
+        "deadline": text_date(deadline, STAFF_LANGUAGE),
     }
     session.add(
         Notification(application_id=application.id, event=f"escalate_{target}", phone=phone, text=text, created_at=now)
