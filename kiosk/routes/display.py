@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Flask, session
 from flask_babel import format_date, format_datetime, pgettext
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import i18n
@@ -140,6 +141,11 @@ def refusal_message(refusal) -> str:
     return str(message % {"date": day(refusal.earliest)}) if refusal.earliest else str(message)
 
 
+def hidden_csrf() -> Markup:
+    """The CSRF token every POST form carries, as its hidden field."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         mask_id=mask_id_number,
@@ -155,6 +161,7 @@ def register(app: Flask) -> None:
         not_ready_label=lambda code: str(i18n.NOT_READY_BECAUSE[code]),
     )
     app.jinja_env.globals.update(
+        hidden_csrf=hidden_csrf,
         LANGUAGES=i18n.LANGUAGES,
         APPLICATION_TYPES=i18n.APPLICATION_TYPES,
         COMMITMENTS=i18n.COMMITMENTS,
