@@ -19,6 +19,8 @@ from kiosk.routes import limiter
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import DEMO_STATION_FILE, install_station, load_station, read_settings_file
 
+pytest_plugins = ["tests.two_stations"]
+
 POSTGRES_URL = os.environ.get("KIOSK_TEST_DATABASE_URL")
 STAFF_PASSWORD = "correct horse battery"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

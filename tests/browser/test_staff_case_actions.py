@@ -17,7 +17,6 @@ from tests.browser.kiosk_driver import answer_identity, answer_situation, staff_
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD, aware
 from tests.helpers import apply
-from tests.security.conftest import _install_second_station
 
 pytestmark = pytest.mark.browser
 
@@ -28,18 +27,6 @@ FRIDAY_EVENING = aware(2026, 12, 4, 21) + dt.timedelta(minutes=28)  # the hall c
 def app_config(app_config):
     """This server serves station 330402: with two stations in the database it must be told which."""
     return app_config | {"STATION_CODE": "330402"}
-
-
-@pytest.fixture
-def two_stations(app_config, database, tmp_path):
-    """Station 330411 in the same database, with a case of its own made on its own server."""
-    from kiosk import create_app
-
-    _install_second_station(database)
-    other = create_app(app_config | {"STATION_CODE": "330411", "INSTANCE_PATH": str(tmp_path / "instance-330411")})
-    apply(other.test_client(), app_type="lost", name="甄乙某")
-    yield
-    other.extensions["kiosk_db"].dispose()
 
 
 def _our_numbers(database) -> list[str]:
@@ -76,7 +63,7 @@ def test_an_urgent_lost_card_on_a_friday_evening_is_promised_the_next_opening(pa
 
 
 def test_the_window_officer_works_a_case_to_approval_and_a_temporary_id(
-    page, live_server, app, database, staff_user, two_stations, screenshot
+    page, live_server, app, database, staff_user, other_station_case, screenshot
 ):
     apply(app.test_client(), app_type="lost", name="李四", held=["household_register"])
     number = _our_numbers(database)[0]
@@ -117,7 +104,7 @@ def test_the_window_officer_works_a_case_to_approval_and_a_temporary_id(
     screenshot(page, "staff-approved-after-photo-and-fee")
 
 
-def test_a_refusal_needs_its_confirmation(page, live_server, app, database, staff_user, two_stations, screenshot):
+def test_a_refusal_needs_its_confirmation(page, live_server, app, database, staff_user, other_station_case, screenshot):
     apply(app.test_client(), app_type="lost", name="李四")
     page.set_viewport_size(VIEWPORTS["landscape"])
     staff_sign_in(page, live_server, "zhang", STAFF_PASSWORD)

@@ -16,7 +16,6 @@ from kiosk.models import Application, ApplicationPhoto
 from kiosk.services.applications import get_application
 from tests.conftest import aware
 from tests.helpers import apply
-from tests.security.conftest import _install_second_station
 
 FRIDAY_EVENING = aware(2026, 12, 4, 21) + dt.timedelta(minutes=28)  # the hall closed at 20:00
 MONDAY = dt.date(2026, 12, 7)
@@ -26,20 +25,6 @@ MONDAY = dt.date(2026, 12, 7)
 def app_config(app_config):
     """This server serves station 330402: with two stations in the database it must be told which."""
     return app_config | {"STATION_CODE": "330402"}
-
-
-@pytest.fixture
-def other_station_case(app_config, database, tmp_path):
-    """A case at station 330411, on that station's own server, in the same database."""
-    from kiosk import create_app
-
-    _install_second_station(database)
-    other = create_app(app_config | {"STATION_CODE": "330411", "INSTANCE_PATH": str(tmp_path / "instance-330411")})
-    apply(other.test_client(), app_type="lost", name="甄乙某")
-    with database.reading() as session:
-        case = session.exec(select(Application).where(Application.number.startswith("330411-"))).one()
-    yield case
-    other.extensions["kiosk_db"].dispose()
 
 
 def _ours(database) -> int:
