@@ -145,8 +145,8 @@ NEXT_STEPS = {
         "Your card will be ready about %(date)s."
     ),
     "home_visit": _l(
-        "The station calls you by %(deadline)s to arrange an officer's visit to your home, on one of the days "
-        "you chose. Your card will be ready about %(date)s; an officer brings it to you."
+        "The station calls you by %(deadline)s at the latest to arrange an officer's visit to your home. "
+        "Your card will be ready about %(date)s; an officer brings it to you."
     ),
     "priority": _l("Your application is handled with priority. Your card will be ready by %(date)s."),
     "urgent": _l(
