@@ -12,12 +12,14 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import icalendar
 import pytest
 from babel.dates import format_date
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
-from kiosk.models import Application, Notification, PrintJob, Visit
+from kiosk.domain.schedule import slot_kind
+from kiosk.models import Application, PrintJob, Visit
 from kiosk.services import booking as bookings
 from kiosk.services.notifications import text_date
 from kiosk.services.staff import Role, create_staff
@@ -25,6 +27,7 @@ from kiosk.services.station import load_station, printed_opening_hours
 from kiosk.services.wording import Wording
 from tests import when
 from tests.browser.conftest import VIEWPORTS
+from tests.browser.journeys import application, receipt_text, texts_sent
 from tests.browser.kiosk_driver import (
     answer_identity,
     answer_situation,
@@ -73,25 +76,10 @@ def other_station_case(app_config, database, tmp_path):
 # Reading back what the person and the staff are given.
 
 
-def _application(database, number: str) -> Application:
+def _round_slips(app, database) -> str:
+    """The text of the officer's round printed last (its visit and pickup slips), whitespace squeezed out."""
     with database.reading() as session:
-        return session.exec(select(Application).where(Application.number == number)).one()
-
-
-def _texts(database, application_id: int) -> list[str]:
-    """The texts queued for the citizen of an application, oldest first."""
-    with database.reading() as session:
-        return list(
-            session.exec(
-                select(Notification.text).where(Notification.application_id == application_id).order_by(Notification.id)
-            )
-        )
-
-
-def _printed(app, database, kind: str) -> str:
-    """The text of the latest printed document of `kind`, whitespace squeezed out."""
-    with database.reading() as session:
-        job = session.exec(select(PrintJob).where(PrintJob.kind == kind).order_by(PrintJob.id.desc())).first()
+        job = session.exec(select(PrintJob).where(PrintJob.kind == "round").order_by(PrintJob.id.desc())).first()
     pdf = (Path(app.instance_path) / "prints" / job.backend_job).read_bytes()
     return squeezed("".join(page_texts(pdf)))
 
@@ -162,9 +150,9 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     station = load_station(database, STATION)
     clock.set(when.local(station, when.working_day(station, 0), 10))
     number, chosen_day = _apply_for_a_home_visit(page, live_server)
-    application = _application(database, number)
-    call_by, ready, fee = application.handling_deadline, application.expected_ready, application.fee_yuan
-    assert (application.collection, fee) == ("visit", 40)
+    case = application(database, number)
+    call_by, ready, fee = case.handling_deadline, case.expected_ready, case.fee_yuan
+    assert (case.collection, fee) == ("visit", 40)
 
     # The done page: the visit, its call-by date, the photo and fee at home, the card brought home.
     expect(page.locator("#home-visit")).to_contain_text(f"The station calls you by {_full_day(call_by, 'en')}")
@@ -179,7 +167,7 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     # The receipt, printed in English beside the kiosk, says the same.
     page.locator("#print-receipt").click()
     expect(page.locator("#print-result")).to_be_visible()
-    receipt = _printed(app, database, "receipt")
+    receipt = receipt_text(app, database, number)
     words = Wording("en")
     for said in (
         f"The station calls you by {words.day(call_by)} to arrange the officer's visit to your home",
@@ -193,7 +181,7 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     assert "window" not in receipt.lower() and "窗口" not in receipt and "到受理单位领取" not in receipt
 
     # The text sent: the call-by date, nothing about coming in.
-    [received] = _texts(database, application.id)
+    [received] = texts_sent(database, number)
     assert f"calls you by {text_date(call_by, 'en')} to arrange the officer's visit to your home" in received
     assert "window" not in received and "collect" not in received
 
@@ -206,14 +194,14 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     staff = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
     _visit_board_assigns(staff, live_server, number, chosen_day, other_station_case.number)
     screenshot(staff, "walk-home-visit-board")
-    visit_text = _texts(database, application.id)[-1]
+    visit_text = texts_sent(database, number)[-1]
     assert visit_text.endswith(f"an officer visits you at home on {text_date(chosen_day, 'en')}.")
 
     # The officer's round on that day, and its slip: the fee and the photo are taken at the door.
     officer = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
     _round_on(officer, live_server, station, chosen_day, number)
     screenshot(officer, "walk-home-visit-round")
-    slip = _printed(app, database, "round")
+    slip = _round_slips(app, database)
     for said in (number, "上门受理（行动不便）", f"工本费{fee}元", "现场采集相片", "12xinxingroad", "受理回执"):
         assert said in slip, said
 
@@ -244,8 +232,9 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
         staff.locator(f"[data-action='{action}'] button").click()
         expect(staff.locator("#case-state")).to_contain_text(state)
     screenshot(staff, "walk-home-visit-case")
-    ready_text = _texts(database, application.id)[-1]
-    assert "An officer brings it to your home" in ready_text and "collect" not in ready_text
+    ready_text = texts_sent(database, number)[-1]
+    assert "An officer brings it to your home" in ready_text
+    assert "collect" not in ready_text and "window" not in ready_text
 
     # The card goes home with an officer: the delivery's slips agree with the receipt.
     delivery_day = next(
@@ -255,8 +244,86 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     )
     _visit_board_assigns(staff, live_server, number, delivery_day, other_station_case.number)
     _round_on(officer, live_server, station, delivery_day, number)
-    slips = _printed(app, database, "round")
+    slips = _round_slips(app, database)
     hours = map(squeezed, printed_opening_hours(station))
     for said in ("上门送证（行动不便）", "民警上门送证", "新居民身份证", *hours):
         assert said in slips, said
+    assert "工本费" not in slips  # paid at the first visit: nothing more to take at the door
     assert "窗口" not in slips
+
+
+# 5. An evening or weekend time booked from a phone, checked in at the kiosk.
+
+
+def _choose_an_out_of_hours_time(phone: Page, base: str) -> tuple[str, str]:
+    """On the phone: the first day with an evening or weekend time, and its first such time.
+    Returns the slot's id and the kind its tag shows."""
+    phone.goto(base + "/book/")
+    phone.locator("[data-service='lost']").click()
+    phone.locator("[data-day]:has([data-kind='weekend'], [data-kind='evening'])").first.click()
+    slot = phone.locator("[data-slot]:has([data-kind='weekend'], [data-kind='evening'])").first
+    tag = slot.locator(".tag")
+    kind, tag_words = tag.get_attribute("data-kind"), tag.inner_text()
+    assert tag_words == {"weekend": "周末", "evening": "晚间"}[kind], tag_words
+    slot_id = slot.get_attribute("data-slot")
+    slot.click()
+    return slot_id, kind
+
+
+def test_an_evening_or_weekend_time_booked_from_a_phone_is_checked_in_at_the_kiosk(
+    page, live_server, app, database, clock, staff_user, other_station_case, screenshot
+):
+    station = load_station(database, STATION)
+    app.config["KIOSK_ADDRESSES"] = ["192.0.2.1"]  # the browser at 127.0.0.1 is a phone, not a kiosk
+    phone = page.context.browser.new_context(
+        viewport=PHONE_SCREEN, is_mobile=True, has_touch=True, locale="zh-CN"
+    ).new_page()
+    slot_id, kind = _choose_an_out_of_hours_time(phone, live_server)
+    phone.locator("#name").fill("王小明")
+    phone.locator("#id_number").fill(LOCAL_ID)
+    phone.locator("#phone").fill("13812345678")
+    phone.locator("#book").click()
+    code = phone.locator("#booking-code")
+    expect(code).to_have_text(re.compile(r"^\d{8}$"))
+    code = code.inner_text()
+    expect(phone.locator("#print-booking")).to_have_count(0)  # no printer beside a phone
+    screenshot(phone, "walk-phone-booking-confirmation")
+
+    # The slot booked is the one tapped, and its tag told its real kind by the station's calendar.
+    booking = bookings.find_booking(database, station, code, "5678")
+    slot = bookings.slot_of(database, booking, station)
+    day, starts, ends = slot.starts.date(), slot.starts, slot.ends
+    assert str(slot.id) == slot_id
+    assert kind == slot_kind(day, starts.time(), ends.time(), station.settings, station.special_days.get(day))
+    booked_when = f"{_full_day(day, 'zh_Hans')} {starts:%H:%M}–{ends:%H:%M}"
+    expect(phone.locator("#when")).to_have_text(booked_when)
+
+    # The calendar file says the same moment.
+    with phone.expect_download() as download:
+        phone.locator("#ics").click()
+    [event] = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes()).walk("VEVENT")
+    assert (event.decoded("dtstart"), event.decoded("dtend")) == (starts, ends)
+    assert code in str(event["summary"])
+
+    # At the kiosk, shortly before the time: the code on the welcome screen's check-in.
+    app.config["KIOSK_ADDRESSES"] = ["127.0.0.1"]
+    clock.set(starts - dt.timedelta(minutes=10))
+    page.set_viewport_size(VIEWPORTS["portrait"])
+    page.goto(live_server + "/")
+    page.locator("#check-in").click()
+    settled(page)
+    tap_keys(page, code)
+    page.locator("#continue").click()
+    expect(page.locator("#checked-in")).to_contain_text(code)
+    expect(page.locator("#when")).to_have_text(booked_when)
+    screenshot(page, "walk-phone-booking-checked-in")
+
+    # The window's queue shows the arrival at the booked time, and no other station's case.
+    staff = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()
+    staff_sign_in(staff, live_server, "zhang", STAFF_PASSWORD)
+    assert when.today(station) == day
+    arrival = staff.locator("#arrivals tr", has_text=code)
+    expect(arrival).to_contain_text(f"{starts:%H:%M}")
+    expect(arrival).to_contain_text("王*明")
+    expect(staff.locator("body")).not_to_contain_text(other_station_case.number)
+    screenshot(staff, "walk-phone-booking-arrivals")
