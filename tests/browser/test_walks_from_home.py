@@ -217,6 +217,7 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
         officer.locator(f"input[name='{done}']").check()
     officer.locator("#save").click()
     expect(officer.locator("#message")).to_have_class(re.compile(r"\bok\b"))
+    screenshot(officer, "walk-home-visit-recorded")
 
     # The window: nothing is lacking any more; the case is approved, made and ready.
     staff_sign_in(staff, live_server, "zhang", STAFF_PASSWORD)
