@@ -28,7 +28,7 @@ from .applications import ApplicationNotFound, record_transition
 from .notifications import queue_for_state
 from .station import StationContext, printed_opening_hours
 
-OUTCOMES = ("photo_taken", "materials_collected", "card_handed_over")
+OUTCOMES = ("photo_taken", "materials_collected", "fee_collected", "card_handed_over")
 
 
 class VisitNotFound(LookupError):
@@ -247,8 +247,9 @@ def record_outcome(
     now: dt.datetime | None = None,
 ) -> Visit:
     """What the officer the visit is given to found at the door, by the slip's code (another
-    officer's code is unknown here), on or after the visit's day. A card handed over closes the
-    case; `old_card` (one of OLD_CARD_FATES) then says what became of the old one."""
+    officer's code is unknown here), on or after the visit's day. A fee collected is the case's
+    fee paid. A card handed over closes the case; `old_card` (one of OLD_CARD_FATES) then says
+    what became of the old one."""
     now = now or utcnow()
     handed_over = not nobody_home and "card_handed_over" in outcome
     if handed_over and old_card not in OLD_CARD_FATES:
@@ -283,6 +284,12 @@ def record_outcome(
         session.add(
             AuditEvent(application_id=application.id, at=now, actor=actor, action="record_visit", reason=reason)
         )
+        if "fee_collected" in outcome and not nobody_home and not application.fee_paid:
+            # The fee the slip lists is taken at the door: the window need not ask for it again.
+            application.fee_paid = True
+            session.add(application)
+            fee = f"{application.fee_yuan + application.postal_fee_yuan} yuan"
+            session.add(AuditEvent(application_id=application.id, at=now, actor=actor, action="fee_paid", reason=fee))
         if handed_over and application.state == State.READY.value:
             record_transition(
                 session,

@@ -60,12 +60,17 @@ def test_assign_print_and_record_a_round(database, station):
         database,
         station,
         visit.code,
-        {"photo_taken", "materials_collected"},
+        {"photo_taken", "materials_collected", "fee_collected"},
         False,
         officer,
         now=when.local(station, day, 10),
     )
     assert recorded.state == "done" and recorded.outcome["photo_taken"] and not recorded.outcome["card_handed_over"]
+    # The fee taken at the door is the case's fee paid: the window does not ask for it again.
+    assert get_application(database, application.id)[0].fee_paid
+    with database.reading() as session:
+        paid = session.exec(select(AuditEvent).where(AuditEvent.action == "fee_paid")).one()
+    assert (paid.actor, paid.reason) == ("staff:li", "40 yuan")
 
 
 def test_a_card_handed_over_closes_the_case(database, station):
