@@ -123,6 +123,17 @@ def _refusal(state: State, action: Action, out_of_province: bool) -> str | None:
     return None
 
 
+# How a ready card leaves the station at the window, by the collection chosen: collected there or
+# posted. A card brought home is handed over when the officer records the visit
+# (kiosk.services.visits), never by a window action.
+WINDOW_HANDOVER = {"station": Action.COLLECT, "post": Action.POST}
+
+
+def window_may(action: Action, collection: str) -> bool:
+    """Whether the window may take `action` on a case whose card is received this way."""
+    return action not in WINDOW_HANDOVER.values() or WINDOW_HANDOVER.get(collection) is action
+
+
 def transition(state: State, action: Action, *, out_of_province: bool) -> State:
     """The state after `action`, or IllegalTransition."""
     why = _refusal(state, action, out_of_province)

@@ -23,7 +23,15 @@ from ..domain.catalogue import ApplicationType
 from ..domain.commitments import Commitment
 from ..domain.fields import one_line
 from ..domain.masking import mask_id_number, mask_name
-from ..domain.states import OLD_CARD_FATES, REFUSAL_REASONS, Action, IllegalTransition, State, allowed_actions
+from ..domain.states import (
+    OLD_CARD_FATES,
+    REFUSAL_REASONS,
+    Action,
+    IllegalTransition,
+    State,
+    allowed_actions,
+    window_may,
+)
 from ..models import StaffUser
 from ..services import cases, deadlines, notifications, photos, verification, visits
 from ..services import dashboard as dashboard_figures
@@ -211,7 +219,7 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         [
             a
             for a in allowed_actions(State(view.application.state), out_of_province=view.application.out_of_province)
-            if a in CASE_ACTIONS
+            if a in CASE_ACTIONS and window_may(a, view.application.collection)
         ]
         if view.mine and works_cases
         else []

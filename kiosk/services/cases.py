@@ -19,7 +19,7 @@ from ..db import Database
 from ..domain.catalogue import ApplicationType, Material
 from ..domain.commitments import QUEUE_RANK, Commitment
 from ..domain.id_number import parse_id_number
-from ..domain.states import FINAL_STATES, Action, IllegalTransition, State
+from ..domain.states import FINAL_STATES, Action, IllegalTransition, State, window_may
 from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser, Visit
 from .applications import ApplicationNotFound, NewApplication, record_transition, submit_application
 from .notifications import queue_for_state
@@ -233,6 +233,8 @@ def act(
     now = now or utcnow()
     with db.transaction() as session:
         application = claimed_case(session, station, application_id, staff, now)
+        if not window_may(action, application.collection):
+            raise IllegalTransition(State(application.state), action, "the card is received another way")
         if action is Action.APPROVE and needs_sign_off(session, application):
             raise SignOffNeeded()
         if action in NEEDS_PHOTO_AND_FEE and (lacking := lacking_for_production(session, application)):

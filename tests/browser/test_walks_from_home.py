@@ -232,6 +232,8 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     for action, state in (("approve", "已审核通过"), ("start_production", "证件正在制作"), ("mark_ready", "已办好")):
         staff.locator(f"[data-action='{action}'] button").click()
         expect(staff.locator("#case-state")).to_contain_text(state)
+    # Handed over at the door when the officer records the delivery: no window collection or post.
+    expect(staff.locator("[data-action='collect'], [data-action='post']")).to_have_count(0)
     screenshot(staff, "walk-home-visit-case")
     ready_text = texts_sent(database, number)[-1]
     assert "An officer brings it to your home" in ready_text

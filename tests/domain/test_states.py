@@ -117,3 +117,13 @@ def test_the_states_of_bookings_print_jobs_and_visits_keep_their_stored_values(s
     """The rows written before the enums hold these strings: no migration, and each has a label."""
     assert {state.value for state in states} == stored
     assert set(getattr(i18n, labels)) == set(states)
+
+
+def test_the_window_hands_a_card_over_only_the_way_the_citizen_chose():
+    from kiosk.domain.states import window_may
+
+    assert window_may(Action.COLLECT, "station") and not window_may(Action.POST, "station")
+    assert window_may(Action.POST, "post") and not window_may(Action.COLLECT, "post")
+    # A card brought home is handed over by the visiting officer's record, not at the window.
+    assert not window_may(Action.COLLECT, "visit") and not window_may(Action.POST, "visit")
+    assert all(window_may(action, "visit") for action in (Action.APPROVE, Action.REJECT, Action.MARK_READY))
