@@ -309,6 +309,15 @@ ESCALATION_LABELS = {
     "oversight": _l("Sent to the oversight office"),
 }
 
+# What a home visit achieved (kiosk.services.visits OUTCOMES), on the record form and in the history.
+VISIT_OUTCOMES = {
+    "photo_taken": _l("Photo taken"),
+    "materials_collected": _l("Materials collected"),
+    "fee_collected": _l("Fee collected"),
+    "card_handed_over": _l("Card handed over"),
+    "nobody home": _l("Nobody home"),
+}
+
 ACTION_LABELS = {
     "approve": _l("Approve"),
     "request_materials": _l("Return for missing materials"),

@@ -113,6 +113,8 @@ def event_reason(event) -> str:
         codes, _sep, note = reason.partition("; ")
         named = [i18n.MATERIALS[c] for c in codes.split(", ") if c in i18n.MATERIALS]
         return listing(named + list(filter(None, [note]))) if named else reason
+    if event.action == "record_visit":
+        return listing([i18n.VISIT_OUTCOMES.get(code, code) for code in reason.split(", ") if code != "visited"])
     if event.action == "fee_paid" and reason.endswith(" yuan"):
         return _("%(amount)d yuan", amount=int(reason.removesuffix(" yuan")))
     if event.action == "escalate":
@@ -186,6 +188,7 @@ def register(app: Flask) -> None:
         ACTION_LABELS=i18n.ACTION_LABELS,
         NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,
         VISIT_STATES=i18n.VISIT_STATES,
+        VISIT_OUTCOMES=i18n.VISIT_OUTCOMES,
         VALIDITIES=i18n.VALIDITIES,
         OLD_CARD_FATES=i18n.OLD_CARD_FATES,
         MATERIALS_LABELS=i18n.MATERIALS,

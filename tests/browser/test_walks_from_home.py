@@ -234,6 +234,8 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
         expect(staff.locator("#case-state")).to_contain_text(state)
     # Handed over at the door when the officer records the delivery: no window collection or post.
     expect(staff.locator("[data-action='collect'], [data-action='post']")).to_have_count(0)
+    expect(staff.locator("#history")).to_contain_text("已采集相片")  # the visit's outcome in words
+    expect(staff.locator("#history")).not_to_contain_text("photo_taken")
     screenshot(staff, "walk-home-visit-case")
     ready_text = texts_sent(database, number)[-1]
     assert "An officer brings it to your home" in ready_text
