@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from kiosk.models import Application, Notification, PrintJob
 from kiosk.services.notifications import text_date
+from kiosk.services.wording import Wording
 from tests.printing.pdf_tools import page_texts, squeezed
 
 
@@ -54,7 +55,22 @@ def words_of(page: Page, element_id: str) -> str:
 
 
 def day_words(day: dt.date, language: str) -> str:
-    """`day` as every place writes it at the least (12月11日, December 11): a text message writes
-    just this; screens and receipts add the year and weekday around it. Compare with `squeezed`
-    text for a PDF."""
+    """`day` as a text message writes it (12月11日, December 11); screens and receipts write more
+    around it (the year, the weekday)."""
     return text_date(day, language)
+
+
+def long_day(day: dt.date, language: str) -> str:
+    """`day` as screens and receipts write it, before any weekday (2026年12月11日, December 11, 2026);
+    squeeze it (pdf_tools.squeezed) to find it in a receipt's text."""
+    return Wording(language).day(day)
+
+
+def progress_path(application: Application) -> str:
+    """The public progress page of `application`, as its receipt's QR code links it (/track/...)."""
+    return f"/track/{application.number}/{application.track_token}"
+
+
+def described(page: Page, label: str) -> str:
+    """The visible text of the <dd> that a <dt> reading exactly `label` describes (a summary row)."""
+    return page.locator(f"xpath=//dt[normalize-space()='{label}']/following-sibling::dd[1]").inner_text()
