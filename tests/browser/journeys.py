@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 from sqlmodel import select
 
 from kiosk.models import Application, Notification, PrintJob
@@ -71,6 +71,11 @@ def progress_path(application: Application) -> str:
     return f"/track/{application.number}/{application.track_token}"
 
 
+def value_of(page: Page, label: str) -> Locator:
+    """The <dd> that a <dt> reading exactly `label` describes (a row of a summary list)."""
+    return page.locator(f"xpath=//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+
+
 def described(page: Page, label: str) -> str:
-    """The visible text of the <dd> that a <dt> reading exactly `label` describes (a summary row)."""
-    return page.locator(f"xpath=//dt[normalize-space()='{label}']/following-sibling::dd[1]").inner_text()
+    """The visible text of `value_of(page, label)`."""
+    return value_of(page, label).inner_text()

@@ -17,7 +17,7 @@ from kiosk.domain.catalogue import ApplicationType
 from tests import when
 from tests.browser import journeys
 from tests.browser.conftest import VIEWPORTS
-from tests.browser.journeys import day_words, described, long_day
+from tests.browser.journeys import day_words, described, long_day, value_of
 from tests.browser.kiosk_driver import answer_identity, answer_situation, staff_sign_in, start, tap_continue, tap_keys
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
 from tests.browser.test_staff_case_actions import app_config, two_stations  # noqa: F401 (fixtures)
@@ -121,8 +121,9 @@ def test_a_70_year_old_renews_here_and_the_window_approves(
     expect(officer.locator("#deadline")).to_contain_text(long_day(row.handling_deadline, "zh_Hans"))
     screenshot(officer, "walk-elderly-renewal-case")
     officer.locator("#photo-taken").click()
+    expect(officer.locator("#photo-taken")).to_have_count(0)
     officer.locator("#fee-paid").click()
-    assert described(officer, "费用") == f"{row.fee_yuan} 元 · 已缴费"
+    expect(value_of(officer, "费用")).to_have_text(f"{row.fee_yuan} 元 · 已缴费")
     officer.locator("[data-action='approve'] button").click()
     expect(officer.locator("#case-state")).to_have_text("已审核通过")
     screenshot(officer, "walk-elderly-renewal-approved")
