@@ -119,6 +119,8 @@ def test_a_70_year_old_renews_here_and_the_window_approves(
     assert described(officer, "费用") == f"{row.fee_yuan} 元 · 未缴费"
     expect(officer.locator("#expected")).to_contain_text(ready)
     expect(officer.locator("#deadline")).to_contain_text(long_day(row.handling_deadline, "zh_Hans"))
+    # The history tells the submission in order: made (not sent yet), then sent and received.
+    expect(officer.locator("#history li").first).to_contain_text("创建申请 → 还没有提交")
     screenshot(officer, "walk-elderly-renewal-case")
     officer.locator("#photo-taken").click()
     expect(officer.locator("#photo-taken")).to_have_count(0)
