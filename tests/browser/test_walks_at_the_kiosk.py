@@ -241,3 +241,8 @@ def test_a_lost_card_and_a_flight_tomorrow_in_traditional_chinese(
     officer.locator("#main-application").click()
     expect(officer.locator(".temporary-id")).to_have_count(1)
     expect(officer.locator("#temporary-id")).to_have_count(0)
+
+    # The progress page keeps the shorter date.
+    page.goto(live_server + journeys.progress_path(row))
+    expect(page.locator("#state")).to_have_text("已收到，等待工作人員審核")
+    assert described(page, "預計辦好日期").startswith(ready)
