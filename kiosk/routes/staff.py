@@ -224,6 +224,9 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         if view.mine and works_cases
         else []
     )
+    today = station().today()
+    default_deadline = station().calendar.add_working_days(today, 10)
+    promised = view.application.materials_deadline
     return render_template(
         "staff/case.html",
         case=view,
@@ -234,7 +237,9 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         photo=photo,
         facts=facts_of(view.application, view.applicant, station()),
         temporary_fee=station().settings.fees[ApplicationType.TEMPORARY],
-        default_deadline=station().calendar.add_working_days(station().today(), 10),
+        default_deadline=default_deadline,
+        # A return for materials keeps the deadline the citizen was already given (receipt, text).
+        materials_by=promised if promised and promised >= today else default_deadline,
     ), status
 
 

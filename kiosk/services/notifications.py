@@ -60,6 +60,12 @@ MESSAGES: dict[str, str] = {
     ),
 }
 
+# The submission of a case accepted with something missing (手续不全限时办): what, and by when.
+SUBMITTED_MISSING = N_(
+    "ID card application %(number)s received. Please bring %(missing)s by %(materials)s. "
+    "Your card should be ready by %(ready)s."
+)
+
 SOME_PAPERS = N_("the missing papers")  # what was missing, not named (a case returned before staff named it)
 
 # The same for a home visit (the card is collected "visit"): the officer comes, and brings the card.
@@ -157,6 +163,8 @@ def queue_for_state(
         .where(ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False))
         .order_by(ApplicationMaterial.id)
     ).all()
+    if event == State.SUBMITTED.value and messages is MESSAGES and missing and application.materials_deadline:
+        message = SUBMITTED_MISSING
     text = words.gettext(message) % {
         "number": application.number,
         "deadline": text_date(application.handling_deadline, language),

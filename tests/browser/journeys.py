@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 from sqlmodel import select
 
 from kiosk.models import Application, Notification, PrintJob
 from kiosk.services.notifications import text_date
+from kiosk.services.wording import Wording
 from tests.printing.pdf_tools import page_texts, squeezed
 
 
@@ -54,7 +55,27 @@ def words_of(page: Page, element_id: str) -> str:
 
 
 def day_words(day: dt.date, language: str) -> str:
-    """`day` as every place writes it at the least (12月11日, December 11): a text message writes
-    just this; screens and receipts add the year and weekday around it. Compare with `squeezed`
-    text for a PDF."""
+    """`day` as a text message writes it (12月11日, December 11); screens and receipts write more
+    around it (the year, the weekday)."""
     return text_date(day, language)
+
+
+def long_day(day: dt.date, language: str) -> str:
+    """`day` as screens and receipts write it, before any weekday (2026年12月11日, December 11, 2026);
+    squeeze it (pdf_tools.squeezed) to find it in a receipt's text."""
+    return Wording(language).day(day)
+
+
+def progress_path(application: Application) -> str:
+    """The public progress page of `application`, as its receipt's QR code links it (/track/...)."""
+    return f"/track/{application.number}/{application.track_token}"
+
+
+def value_of(page: Page, label: str) -> Locator:
+    """The <dd> that a <dt> reading exactly `label` describes (a row of a summary list)."""
+    return page.locator(f"xpath=//dt[normalize-space()='{label}']/following-sibling::dd[1]")
+
+
+def described(page: Page, label: str) -> str:
+    """The visible text of `value_of(page, label)`."""
+    return value_of(page, label).inner_text()

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from kiosk.domain.schedule import slot_kind
-from kiosk.models import Application, PrintJob, Visit
+from kiosk.models import PrintJob, Visit
 from kiosk.services import booking as bookings
 from kiosk.services.notifications import text_date
 from kiosk.services.staff import Role, create_staff
@@ -41,9 +41,7 @@ from tests.browser.kiosk_driver import (
 )
 from tests.browser.test_kiosk_wizard import WANG_XIAO_MING
 from tests.conftest import LOCAL_ID, STAFF_PASSWORD
-from tests.helpers import apply
 from tests.printing.pdf_tools import page_texts, squeezed
-from tests.security.conftest import _install_second_station
 
 pytestmark = [pytest.mark.browser, pytest.mark.dated]
 
@@ -57,20 +55,6 @@ SUPERVISOR, SUPERVISOR_PASSWORD = "boss", "supervisor password"
 def app_config(app_config):
     """This server serves station 330402: with two stations in the database it must be told which."""
     return app_config | {"STATION_CODE": STATION}
-
-
-@pytest.fixture
-def other_station_case(app_config, database, tmp_path):
-    """A case at station 330411, on that station's own server, in the same database."""
-    from kiosk import create_app
-
-    _install_second_station(database)
-    other = create_app(app_config | {"STATION_CODE": "330411", "INSTANCE_PATH": str(tmp_path / "instance-330411")})
-    apply(other.test_client(), app_type="lost", name="甄乙某")
-    with database.reading() as session:
-        case = session.exec(select(Application).where(Application.number.startswith("330411-"))).one()
-    yield case
-    other.extensions["kiosk_db"].dispose()
 
 
 # Reading back what the person and the staff are given.

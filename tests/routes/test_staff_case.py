@@ -104,6 +104,16 @@ def test_a_return_for_materials_names_the_missing_items_to_the_citizen(staff_cli
     assert "您的旧身份证" in progress
 
 
+def test_a_return_for_materials_offers_the_deadline_the_citizen_was_given(staff_client, app, database, clock):
+    """Accepted on a Friday evening, the case counts its materials deadline from Monday's opening:
+    the officer's return form keeps that day rather than counting again from Friday."""
+    clock.set(FRIDAY_EVENING)
+    apply(app.test_client(), app_type="lost", name="李四")  # without the household register
+    promised = get_application(database, 1)[0].materials_deadline
+    page = staff_client.get("/staff/applications/1").get_data(as_text=True)
+    assert f'name="deadline" value="{promised.isoformat()}"' in page
+
+
 def test_a_temporary_id_is_applied_for_at_the_window_on_the_main_application(
     staff_client, app, database, clock, other_station_case
 ):

@@ -154,7 +154,7 @@ def test_the_submission_message_promises_a_review_and_the_ready_date_written_as_
     database, station, language, expected
 ):
     """The text names the dates of the done page: staff's review and the day the card is ready."""
-    application = _submit(database, station, language)
+    application = _submit(database, station, language, held=frozenset({Material.HOUSEHOLD_REGISTER}))
     deadline, ready = application.handling_deadline, application.expected_ready
     assert _texts(database) == [
         expected.format(
@@ -166,6 +166,17 @@ def test_the_submission_message_promises_a_review_and_the_ready_date_written_as_
             r_day=ready.day,
             r_month_name=f"{ready:%B}",
         )
+    ]
+
+
+def test_a_case_accepted_with_something_missing_is_texted_what_and_by_when(database, station):
+    """As its done page and receipt say (手续不全限时办): the missing item and its deadline."""
+    application = _submit(database, station, "zh_Hans")  # without the household register
+    materials, ready = application.materials_deadline, application.expected_ready
+    assert application.commitment == "time_limited" and materials
+    assert _texts(database) == [
+        f"您的居民身份证申请{application.number}已受理，请于{materials.month}月{materials.day}日前到窗口补交户口簿，"
+        f"证件预计{ready.month}月{ready.day}日前办好。"
     ]
 
 
