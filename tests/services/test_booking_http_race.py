@@ -65,7 +65,7 @@ class Citizen:
         self.form = {
             "csrf_token": csrf[1],
             "idempotency_key": key[1],
-            "name": f"王{self.number}",
+            "name": "王" + chr(0x4E00 + self.number),  # a name is letters only (kiosk.domain.fields)
             "id_number": make_id(f"33040219800315{self.number:03d}"),
             "phone": f"138{self.number:08d}",
         }
