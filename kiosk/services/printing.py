@@ -46,8 +46,8 @@ from ..i18n import MATERIALS, N_
 from ..models import Applicant, Application, Booking, PrintJob, StaffUser, Station
 from . import visits
 from .applications import ApplicationNotFound, materials_of
-from .booking import SlotView, slot_of
 from .case_facts import facts_of, main_number_of, receipt_notes
+from .slot_times import SlotView, slot_of
 from .station import StationContext, load_station, printed_opening_hours
 from .temporary_ids import offer_of
 from .wording import Wording

@@ -165,11 +165,12 @@ def test_a_booking_confirmation_is_a_print_job_with_its_code_and_time(database, 
 
     from kiosk.domain.id_number import parse_id_number
     from kiosk.services import booking as bookings
+    from kiosk.services import slot_times
     from tests.printing.pdf_tools import qr_codes, render_pages
 
     now = NOW - dt.timedelta(hours=1)
     day = station.today(now) + dt.timedelta(days=2)
-    slot = next(iter(bookings.free_slots(database, station, first=day, days=5, channel="kiosk", now=now).values()))[0]
+    slot = next(iter(slot_times.free_slots(database, station, first=day, days=5, channel="kiosk", now=now).values()))[0]
     booking = bookings.book(
         database,
         station,
