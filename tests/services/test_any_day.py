@@ -18,7 +18,7 @@ from kiosk.services import booking as bookings
 from kiosk.services import cases, dashboard, deadlines, retention, slot_times
 from kiosk.services.applications import NewApplication, change_state, submit_application
 from kiosk.services.photo_store import FolderStore
-from kiosk.services.printing import receipt_data
+from kiosk.services.printed_documents import receipt_data
 from printing import Paper, receipt_pdf
 from tests import when
 from tests.conftest import make_id

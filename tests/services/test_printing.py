@@ -232,7 +232,7 @@ def test_the_receipt_names_the_document_applied_for(database, station, app_type,
     """A temporary ID is a document of its own: 临时居民身份证, not "居民身份证 · 临时居民身份证"."""
     from kiosk.domain.catalogue import ApplicationType
     from kiosk.models import Applicant
-    from kiosk.services.printing import receipt_data
+    from kiosk.services.printed_documents import receipt_data
 
     if app_type == "temporary":  # issued only while a main application is pending
         submit_application(database, station, new(app_type=ApplicationType.LOST), actor="kiosk", now=NOW)
