@@ -51,6 +51,7 @@ from kiosk.domain.id_number import check_character, parse_id_number  # noqa: E40
 from kiosk.domain.schedule import slots_between  # noqa: E402
 from kiosk.models import Slot  # noqa: E402
 from kiosk.services import booking as bookings  # noqa: E402
+from kiosk.services import slot_times
 from kiosk.services.station import (  # noqa: E402
     DEMO_STATION_FILE,
     install_station,
@@ -124,16 +125,16 @@ def places(database: Database, station) -> list[tuple[int, str]]:
     """Every place of the slots from tomorrow to the last bookable day: (slot id, channel), shuffled."""
     today = station.today()
     first, last = today + dt.timedelta(days=1), today + dt.timedelta(days=station.settings.booking.days_ahead)
-    bookings.ensure_slots(database, station, first, last)
+    slot_times.ensure_slots(database, station, first, last)
     with database.reading() as session:
         slots = session.exec(
             select(Slot).where(Slot.station_id == station.id, Slot.local_day >= first, Slot.local_day <= last)
         ).all()
     tasks = []
     for slot in slots:
-        tasks += [(slot.id, bookings.ONLINE)] * slot.online_capacity
-        tasks += [(slot.id, bookings.HOME_VISIT)] * slot.home_visit_capacity
-        tasks += [(slot.id, bookings.KIOSK)] * (slot.capacity - slot.online_capacity - slot.home_visit_capacity)
+        tasks += [(slot.id, slot_times.ONLINE)] * slot.online_capacity
+        tasks += [(slot.id, slot_times.HOME_VISIT)] * slot.home_visit_capacity
+        tasks += [(slot.id, slot_times.KIOSK)] * (slot.capacity - slot.online_capacity - slot.home_visit_capacity)
     random.Random(7).shuffle(tasks)
     return tasks
 
@@ -242,8 +243,8 @@ def bench_bookings(database: Database, station, threads: int, rounds: int) -> di
 def bench_contention(database: Database, station, threads: int, rounds: int) -> dict:
     """Everyone after one slot; the refused follow the nearest free slot offered (see the top)."""
     tasks = places(database, station)
-    wanted = min(slot_id for slot_id, channel in tasks if channel == bookings.ONLINE)
-    people = 20 * sum(1 for slot_id, channel in tasks if (slot_id, channel) == (wanted, bookings.ONLINE))
+    wanted = min(slot_id for slot_id, channel in tasks if channel == slot_times.ONLINE)
+    people = 20 * sum(1 for slot_id, channel in tasks if (slot_id, channel) == (wanted, slot_times.ONLINE))
     lock = threading.Lock()
 
     def timed(times: list[float], work: Callable[[], None]) -> None:
@@ -266,7 +267,7 @@ def bench_contention(database: Database, station, threads: int, rounds: int) -> 
             for _ in range(MAX_OFFERS):
                 try:
                     bookings.book(
-                        database, station, slot_id=slot_id, service="lost", channel=bookings.ONLINE,
+                        database, station, slot_id=slot_id, service="lost", channel=slot_times.ONLINE,
                         id_number=person(index), name="王小明", phone=f"139{index:08d}",
                         idempotency_key=uuid.uuid4().hex, actor="online:bench",
                     )  # fmt: skip
@@ -330,7 +331,7 @@ def bench_free_slots(database: Database, station, repeats: int) -> dict:
     last = first + dt.timedelta(days=FREE_SLOT_DAYS - 1)
 
     def listing():
-        return bookings.free_slots(database, station, first=first, days=FREE_SLOT_DAYS, channel="online", now=now)
+        return slot_times.free_slots(database, station, first=first, days=FREE_SLOT_DAYS, channel="online", now=now)
 
     started = time.perf_counter()
     days = listing()  # creates the slots it lacks
@@ -344,14 +345,14 @@ def bench_free_slots(database: Database, station, repeats: int) -> dict:
             return session.execute(BARE_SELECT, params).all()
 
     def ensure():
-        bookings.ensure_slots(database, station, first, last)
+        slot_times.ensure_slots(database, station, first, last)
 
     def schedule():
         slots_between(first, last, station.settings, station.special_days)
 
     def orm_query():
         with database.reading() as session:
-            return session.exec(bookings.open_slots_query(station, first, last, now)).all()
+            return session.exec(slot_times.open_slots_query(station, first, last, now)).all()
 
     rows = len(bare())
     assert rows == len(orm_query()), "the baseline must read the same rows"

@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "MESSAGE_SENDER": "log",
     "LOG_FORMAT": None,  # "text" or "json"; None: json under `kiosk serve`, text otherwise
     "LOG_LEVEL": "INFO",
-    # The largest request body: a staff's verification package (20 MB, routes/staff.py) and its form.
+    # The largest request body: a staff's verification package (20 MB, routes/staff_case.py) and its form.
     "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
     # "folder": photos under <instance>/photos/ (one station, one machine); "database": in the
     # database, for several app servers (move the files with `kiosk photos-to-database`).

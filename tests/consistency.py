@@ -21,7 +21,7 @@ from kiosk.models import (
     PrintJob,
     Slot,
 )
-from kiosk.services import photos
+from kiosk.services import photos, wizard
 
 ACTIVE_BOOKINGS = ("booked", "checked_in")  # the states that hold a place in their slots
 # Booking channels with places of their own, and the Slot column counting them.
@@ -67,7 +67,7 @@ def problems(database: Database, instance_path: str | Path) -> list[str]:
     folder = Path(instance_path) / photos.PHOTO_FOLDER
     on_disk = {path.name for path in folder.glob("*.jpg")} if folder.is_dir() else set()
     stored = on_disk | set(stored_in_database)
-    named_by_wizards = {name for row in answers for name in photos.wizard_files(row)}
+    named_by_wizards = {name for row in answers for name in wizard.photo_files(row)}
     kept = {photo.file for photo in kept_photos}
     found += [f"kept photo {name} has no file" for name in sorted(kept - stored)]
     found += [f"a wizard names photo {name}, which has no file" for name in sorted(named_by_wizards - stored)]

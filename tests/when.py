@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk.clock import utcnow
-from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.station import StationContext
 
 
@@ -28,23 +28,23 @@ def local(station: StationContext, day: dt.date, hour: int, minute: int = 0) -> 
     return dt.datetime.combine(day, dt.time(hour, minute), station.settings.zone).astimezone(dt.UTC)
 
 
-def free_times(database, station: StationContext, channel: str, service: str = "lost") -> list[bookings.SlotView]:
+def free_times(database, station: StationContext, channel: str, service: str = "lost") -> list[slot_times.SlotView]:
     """Every free time in today's booking window for `channel`, soonest first."""
-    days = bookings.bookable_free_slots(database, station, channel=channel, service=service)
+    days = slot_times.bookable_free_slots(database, station, channel=channel, service=service)
     return [slot for day in sorted(days) for slot in days[day]]
 
 
 def visit_day(database, station: StationContext, service: str = "lost") -> dt.date:
     """The first day an officer can be sent: one with a free home-visit time."""
-    return free_times(database, station, bookings.HOME_VISIT, service)[0].starts.date()  # in the station's zone
+    return free_times(database, station, slot_times.HOME_VISIT, service)[0].starts.date()  # in the station's zone
 
 
-def a_past_free_time(database, station: StationContext, channel: str) -> tuple[bookings.SlotView, dt.datetime]:
+def a_past_free_time(database, station: StationContext, channel: str) -> tuple[slot_times.SlotView, dt.datetime]:
     """The latest day before today with a free time for `channel`, and its first free time, with
     the moment to book it at (half an hour before it starts)."""
     for days_back in range(1, 15):
         day = today(station) - dt.timedelta(days=days_back)
-        found = bookings.free_slots(database, station, first=day, days=1, channel=channel, now=local(station, day, 0))
+        found = slot_times.free_slots(database, station, first=day, days=1, channel=channel, now=local(station, day, 0))
         if found:
             slot = found[day][0]
             return slot, slot.starts - dt.timedelta(minutes=30)

@@ -43,7 +43,7 @@ def init_app(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, booking, health, kiosk, photo, staff, track, visits
+    from . import admin, booking, health, kiosk, photo, staff, staff_case, track, visits
 
     app.register_blueprint(health.bp)
     app.register_blueprint(kiosk.bp)
@@ -54,3 +54,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits.bp, url_prefix="/staff/visits")
     app.register_blueprint(admin.bp, url_prefix="/staff/admin")
     app.register_blueprint(staff.bp, url_prefix="/staff")
+    app.register_blueprint(staff_case.bp, url_prefix="/staff")

@@ -20,6 +20,7 @@ from ..domain.fields import InvalidField, one_line, parse_person_name
 from ..domain.id_number import IdNumber, InvalidIdNumber, parse_id_number
 from ..models import Booking
 from ..services import booking as bookings
+from ..services import slot_times
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
@@ -33,7 +34,7 @@ _CODE = re.compile(r"^\d{8}$")
 
 def _channel() -> str:
     """Kiosk terminals (known addresses) book walk-in places; everyone else books online."""
-    return "kiosk" if from_kiosk_terminal() else bookings.ONLINE
+    return "kiosk" if from_kiosk_terminal() else slot_times.ONLINE
 
 
 def _service() -> str:
@@ -102,7 +103,7 @@ def choose_service():
 @bp.get("/days")
 def choose_day():
     context, service = station(), _service()
-    days = bookings.bookable_free_slots(db(), context, channel=_channel(), service=service)
+    days = slot_times.bookable_free_slots(db(), context, channel=_channel(), service=service)
     return render_template("booking/days.html", service=service, days=days)
 
 
@@ -113,7 +114,7 @@ def choose_slot():
         day = dt.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         abort(400)
-    slots = bookings.bookable_free_slots(db(), context, channel=_channel(), service=service, day=day).get(day, [])
+    slots = slot_times.bookable_free_slots(db(), context, channel=_channel(), service=service, day=day).get(day, [])
     return render_template("booking/slots.html", service=service, day=day, slots=slots)
 
 
@@ -180,7 +181,7 @@ def _own_booking():
 
 def _confirmation_page(print_result: str | None = None):
     booking = _own_booking()
-    slot = bookings.slot_of(db(), booking, station())
+    slot = slot_times.slot_of(db(), booking, station())
     return render_template(
         "booking/confirmation.html",
         booking=booking,
@@ -216,7 +217,7 @@ def print_confirmation():
 def calendar_file():
     booking = _own_booking()
     context = station()
-    slot = bookings.slot_of(db(), booking, context)
+    slot = slot_times.slot_of(db(), booking, context)
     # icalendar folds long lines and escapes commas, semicolons and newlines (RFC 5545), also in Chinese.
     event = icalendar.Event()
     event.add("uid", f"{booking.code}@{context.settings.code}")
@@ -252,14 +253,14 @@ def manage():
     )
 
 
-def _may_change(booking: Booking, slot: bookings.SlotView) -> bool:
+def _may_change(booking: Booking, slot: slot_times.SlotView) -> bool:
     return booking.state == "booked" and not bookings.too_late_to_change(station(), slot.starts)
 
 
 def _booking_page(booking: Booking, *, error: str = "", message: str | None = None, confirm_cancel=False, status=200):
     """The citizen's booking. Inside the notice the change and cancel buttons give way to the
     station's phone number, before any day or time is chosen."""
-    slot = bookings.slot_of(db(), booking, station())
+    slot = slot_times.slot_of(db(), booking, station())
     may_change = _may_change(booking, slot)
     if booking.state == "booked" and not may_change:
         error = error or _refusal_message(BookingRefused("notice"))
@@ -298,7 +299,7 @@ def cancel():
 @bp.post("/manage/change")
 def start_change():
     booking = _own_booking()
-    if not _may_change(booking, bookings.slot_of(db(), booking, station())):
+    if not _may_change(booking, slot_times.slot_of(db(), booking, station())):
         return _booking_page(booking, status=409)  # refused now, not after a day and a time are picked
     session["changing"] = booking.id
     return redirect(url_for("booking.choose_day", service=booking.service), 303)
@@ -336,6 +337,6 @@ def check_in():
         except BookingRefused as refusal:
             errors["code"] = _refusal_message(refusal)
         else:
-            slot = bookings.slot_of(db(), booking, station())
+            slot = slot_times.slot_of(db(), booking, station())
             return render_template("booking/checked_in.html", booking=booking, slot=slot)
     return render_template("booking/check_in.html", errors=errors), (422 if errors else 200)

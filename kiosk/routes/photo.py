@@ -34,11 +34,12 @@ from .. import i18n
 from ..domain import wizard as flow
 from ..domain.access import Permission
 from ..services import operations, photos
+from ..services import wizard as store
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
 from . import limiter
+from . import wizard_session as citizen
 from .common import db, from_kiosk_terminal, photo_store, requires, station
-from .kiosk import _answers, _discard_unnamed_photos, _refusal, _save
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -58,16 +59,15 @@ def _wizard() -> tuple[StationContext, dict | None]:
     context = station()
     if context.settings.photo_capture != "kiosk":
         return context, None
-    answers = _answers(context)
-    refused = _refusal(answers, context) is not None
+    answers = citizen.current_answers(context)
+    refused = citizen.refusal(answers, context) is not None
     if not answers or not flow.may_show("photo", answers, context.settings, refused=refused):
         return context, None
     return context, answers
 
 
 def _next_url(answers: dict, context: StationContext) -> str:
-    refused = _refusal(answers, context) is not None
-    return url_for("kiosk.step", name=flow.first_unanswered(answers, context.settings, refused=refused))
+    return citizen.first_open_url(answers, context, refused=citizen.refusal(answers, context) is not None)
 
 
 def _error(status: int, code: str, message: str):
@@ -114,12 +114,8 @@ def _messages(report: Report, frame_scale: float = 1.0) -> list[str]:
     return found
 
 
-def _shots(answers: dict) -> list[dict]:
-    return list(answers.get("photo_shots", []))
-
-
-def _shot_json(shot: dict) -> dict:
-    return {"id": shot["id"], "url": url_for("photo.shot", shot_id=shot["id"])}
+def _shot_json(shot: store.Shot) -> dict:
+    return {"id": shot.id, "url": url_for("photo.shot", shot_id=shot.id)}
 
 
 # --- the capture page ------------------------------------------------------------------
@@ -142,7 +138,7 @@ def camera():
             "guides": GA461.to_dict()["guides_normalised"],
             "box": PREVIEW_BOX,
         },
-        shots=_shots(answers),
+        shots=store.shots(answers),
         remaining=max(0, MAX_SHOTS - taken),
         max_shots=MAX_SHOTS,
     )
@@ -227,36 +223,36 @@ def take():
     except UnreadableImage:
         return _unreadable()
 
-    named = photos.wizard_files(answers)
+    named = store.photo_files(answers)
     answers["photo_count"] = taken = taken + 1
-    shots = _shots(answers)
+    shots = store.shots(answers)
     body: dict = {"ok": shot.ok, "messages": _messages(shot.report), "remaining": MAX_SHOTS - taken}
     new_photo = None
     if shot.ok:
         new_photo = (photos.new_name(), shot.jpeg)
-        entry = {"id": secrets.token_hex(8), "file": new_photo[0], "report": shot.report.to_dict()}
+        entry = store.Shot(id=secrets.token_hex(8), file=new_photo[0], report=shot.report.to_dict())
         shots.append(entry)
-        chosen = answers.get("photo") if isinstance(answers.get("photo"), dict) else {}
+        chosen = store.chosen_shot(answers)
         while len(shots) > SHOWN:  # the oldest goes (never the one already chosen)
-            oldest = next(s for s in shots if s["file"] != chosen.get("file"))
+            oldest = next(s for s in shots if chosen is None or s.file != chosen.file)
             shots.remove(oldest)
         body["shot"] = _shot_json(entry)
         body["shots"] = [_shot_json(s) for s in shots]
-    answers["photo_shots"] = shots
-    if taken >= MAX_SHOTS and not shots and "photo" not in answers:
-        answers["photo"] = "window"  # flagged: staff take the photo
+    store.set_shots(answers, shots)
+    if taken >= MAX_SHOTS and not shots and store.photo_choice(answers) is None:
+        store.set_photo_choice(answers, store.AT_WINDOW)  # flagged: staff take the photo
         body["window"] = True
         body["message"] = _("No more photos can be taken here. Please have your photo taken at the window.")
         body["next"] = _next_url(answers, context)
     # Photos change only with the answers that name them: the new one is kept with them, in their
     # transaction, and the oldest goes only once they are saved.
     try:
-        _save(answers, new_photo)
+        citizen.save(answers, new_photo)
     except OSError as error:  # e.g. the disk is full: nothing was kept, the shot does not count
         current_app.logger.error("photo not saved: %s", error)
         message = _("The photo could not be saved. Please try again, or have your photo taken at the window.")
         return _error(503, "not_saved", message)
-    _discard_unnamed_photos(named, answers)
+    citizen.discard_unnamed_photos(named, answers)
     return jsonify(body)
 
 
@@ -266,14 +262,13 @@ def shot(shot_id: str):
     _context, answers = _wizard()
     if answers is None:
         abort(404)
-    candidates = _shots(answers)
-    if isinstance(answers.get("photo"), dict):
-        candidates.append(answers["photo"])
-    found = next((s for s in candidates if s.get("id") == shot_id), None)
+    chosen = store.chosen_shot(answers)
+    candidates = store.shots(answers) + ([chosen] if chosen else [])
+    found = next((s for s in candidates if s.id == shot_id), None)
     if found is None:
         abort(404)
     try:
-        data = photo_store().get(found["file"])
+        data = photo_store().get(found.file)
     except photos.PhotoMissing:
         abort(404)
     return _jpeg(data)
@@ -285,15 +280,14 @@ def choose():
     context, answers = _wizard()
     if answers is None:
         return redirect(url_for("kiosk.step", name="photo"), 303)
-    shots = _shots(answers)
-    picked = next((s for s in shots if s["id"] == request.form.get("shot")), None)
+    picked = next((s for s in store.shots(answers) if s.id == request.form.get("shot")), None)
     if picked is None:
         return redirect(url_for("photo.camera"), 303)
-    named = photos.wizard_files(answers)
-    answers["photo"] = picked
-    answers["photo_shots"] = [picked]
-    _save(answers)
-    _discard_unnamed_photos(named, answers)
+    named = store.photo_files(answers)
+    store.set_photo_choice(answers, store.PhotoChoice(picked))
+    store.set_shots(answers, [picked])
+    citizen.save(answers)
+    citizen.discard_unnamed_photos(named, answers)
     return redirect(_next_url(answers, context), 303)
 
 

@@ -12,7 +12,6 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 
 from ..services import tracking
-from ..services.applications import TrackedCase
 from . import limiter
 from .common import db, station
 
@@ -87,5 +86,5 @@ def by_link(number: str, token: str):
     return _show(case)
 
 
-def _show(case: TrackedCase):
+def _show(case: tracking.TrackedCase):
     return render_template("track/status.html", case=case)

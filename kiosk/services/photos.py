@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import select
 
@@ -152,15 +151,6 @@ def folder_lock(directory: Path, *, shared: bool = False) -> Iterator[None]:
         os.close(fd)
 
 
-def wizard_files(answers: dict[str, Any]) -> list[str]:
-    """Every photo file the wizard's answers name: the candidate shots and the chosen photo."""
-    names = [shot.get("file", "") for shot in answers.get("photo_shots", [])]
-    chosen = answers.get("photo")
-    if isinstance(chosen, dict):
-        names.append(chosen.get("file", ""))
-    return [name for name in names if name]
-
-
 def photo_of(db: Database, application_id: int) -> ApplicationPhoto | None:
     with db.reading() as session:
         return session.exec(select(ApplicationPhoto).where(ApplicationPhoto.application_id == application_id)).first()
@@ -182,5 +172,4 @@ __all__ = [
     "read",
     "store",
     "take_shot",
-    "wizard_files",
 ]

@@ -13,17 +13,76 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import dataclass
 
-from sqlmodel import col, delete, select
+from sqlmodel import Session, col, delete, select
 
 from ..clock import utcnow
 from ..db import Database, insert
-from ..models import TrackingFailure
-from .applications import TrackedCase, find_for_tracking, tracked_case
+from ..domain.states import State
+from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, TrackingFailure
 
 MAX_FAILED_LOOKUPS = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOCKOUT = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class TrackedCase:
+    """What the public progress page may show: no personal data beyond the masked name."""
+
+    number: str
+    token: str
+    phone_tail: str
+    app_type: str
+    state: str
+    refusal_reason: str | None
+    commitment: str
+    collection: str  # "station", "post" or "visit"
+    expected_ready: dt.date | None
+    materials_deadline: dt.date | None
+    missing: tuple[str, ...]
+    history: tuple[tuple[dt.datetime, str], ...]  # (when, state reached)
+
+
+def find_for_tracking(db: Database, number: str) -> TrackedCase | None:
+    with db.reading() as session:
+        return tracked_case(session, number)
+
+
+def tracked_case(session: Session, number: str) -> TrackedCase | None:
+    row = session.exec(
+        select(Application, Applicant)
+        .join(Applicant, Applicant.id == Application.applicant_id)
+        .where(Application.number == number)
+    ).first()
+    if row is None:
+        return None
+    application, applicant = row
+    events = session.exec(
+        select(AuditEvent.at, AuditEvent.to_state)
+        .where(AuditEvent.application_id == application.id, col(AuditEvent.to_state).is_not(None))
+        .order_by(AuditEvent.id)
+    ).all()
+    missing = session.exec(
+        select(ApplicationMaterial.material).where(
+            ApplicationMaterial.application_id == application.id, col(ApplicationMaterial.held).is_(False)
+        )
+    ).all()
+    return TrackedCase(
+        number=application.number,
+        token=application.track_token,
+        phone_tail=(applicant.phone or "")[-4:],
+        app_type=application.app_type,
+        state=application.state,
+        refusal_reason=application.refusal_reason,
+        commitment=application.commitment,
+        collection=application.collection,
+        expected_ready=application.expected_ready,
+        materials_deadline=application.materials_deadline,
+        missing=tuple(missing),
+        history=tuple((at, state) for at, state in events if state != State.DRAFT.value),
+    )
 
 
 class TrackingRefused(Exception):

@@ -24,6 +24,7 @@ from ..domain.official_names import printed_service
 from ..domain.states import FINAL_STATES, OLD_CARD_FATES, Action, BookingState, State, VisitState
 from ..models import Applicant, Application, AuditEvent, Booking, StaffUser, Visit
 from . import booking as bookings
+from . import slot_times
 from .applications import ApplicationNotFound, record_transition
 from .notifications import queue_for_state
 from .station import StationContext, printed_opening_hours
@@ -49,12 +50,12 @@ class BoardRow:
     applicant: Applicant
     visit: Visit | None
     officer: str | None
-    time: bookings.SlotView | None = None  # the booked home-visit time, if the station books them
+    time: slot_times.SlotView | None = None  # the booked home-visit time, if the station books them
 
 
 def _with_times(db: Database, station: StationContext, rows: list[BoardRow]) -> list[BoardRow]:
     """The rows with their booked home-visit times."""
-    times = bookings.home_visit_times(db, station, [row.application.id for row in rows])
+    times = slot_times.home_visit_times(db, station, [row.application.id for row in rows])
     return [
         BoardRow(row.application, row.applicant, row.visit, row.officer, times.get(row.application.id)) for row in rows
     ]
@@ -274,7 +275,7 @@ def record_outcome(
             update(Booking)
             .where(
                 Booking.application_id == application.id,
-                Booking.channel == bookings.HOME_VISIT,
+                Booking.channel == slot_times.HOME_VISIT,
                 Booking.state == BookingState.BOOKED,
             )
             .values(state=BookingState.CHECKED_IN, updated_at=now)

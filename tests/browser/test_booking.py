@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.station import load_station
 from tests import when
 from tests.browser.kiosk_driver import (
@@ -45,7 +46,7 @@ def _not_clipped(page, selector: str, text: str) -> None:
 def _starts(app, code: str) -> dt.datetime:
     database = app.extensions["kiosk_db"]
     station = load_station(database, "330402")
-    return bookings.slot_of(database, bookings.find_booking(database, station, code, "5678"), station).starts
+    return slot_times.slot_of(database, bookings.find_booking(database, station, code, "5678"), station).starts
 
 
 def _book(page, base, screenshot, day_index=0):

@@ -21,6 +21,7 @@ from sqlmodel import select
 from kiosk.domain.schedule import slot_kind
 from kiosk.models import PrintJob, Visit
 from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.notifications import text_date
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import load_station, printed_opening_hours
@@ -228,7 +229,7 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     # The card goes home with an officer: the delivery's slips agree with the receipt.
     delivery_day = next(
         slot.starts.date()
-        for slot in when.free_times(database, station, bookings.HOME_VISIT, "damaged")
+        for slot in when.free_times(database, station, slot_times.HOME_VISIT, "damaged")
         if slot.starts.date() > chosen_day
     )
     _visit_board_assigns(staff, live_server, number, delivery_day, other_station_case.number)
@@ -280,7 +281,7 @@ def test_an_evening_or_weekend_time_booked_from_a_phone_is_checked_in_at_the_kio
 
     # The slot booked is the one tapped, and its tag told its real kind by the station's calendar.
     booking = bookings.find_booking(database, station, code, "5678")
-    slot = bookings.slot_of(database, booking, station)
+    slot = slot_times.slot_of(database, booking, station)
     day, starts, ends = slot.starts.date(), slot.starts, slot.ends
     assert str(slot.id) == slot_id
     assert kind == slot_kind(day, starts.time(), ends.time(), station.settings, station.special_days.get(day))

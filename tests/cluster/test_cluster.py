@@ -33,7 +33,7 @@ from kiosk.db import Database, make_engine
 from kiosk.domain.states import Action
 from kiosk.models import ApplicationPhoto, Booking, PhotoBlob, Slot
 from kiosk.services.applications import change_state
-from kiosk.services.booking import KIOSK, bookable_free_slots
+from kiosk.services.slot_times import KIOSK, bookable_free_slots
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import DEMO_STATION_FILE, install_station, load_station, parse_settings_text
 from tests.conftest import POSTGRES_URL, _truncate_postgres

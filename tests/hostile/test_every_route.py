@@ -45,7 +45,7 @@ from kiosk.domain import wizard as flow
 from kiosk.domain.catalogue import ApplicationType, Material
 from kiosk.domain.states import Action
 from kiosk.models import Application, Booking, KioskSession, PrintJob, StaffUser, Visit
-from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.station import DEMO_STATION_FILE, load_station
 from tests import when
@@ -304,7 +304,7 @@ def _populate(world: World) -> None:
     post_step(citizen, "done/print", expect=200)
     world.cookies["done"] = citizen.get_cookie("session").value
 
-    free = bookings.free_slots(world.database, context, first=visit_days[0], days=7, channel="kiosk")
+    free = slot_times.free_slots(world.database, context, first=visit_days[0], days=7, channel="kiosk")
     slot = next(iter(free.values()))[0]
     booker = world.app.test_client()
     booked = booker.post(

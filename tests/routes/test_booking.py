@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from kiosk.models import Booking, PrintJob
-from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.station import load_station
 from tests.conftest import LOCAL_ID
 
@@ -24,7 +24,7 @@ def _first_slot(client, service="lost", day_index=0):
 
 def _starts(app, booking) -> dt.datetime:
     database = app.extensions["kiosk_db"]
-    return bookings.slot_of(database, booking, load_station(database, "330402")).starts
+    return slot_times.slot_of(database, booking, load_station(database, "330402")).starts
 
 
 def _book(client, slot, **overrides):

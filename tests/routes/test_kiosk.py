@@ -479,3 +479,10 @@ def test_a_home_visit_forgets_the_booked_time_asked_before(client, app):
         application = session.exec(select(Application)).one()
     assert application.commitment == "home_visit"
     assert application.situation["wants_out_of_hours_slot"] is False
+
+
+def test_the_check_page_shows_the_card_end_date_as_people_read_it(client):
+    expires = dt.date.fromisoformat(when.card_due_for_renewal())
+    page = walk_to_check(client, card_expires=expires.strftime("%Y%m%d")).get_data(as_text=True)
+    shown = re.search(r"<dt>有效期至</dt><dd>([^<]+)</dd>", page)
+    assert shown[1].startswith(f"{expires.year}年{expires.month}月{expires.day}日")

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from kiosk.models import Application, Notification
 from kiosk.services.applications import get_application
-from kiosk.services.printing import receipt_data
+from kiosk.services.printed_documents import receipt_data
 from kiosk.services.station import load_station
 from tests.conftest import aware
 from tests.helpers import apply, walk_to_check

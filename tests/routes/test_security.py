@@ -12,14 +12,14 @@ from sqlmodel import select
 from kiosk import create_app
 from kiosk.models import Booking
 from kiosk.routes.headers import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
-from kiosk.routes.staff import MAX_PACKAGE_BYTES
+from kiosk.routes.staff_case import MAX_PACKAGE_BYTES
 from tests.conftest import STAFF_PASSWORD, aware
 from tests.helpers import apply
 from tests.routes.test_booking import PHONE, _book, _first_slot
 from tests.routes.test_staff import _admin
 from tests.routes.test_track import _submitted
 
-BLUEPRINTS = {"health", "kiosk", "photo", "staff_photos", "track", "booking", "visits", "admin", "staff"}
+BLUEPRINTS = {"health", "kiosk", "photo", "staff_photos", "track", "booking", "visits", "admin", "staff", "staff_case"}
 TOO_MANY = {
     "en": "Too many tries. Please wait a minute and try again, or ask at the window.",
     "zh_Hans": "尝试次数太多了。请等一分钟再试，或到窗口咨询。",

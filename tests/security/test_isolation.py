@@ -159,8 +159,9 @@ def test_every_staff_url_with_another_stations_ids_is_refused(stations, database
     ids = {"application_id": b.case.id, "user_id": b.staff[Role.WINDOW].id, "job_id": job_id}
     client = a.client(role)
     tried = 0
+    staff_pages = ("staff", "staff_case", "staff_photos", "visits", "admin")
     for rule in a.app.url_map.iter_rules():
-        if "<int:" not in rule.rule or rule.endpoint.split(".")[0] not in ("staff", "staff_photos", "visits", "admin"):
+        if "<int:" not in rule.rule or rule.endpoint.split(".")[0] not in staff_pages:
             continue
         url = re.sub(r"<int:(\w+)>", lambda m: str(ids[m[1]]), rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:

@@ -18,17 +18,17 @@ P = Permission
 NEEDS: dict[str, Permission | None] = {
     "staff.sign_out": None,  # any signed-in staff member
     "staff.queue": P.QUEUE,
-    "staff.case": P.VIEW_CASE,  # or the visit officer's own visit: see the test below
-    "staff.case_action": P.WORK_CASE,
-    "staff.forward": P.WORK_CASE,
-    "staff.import_answer": P.WORK_CASE,
-    "staff.register": P.WORK_CASE,
-    "staff.retake": P.WORK_CASE,
-    "staff.fee_paid": P.WORK_CASE,
-    "staff.photo_taken": P.WORK_CASE,
-    "staff.temporary_id": P.WORK_CASE,
-    "staff.release": P.WORK_CASE,
-    "staff.print_receipt": P.WORK_CASE,
+    "staff_case.case": P.VIEW_CASE,  # or the visit officer's own visit: see the test below
+    "staff_case.case_action": P.WORK_CASE,
+    "staff_case.forward": P.WORK_CASE,
+    "staff_case.import_answer": P.WORK_CASE,
+    "staff_case.register": P.WORK_CASE,
+    "staff_case.retake": P.WORK_CASE,
+    "staff_case.fee_paid": P.WORK_CASE,
+    "staff_case.photo_taken": P.WORK_CASE,
+    "staff_case.temporary_id": P.WORK_CASE,
+    "staff_case.release": P.WORK_CASE,
+    "staff_case.print_receipt": P.WORK_CASE,
     "staff.dashboard": P.OVERSEE,
     "staff.export": P.OVERSEE,
     "staff.overdue": P.OVERSEE,
@@ -50,10 +50,10 @@ NEEDS: dict[str, Permission | None] = {
     "admin.set_calendar_day": P.ADMINISTER,
     "admin.remove_calendar_day": P.ADMINISTER,
     "admin.confirm_calendar_year": P.ADMINISTER,
-    "staff.sign_off": P.SIGN_OFF,
+    "staff_case.sign_off": P.SIGN_OFF,
 }
 PUBLIC = {"staff.sign_in", "staff.sign_in_submit"}
-STAFF_BLUEPRINTS = ("staff", "staff_photos", "visits", "admin")
+STAFF_BLUEPRINTS = ("staff", "staff_case", "staff_photos", "visits", "admin")
 
 
 def _staff_routes(app):
@@ -111,7 +111,7 @@ def test_each_role_opens_exactly_the_pages_of_its_job(stations, database, role, 
         response = client.get(url) if method == "GET" else client.post(url, data={})
         if needed in granted:
             assert response.status_code != 403, (role, method, url)
-        elif rule.endpoint == "staff.case":
+        elif rule.endpoint == "staff_case.case":
             assert response.status_code == 404, (role, url)  # a case one may not open does not exist
         else:
             assert response.status_code == 403, (role, method, url, response.status_code)

@@ -15,10 +15,10 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.models import Applicant, Application, Booking
 from kiosk.services import booking as bookings
-from kiosk.services import cases, dashboard, deadlines, retention
+from kiosk.services import cases, dashboard, deadlines, retention, slot_times
 from kiosk.services.applications import NewApplication, change_state, submit_application
 from kiosk.services.photo_store import FolderStore
-from kiosk.services.printing import receipt_data
+from kiosk.services.printed_documents import receipt_data
 from printing import Paper, receipt_pdf
 from tests import when
 from tests.conftest import make_id
@@ -110,20 +110,20 @@ def test_book_change_check_in_and_miss_an_appointment(database, station, clock):
 
     times = when.free_times(database, station, "online")
     assert times and all(slot.starts > clock.now() for slot in times)
-    assert times[-1].starts.date() == bookings.last_bookable_day(station, clock.now())
+    assert times[-1].starts.date() == slot_times.last_bookable_day(station, clock.now())
     # Booked for the last day of the window, moved to an earlier day with the notice a change needs.
     last_day = times[-1].starts.date()
     booking = book(times[-1], 1)
     notice = dt.timedelta(hours=station.settings.booking.cancel_notice_hours)
     earlier = next(s for s in times if s.starts.date() < last_day and s.starts - clock.now() > notice)
     booking = bookings.change(database, station, booking.id, earlier.id, actor="test")
-    starts = bookings.slot_of(database, booking, station).starts
+    starts = slot_times.slot_of(database, booking, station).starts
     assert starts == earlier.starts
     clock.set(starts - dt.timedelta(minutes=10))
     assert bookings.check_in(database, station, booking.code, actor="kiosk").state == "checked_in"
 
     missed = book(when.free_times(database, station, "online")[0], 2)
-    missed_start = bookings.slot_of(database, missed, station).starts
+    missed_start = slot_times.slot_of(database, missed, station).starts
     clock.set(missed_start + dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes + 1))
     assert bookings.mark_no_shows(database, station) == 1
     with database.reading() as session:

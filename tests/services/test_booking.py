@@ -10,6 +10,7 @@ from kiosk.db import violated_constraint
 from kiosk.domain.id_number import parse_id_number
 from kiosk.models import AuditEvent, Booking, Slot
 from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from kiosk.services.booking import BookingRefused, SlotTaken
 from tests.conftest import aware, make_id
 
@@ -38,12 +39,12 @@ def book(database, station, slot_id, n=1, channel="online", now=NOW, key=None, s
 
 
 def first_slot(database, station, day=dt.date(2026, 11, 26), hour=9):
-    days = bookings.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)
+    days = slot_times.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)
     return next(s for s in days[day] if s.starts.hour == hour)
 
 
 def test_slots_follow_the_calendar(database, station):
-    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 24), days=7, channel="online", now=NOW)
+    days = slot_times.free_slots(database, station, first=dt.date(2026, 11, 24), days=7, channel="online", now=NOW)
     tuesday = days[dt.date(2026, 11, 24)]
     assert tuesday[0].starts.hour == 9  # past slots are not offered
     assert any(s.kind == "evening" and s.starts.hour >= 17 for s in tuesday)  # the evening session
@@ -52,7 +53,7 @@ def test_slots_follow_the_calendar(database, station):
 
 
 def test_national_day_offers_only_holiday_appointments(database, station):
-    days = bookings.free_slots(
+    days = slot_times.free_slots(
         database, station, first=dt.date(2026, 10, 1), days=11, channel="kiosk", now=aware(2026, 9, 30)
     )
     national_day = days[dt.date(2026, 10, 1)]
@@ -67,7 +68,7 @@ def test_national_day_offers_only_holiday_appointments(database, station):
 def test_each_time_says_what_kind_it_is(database, station):
     """docs/domain.md "Calendar": a holiday, a weekend and a working day's evening are told apart; a
     make-up working day (调休) is a working day, and the normal hours of a working day have no tag."""
-    days = bookings.free_slots(
+    days = slot_times.free_slots(
         database, station, first=dt.date(2026, 9, 30), days=12, channel="kiosk", now=aware(2026, 9, 29)
     )
 
@@ -99,7 +100,7 @@ def test_a_station_closure_and_an_extra_session(database, station):
             )
         )
     station = load_station(database, "330402")
-    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 27), days=2, channel="kiosk", now=NOW)
+    days = slot_times.free_slots(database, station, first=dt.date(2026, 11, 27), days=2, channel="kiosk", now=NOW)
     assert dt.date(2026, 11, 27) not in days
     assert [s.starts.strftime("%H:%M") for s in days[dt.date(2026, 11, 28)]][-2:] == ["19:00", "19:30"]
 
@@ -153,7 +154,7 @@ def test_a_double_tap_books_once(database, station):
 
 def test_booking_opens_seven_working_days_ahead(database, station):
     """docs/domain.md "Calendar": up to 7 working days ahead; weekends and holidays in between count as bookable."""
-    assert bookings.last_bookable_day(station, NOW) == dt.date(2026, 12, 3)  # Tue 24 Nov + 7 working days
+    assert slot_times.last_bookable_day(station, NOW) == dt.date(2026, 12, 3)  # Tue 24 Nov + 7 working days
     thursday = first_slot(database, station, day=dt.date(2026, 12, 3))
     book(database, station, thursday.id, 1)
     friday = first_slot(database, station, day=dt.date(2026, 12, 4))
@@ -161,11 +162,11 @@ def test_booking_opens_seven_working_days_ahead(database, station):
         book(database, station, friday.id, 2)
     assert refused.value.reason == "too_far"
     # On the eve of National Day the week of holidays is skipped: the 10 October make-up Saturday counts.
-    assert bookings.last_bookable_day(station, aware(2026, 9, 30)) == dt.date(2026, 10, 15)
+    assert slot_times.last_bookable_day(station, aware(2026, 9, 30)) == dt.date(2026, 10, 15)
 
 
 def test_how_far_ahead_and_the_past(database, station):
-    far = bookings.free_slots(database, station, first=dt.date(2026, 12, 10), days=1, channel="online", now=NOW)
+    far = slot_times.free_slots(database, station, first=dt.date(2026, 12, 10), days=1, channel="online", now=NOW)
     with pytest.raises(BookingRefused) as refused:
         book(database, station, far[dt.date(2026, 12, 10)][0].id)
     assert refused.value.reason == "too_far"
@@ -211,13 +212,12 @@ def test_no_shows_free_the_place_and_two_close_online_booking(database, station)
         with database.reading() as session:
             assert session.get(Slot, slot.id).booked == 0
     later = NOW + dt.timedelta(days=3)
-    next_slot = bookings.free_slots(database, station, first=dt.date(2026, 11, 30), days=1, channel="online", now=later)
+    monday = dt.date(2026, 11, 30)
+    next_slot = slot_times.free_slots(database, station, first=monday, days=1, channel="online", now=later)
     with pytest.raises(BookingRefused) as refused:
-        book(database, station, next_slot[dt.date(2026, 11, 30)][0].id, 7, now=later)
+        book(database, station, next_slot[monday][0].id, 7, now=later)
     assert refused.value.reason == "banned" and refused.value.until == dt.date(2027, 2, 24)
-    book(
-        database, station, next_slot[dt.date(2026, 11, 30)][0].id, 7, channel="kiosk", now=later
-    )  # at the window: fine
+    book(database, station, next_slot[monday][0].id, 7, channel="kiosk", now=later)  # at the window: fine
 
 
 def test_simultaneous_bookings_never_exceed_capacity(database, station):
@@ -253,7 +253,7 @@ def test_slots_of_a_day_closed_later_are_no_longer_offered_or_bookable(database,
     with database.transaction() as session:
         session.add(CalendarDay(station_id=station.id, day=dt.date(2026, 11, 26), kind="closed", name="停电"))
     station = load_station(database, "330402")
-    days = bookings.free_slots(database, station, first=dt.date(2026, 11, 26), days=1, channel="kiosk", now=NOW)
+    days = slot_times.free_slots(database, station, first=dt.date(2026, 11, 26), days=1, channel="kiosk", now=NOW)
     assert dt.date(2026, 11, 26) not in days
     with pytest.raises(BookingRefused):
         book(database, station, slot.id)
@@ -274,7 +274,7 @@ def test_a_longer_service_takes_slots_in_a_row(database, station):
     day = dt.date(2026, 11, 26)  # a Thursday: 08:30-12:00, 13:30-17:30, 17:30-20:00
 
     def starts(service):
-        days = bookings.free_slots(database, station, first=day, days=1, channel="kiosk", service=service, now=NOW)
+        days = slot_times.free_slots(database, station, first=day, days=1, channel="kiosk", service=service, now=NOW)
         return {s.starts.strftime("%H:%M"): s for s in days[day]}
 
     hours = starts("first")
@@ -282,7 +282,7 @@ def test_a_longer_service_takes_slots_in_a_row(database, station):
     assert all(s.ends - s.starts == dt.timedelta(hours=1) for s in hours.values())
 
     booking = book(database, station, hours["09:00"].id, 1, "kiosk", service="first")
-    booked = bookings.slot_of(database, booking, station)
+    booked = slot_times.slot_of(database, booking, station)
     assert (booked.starts.strftime("%H:%M"), booked.ends.strftime("%H:%M")) == ("09:00", "10:00")
     with database.reading() as session:
         held = session.exec(select(Slot).where(Slot.local_day == day, Slot.booked > 0).order_by(Slot.starts_at))
@@ -293,7 +293,7 @@ def test_a_longer_service_takes_slots_in_a_row(database, station):
     assert {"08:30", "10:00"} <= starts("lost").keys()
 
     bookings.change(database, station, booking.id, starts("first")["14:00"].id, actor="test", now=NOW)
-    assert bookings.slot_of(database, booking, station).ends.strftime("%H:%M") == "15:00"
+    assert slot_times.slot_of(database, booking, station).ends.strftime("%H:%M") == "15:00"
     assert {"09:00", "09:30"} <= starts("lost").keys()  # the old places were given back
     bookings.cancel(database, station, booking.id, actor="test", now=NOW)
     with database.reading() as session:
@@ -304,7 +304,7 @@ def test_a_longer_service_needs_every_slot_it_covers(database, station):
     day = dt.date(2026, 11, 26)
     slots = {
         s.starts.strftime("%H:%M"): s
-        for s in bookings.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)[day]
+        for s in slot_times.free_slots(database, station, first=day, days=1, channel="kiosk", now=NOW)[day]
     }
     book(database, station, slots["10:30"].id, 7, "kiosk")  # the 10:30 walk-in place
     with pytest.raises(SlotTaken):

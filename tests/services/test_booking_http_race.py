@@ -24,7 +24,7 @@ from sqlmodel import func, select
 
 from kiosk.clock import utcnow
 from kiosk.models import AuditEvent, Booking, Slot
-from kiosk.services import booking as bookings
+from kiosk.services import slot_times
 from tests.conftest import make_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -79,7 +79,7 @@ def _race_slot(database, station) -> int:
     open to the kiosk channel (requests from 127.0.0.1); online and home-visit places stay kept apart."""
     first = station.today(utcnow()) + dt.timedelta(days=2)
     # All the week's slots exist beforehand, so "just taken" answers only read them.
-    days = bookings.free_slots(
+    days = slot_times.free_slots(
         database, station, first=first, days=station.settings.booking.days_ahead - 2, channel="kiosk"
     )
     slot_id = next(iter(days.values()))[0].id

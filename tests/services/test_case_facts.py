@@ -10,7 +10,7 @@ import pytest
 from kiosk.domain.catalogue import ApplicationType as T
 from kiosk.services.applications import get_application, submit_application
 from kiosk.services.case_facts import main_number_of
-from kiosk.services.printing import receipt_data
+from kiosk.services.printed_documents import receipt_data
 from tests.conftest import LOCAL_ID, make_id
 from tests.services.test_applications import NOW, new
 

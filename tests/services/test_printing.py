@@ -165,11 +165,12 @@ def test_a_booking_confirmation_is_a_print_job_with_its_code_and_time(database, 
 
     from kiosk.domain.id_number import parse_id_number
     from kiosk.services import booking as bookings
+    from kiosk.services import slot_times
     from tests.printing.pdf_tools import qr_codes, render_pages
 
     now = NOW - dt.timedelta(hours=1)
     day = station.today(now) + dt.timedelta(days=2)
-    slot = next(iter(bookings.free_slots(database, station, first=day, days=5, channel="kiosk", now=now).values()))[0]
+    slot = next(iter(slot_times.free_slots(database, station, first=day, days=5, channel="kiosk", now=now).values()))[0]
     booking = bookings.book(
         database,
         station,
@@ -231,7 +232,7 @@ def test_the_receipt_names_the_document_applied_for(database, station, app_type,
     """A temporary ID is a document of its own: 临时居民身份证, not "居民身份证 · 临时居民身份证"."""
     from kiosk.domain.catalogue import ApplicationType
     from kiosk.models import Applicant
-    from kiosk.services.printing import receipt_data
+    from kiosk.services.printed_documents import receipt_data
 
     if app_type == "temporary":  # issued only while a main application is pending
         submit_application(database, station, new(app_type=ApplicationType.LOST), actor="kiosk", now=NOW)

@@ -23,7 +23,7 @@ from kiosk.services import dashboard, photos, retention
 from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
 from kiosk.services.deadlines import sweep as escalate
 from kiosk.services.photo_store import FolderStore
-from kiosk.services.printing import receipt_data
+from kiosk.services.printed_documents import receipt_data
 from printing import receipt_pdf
 from tests.conftest import aware, make_id
 from tests.printing.pdf_tools import page_texts, squeezed

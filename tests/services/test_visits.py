@@ -125,6 +125,7 @@ def test_a_card_handed_over_closes_the_case(database, station):
 def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, station):
     from kiosk.models import Booking, Slot
     from kiosk.services import booking as bookings
+    from kiosk.services import slot_times
     from kiosk.services.booking import BookingRefused
     from tests.conftest import aware
 
@@ -155,7 +156,7 @@ def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, sta
 
     # A day whose home-visit places are all taken is refused, and nothing changes.
     saturday = dt.date(2026, 11, 28)
-    bookings.ensure_slots(database, station, saturday, saturday)
+    slot_times.ensure_slots(database, station, saturday, saturday)
     with database.transaction() as session:
         for slot in session.exec(select(Slot).where(Slot.local_day == saturday)):
             slot.home_visit_capacity = 0
