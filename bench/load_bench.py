@@ -70,6 +70,7 @@ _CASE = re.compile(r"/staff/applications/\d+")
 _ROW = re.compile(r'id="application-(\d+)"')
 _ACTION = re.compile(r'data-action="(\w+)"')
 _DEADLINE = re.compile(r'name="deadline" value="([\d-]+)"')
+_MISSING = re.compile(r'name="missing" value="(\w+)"')
 _DAY = re.compile(r'data-day="([\d-]+)"')
 _SLOT = re.compile(r'data-slot="(\d+)"')
 _LOG_ERROR = re.compile(r"\b(ERROR|CRITICAL)\b")
@@ -197,10 +198,16 @@ def _case_form(page: str, rng: random.Random) -> tuple[str, dict] | None:
     """What a window officer does with the case on `page`: (route, form), or None (nothing to
     do here, e.g. a case waiting for its home province)."""
     actions = set(_ACTION.findall(page))
+    if actions & {"approve", "start_production", "mark_ready"}:  # they wait for the photo and the fee
+        if 'id="photo-taken"' in page:
+            return "photo-taken", {}
+        if 'id="fee-paid"' in page:
+            return "fee-paid", {}
     if "approve" in actions:
-        deadline = _DEADLINE.search(page)
-        if deadline and rng.random() < 0.15:  # materials missing: the citizen is asked to bring them
-            return "act", {"action": "request_materials", "deadline": deadline[1], "reason": ""}
+        deadline, missing = _DEADLINE.search(page), _MISSING.findall(page)
+        if deadline and missing and rng.random() < 0.15:  # the citizen is asked to bring what is missing
+            form = {"action": "request_materials", "deadline": deadline[1], "missing": rng.choice(missing)}
+            return "act", form | {"reason": ""}
         return "act", {"action": "approve", "reason": ""}
     for action in ("supply_materials", "start_production", "mark_ready"):
         if action in actions:
