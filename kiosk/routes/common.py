@@ -16,7 +16,8 @@ from .. import i18n
 from ..db import Database
 from ..domain.access import Permission, Role, may
 from ..domain.fields import InvalidField
-from ..models import Application
+from ..models import Applicant, Application
+from ..services.applications import ApplicationNotFound, get_application
 from ..services.photo_store import PhotoStore
 from ..services.printing import NamedPrinter, printer_from_config
 from ..services.station import StationContext, load_station, station_codes
@@ -136,3 +137,14 @@ def field_message(error: InvalidField, missing: str) -> str:
     if error.reason == "missing":
         return missing
     return str(i18n.FIELD_ERRORS[error.reason]) % {"count": error.limit}
+
+
+def station_application(application_id: int) -> tuple[Application, Applicant]:
+    """An application of this server's station with its applicant; 404 for any other, or none."""
+    try:
+        application, applicant = get_application(db(), application_id)
+    except ApplicationNotFound:
+        abort(404)
+    if application.station_id != station().id:
+        abort(404)
+    return application, applicant

@@ -35,11 +35,10 @@ from ..domain import wizard as flow
 from ..domain.access import Permission
 from ..services import operations, photos
 from ..services import wizard as store
-from ..services.applications import ApplicationNotFound, get_application
 from ..services.station import StationContext
 from . import limiter
 from . import wizard_session as citizen
-from .common import db, from_kiosk_terminal, photo_store, requires, station
+from .common import db, from_kiosk_terminal, photo_store, requires, station, station_application
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -302,12 +301,7 @@ def _jpeg(data: bytes) -> Response:
 
 
 def _staff_photo(application_id: int):
-    try:
-        application, _applicant = get_application(db(), application_id)
-    except ApplicationNotFound:
-        abort(404)
-    if application.station_id != station().id:
-        abort(404)
+    application, _applicant = station_application(application_id)
     kept = photos.photo_of(db(), application.id)
     if kept is None:
         abort(404)

@@ -30,10 +30,10 @@ from ..domain.states import (
     window_may,
 )
 from ..services import cases, photos, verification, visits
-from ..services.applications import ApplicationNotFound, NotEligible, get_application
+from ..services.applications import ApplicationNotFound, NotEligible
 from ..services.case_facts import facts_of
 from ..services.printing import Subject, print_new
-from .common import db, photo_store, printer, requires, station, track_url
+from .common import db, photo_store, printer, requires, station, station_application, track_url
 from .display import listing
 
 bp = Blueprint("staff_case", __name__)
@@ -334,12 +334,7 @@ def release(application_id: int):
 @requires(Permission.WORK_CASE)
 def print_receipt(application_id: int):
     """A copy of the receipt for the citizen at the window (a lost one, or a case taken there)."""
-    try:
-        application, _applicant = get_application(db(), application_id)
-    except ApplicationNotFound:
-        abort(404)
-    if application.station_id != station().id:
-        abort(404)
+    application, _applicant = station_application(application_id)
     outcome = print_new(
         db(),
         Subject.receipt(application.station_id, application.id),
