@@ -11,6 +11,7 @@ import pytest
 from kiosk.domain.access import PERMISSIONS, Permission, Role
 from kiosk.models import PrintJob
 from kiosk.services.printing import Subject, request_print
+from tests import when
 from tests.security.conftest import PASSWORD
 
 P = Permission
@@ -131,10 +132,13 @@ def test_a_visit_officer_opens_only_the_cases_of_their_own_visits_and_takes_no_c
         assert case.claimed_by is None and case.state == "submitted"
 
 
-def test_a_visit_officer_records_only_their_own_visits(stations, database):
+def test_a_visit_officer_records_only_their_own_visits(stations, database, clock):
     from kiosk.services.staff import create_staff
+    from kiosk.services.station import load_station
 
     a, _b = stations
+    # A visit is recorded on its day or after (not before it happened).
+    clock.set(when.local(load_station(database, a.code), a.visit.visit_date, 10))
     create_staff(
         database, station_code=a.code, username="t_vo2", display_name="赵", role=Role.VISIT_OFFICER, password=PASSWORD
     )
