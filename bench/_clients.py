@@ -87,13 +87,19 @@ class Response:
     headers: Message | None = None  # the first response's
 
 
-class Browser:
-    """One simulated browser against `base`: cookies, CSRF token, a keep-alive connection."""
+# What htmx sends with a boosted link or form (hx-boost on every layout).
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
-    def __init__(self, base: str, recorder: Recorder, deadline: float | None = None):
+
+class Browser:
+    """One simulated browser against `base`: cookies, CSRF token, a keep-alive connection. With
+    `boosted`, its pages and forms are requested as htmx requests them in a browser (hx-boost)."""
+
+    def __init__(self, base: str, recorder: Recorder, deadline: float | None = None, *, boosted: bool = False):
         address = urllib.parse.urlsplit(base)
         self.connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
         self.recorder, self.deadline = recorder, deadline
+        self.page_headers = BOOSTED if boosted else {}
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -106,10 +112,12 @@ class Browser:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise TimeUp
         body = None if data is None else urllib.parse.urlencode({**data, "csrf_token": self.csrf}, doseq=True).encode()
-        first = final = self._send("POST" if body is not None else "GET", path, body, headers or {}, expect)
+        headers = {**self.page_headers, **(headers or {})}
+        first = final = self._send("POST" if body is not None else "GET", path, body, headers, expect)
         if first.status in (301, 302, 303):
             target = urllib.parse.urlsplit(first.location)
-            final = self._send("GET", target.path + (f"?{target.query}" if target.query else ""), None, {}, expect)
+            followed = target.path + (f"?{target.query}" if target.query else "")
+            final = self._send("GET", followed, None, self.page_headers, expect)
         token = _CSRF.search(final.page)
         if token:
             self.csrf = token[1]
@@ -127,7 +135,8 @@ class Browser:
         raise RequestFailed(message)
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict, expect: tuple[int, ...]) -> Response:
-        label = f"{method} {urllib.parse.urlsplit(path).path}" + (" (htmx)" if "HX-Request" in headers else "")
+        part = "HX-Request" in headers and "HX-Boosted" not in headers  # htmx asking for part of a page
+        label = f"{method} {urllib.parse.urlsplit(path).path}" + (" (htmx)" if part else "")
         headers = dict(headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())

@@ -3,7 +3,7 @@
 Prints one JSON object: requests/s, the server time (p50/p95) per step, and the
 same run's figures for a bare Flask endpoint served the same way as the baseline.
 
-    .venv/bin/python bench/wizard_bench.py [--kiosks 50] [--rounds 2]
+    .venv/bin/python bench/wizard_bench.py [--kiosks 50] [--rounds 2] [--boosted]
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ sys.path.insert(0, str(ROOT))
 from kiosk.cli import default_workers  # noqa: E402
 
 
-def run_kiosks(base: str, kiosks: int, rounds: int) -> tuple[Recorder, float]:
+def run_kiosks(base: str, kiosks: int, rounds: int, boosted: bool) -> tuple[Recorder, float]:
     recorder = Recorder()
 
     def one(index: int) -> None:
-        browser = Browser(base, recorder)
+        browser = Browser(base, recorder, boosted=boosted)
         for round_number in range(rounds):
             try:
                 walk_wizard(browser, lost_card_citizen(index * rounds + round_number))
@@ -71,13 +71,18 @@ def main() -> None:
         default=default_workers(),
         help="gunicorn sync workers for both servers (default: as `kiosk serve`)",
     )
+    parser.add_argument(
+        "--boosted",
+        action="store_true",
+        help="request pages as htmx does in a browser (hx-boost): HX-Request and HX-Boosted headers",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as instance:
         env = {"KIOSK_INSTANCE_PATH": instance, "KIOSK_SECRET_KEY": "bench"}
         init_instance(env)
         with gunicorn("kiosk.wsgi:app", env, workers=args.workers) as base:
-            recorder, elapsed = run_kiosks(base, args.kiosks, args.rounds)
+            recorder, elapsed = run_kiosks(base, args.kiosks, args.rounds, args.boosted)
         count = recorder.requests
         with gunicorn("bench.bare_app:app", {}, workers=args.workers) as base:
             bare, bare_elapsed = run_baseline(base, args.kiosks, count // args.kiosks)
@@ -86,6 +91,7 @@ def main() -> None:
     all_steps = [t for values in timings.values() for t in values]
     result = {
         "benchmark": f"kiosk wizard under gunicorn ({args.workers} sync workers, SQLite)",
+        "requested_as": "htmx boosted pages" if args.boosted else "whole pages",
         "kiosks": args.kiosks,
         "applications": args.kiosks * args.rounds,
         "errors": recorder.errors,

@@ -96,5 +96,5 @@ def photo_and_fee(database, station, application_id: int, staff, now=None) -> No
 
 def photo_and_fee_at_window(client, application_id: int) -> None:
     """The same, from the case page of a signed-in window officer who holds the case."""
-    assert client.post(f"/staff/applications/{application_id}/photo-taken").status_code == 200
-    assert client.post(f"/staff/applications/{application_id}/fee-paid").status_code == 200
+    assert client.post(f"/staff/applications/{application_id}/photo-taken", follow_redirects=True).status_code == 200
+    assert client.post(f"/staff/applications/{application_id}/fee-paid", follow_redirects=True).status_code == 200

@@ -1,7 +1,7 @@
 """Blueprints, one per audience, and the wiring they share, each concern in its own module:
 `errors` (error pages, unreadable input), `sessions` (staff sign-in), `limits` (rate limits),
-`display` (template filters and globals), `headers` (security and caching headers); the request
-ids and access lines are kiosk.logs'."""
+`display` (template filters and globals), `headers` (security and caching headers), `partial`
+(htmx: whole pages or one part of them); the request ids and access lines are kiosk.logs'."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from .. import i18n
 from . import display, errors, headers, limits, sessions
 from .limits import limiter, shared_counting_works
+from .partial import htmx
 
 __all__ = ["MAX_ROW_ID", "init_app", "limiter", "shared_counting_works"]
 
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     app.before_request(errors.refuse_unreadable_input)  # first: before the CSRF check reads the form
     csrf.init_app(app)
+    htmx.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)
     _register_blueprints(app)

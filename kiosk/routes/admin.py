@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from ..services import calendar_days
 from ..services import staff as accounts
 from ..services.station import SettingsFileError, install_station, parse_settings_text, settings_text
 from .common import db, public_base_url, public_url_unset, requires, station
+from .partial import done
 
 bp = Blueprint("admin", __name__)
 
@@ -160,7 +161,7 @@ def set_calendar_day():
             "Appointments booked on this day: %(count)s. Please contact those citizens.",
             count=change.bookings_on_day,
         )
-    return _calendar_page(message, ok=not change.bookings_on_day)
+    return done(url_for("admin.calendar"), message, ok=not change.bookings_on_day)
 
 
 @bp.post("/calendar/remove")
@@ -170,13 +171,11 @@ def remove_calendar_day():
         abort(400)
     context = station()
     try:
-        calendar_days.remove_day(
-            db(), context.id, day, context.settings.calendar_seed_years, actor=current_user.actor
-        )
+        calendar_days.remove_day(db(), context.id, day, context.settings.calendar_seed_years, actor=current_user.actor)
     except calendar_days.CalendarDayRefused as refusal:
         return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 409)
     _forget_cached_station()
-    return _calendar_page(_("%(day)s removed.", day=day.isoformat()))
+    return done(url_for("admin.calendar"), _("%(day)s removed.", day=day.isoformat()))
 
 
 @bp.post("/calendar/confirm")
@@ -189,4 +188,5 @@ def confirm_calendar_year():
     if not confirmed:
         return _calendar_page(_("%(year)s has no estimated days to confirm.", year=year), False, 409)
     _forget_cached_station()
-    return _calendar_page(_("The %(year)s public holidays are confirmed as the station's schedule.", year=year))
+    message = _("The %(year)s public holidays are confirmed as the station's schedule.", year=year)
+    return done(url_for("admin.calendar"), message)

@@ -26,6 +26,7 @@ from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
 from . import MAX_ROW_ID, limiter
 from .common import db, field_message, from_kiosk_terminal, printer, public_base_url, qr_svg, station
+from .partial import typing_checked, typing_feedback
 
 bp = Blueprint("booking", __name__)
 
@@ -76,6 +77,10 @@ def _just_applied() -> Person | None:
     if application.station_id != station().id or not applicant.name:
         return None
     return Person(applicant.name, id_number, phone)
+
+
+# Fields checked as they are typed (htmx), with the number of characters a whole answer has.
+TYPED_FIELDS = {"id_number": 18, "phone": 11}
 
 
 def _person_from_form(values: dict[str, str], errors: dict[str, str]) -> Person | None:
@@ -129,6 +134,9 @@ def details():
     known = _just_applied()
     values = {k: one_line(request.form.get(k)) for k in ("name", "id_number", "phone")}
     errors: dict[str, str] = {}
+    if request.method == "POST" and not known and (field := typing_checked(TYPED_FIELDS)):
+        _person_from_form(values, errors)
+        return typing_feedback(field, TYPED_FIELDS[field], errors.get(field))
     if request.method == "POST":
         person = known or _person_from_form(values, errors)
         if person is not None:

@@ -10,6 +10,7 @@ from io import BytesIO
 import qrcode
 import qrcode.image.svg
 from flask import abort, current_app, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import i18n
@@ -68,6 +69,13 @@ def from_kiosk_terminal() -> bool:
 def printer() -> NamedPrinter:
     """The printer this server prints to (PRINTER_BACKEND, PRINTER_QUEUE)."""
     return printer_from_config(current_app.config, current_app.instance_path)
+
+
+def print_outcome_message(printed: bool) -> tuple[str, bool]:
+    """What staff are told after sending a document to the printer, and whether it went well."""
+    if printed:
+        return _("Sent to the printer."), True
+    return _("The printer is not working. The document waits in the queue."), False
 
 
 def public_base_url() -> str:

@@ -16,7 +16,7 @@ from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
 from ..domain.states import FINAL_STATES, BookingState, deadline_in
-from .common import StationMissing, staff_home, staff_may, station
+from .common import StationMissing, from_kiosk_terminal, staff_home, staff_may, station
 
 
 def day(value: dt.date | None) -> str:
@@ -62,7 +62,7 @@ def listing(items) -> Markup:
 
 
 def labelled(label, value) -> Markup:
-    """"Label: value" with the language's own colon, full-width in Chinese (escaped like `listing`)."""
+    """ "Label: value" with the language's own colon, full-width in Chinese (escaped like `listing`)."""
     return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
 
 
@@ -205,6 +205,7 @@ def register(app: Flask) -> None:
         BLOCKING_REASONS_STAFF=i18n.BLOCKING_REASONS_STAFF,
         PHOTO_CHECKS=i18n.PHOTO_CHECKS,
         photo_value=photo_value,
+        at_kiosk_terminal=from_kiosk_terminal,
     )
     app.context_processor(lambda: {"may": staff_may, "Permission": Permission, "staff_home": staff_home})
     app.context_processor(_kiosk_display)

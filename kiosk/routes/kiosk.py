@@ -33,6 +33,7 @@ from ..services.printing import Subject, request_print
 from ..services.station import StationContext
 from . import wizard_session as citizen
 from .common import db, from_kiosk_terminal, printer, qr_svg, station, track_url
+from .partial import typing_checked, typing_feedback
 from .wizard_pages import PAGES, check_extra
 
 bp = Blueprint("kiosk", __name__)
@@ -131,6 +132,8 @@ def step(name: str):
 
     page = PAGES[name]
     errors: dict[str, str] = {}
+    if request.method == "POST" and (field := typing_checked(page.typed)):
+        return typing_feedback(field, page.typed[field], page.parse(request.form, answers, context)[1].get(field))
     if request.method == "POST":
         named = store.photo_files(answers)
         updates, errors = page.parse(request.form, answers, context)

@@ -39,6 +39,7 @@ from ..services.station import StationContext
 from . import limiter
 from . import wizard_session as citizen
 from .common import db, from_kiosk_terminal, photo_store, requires, station, station_application
+from .partial import whole_page_load
 
 bp = Blueprint("photo", __name__)
 staff_bp = Blueprint("staff_photos", __name__)
@@ -125,6 +126,8 @@ def camera():
     context, answers = _wizard()
     if answers is None:
         return redirect(url_for("kiosk.step", name="photo"))
+    if whole_page := whole_page_load():
+        return whole_page  # the camera starts with its page and stops when the page is left
     taken = int(answers.get("photo_count", 0))
     return render_template(
         "photo/camera.html",

@@ -24,8 +24,9 @@ from ..services.printing import PrintJobNotFound, recent_jobs, reprint
 from ..services.staff import SignInRefused, end_session
 from ..services.staff import sign_in as check_sign_in
 from . import limiter, shared_counting_works
-from .common import LANDING_PAGES, db, printer, requires, station
+from .common import LANDING_PAGES, db, print_outcome_message, printer, requires, station
 from .display import case_deadline
+from .partial import done, fragment_for
 
 bp = Blueprint("staff", __name__)
 
@@ -95,6 +96,10 @@ OPEN_STATES = [
 ]
 
 
+# Rows on one page of the queue: a window's morning fits on the first.
+QUEUE_PAGE_SIZE = 50
+
+
 def _filters() -> dict[str, str]:
     """The queue's filters from the query string, kept valid (unknown values are dropped)."""
     args = request.args
@@ -107,7 +112,13 @@ def _filters() -> dict[str, str]:
     return filters
 
 
-def _queue_rows(filters: dict[str, str]):
+def _page_number() -> int:
+    page = request.args.get("page", "")
+    return int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+
+
+def _queue_rows(filters: dict[str, str], page: int):
+    """One page of the queue, and whether a next page follows."""
     context = station()
     today = context.today()
     rows = list_applications(
@@ -117,7 +128,11 @@ def _queue_rows(filters: dict[str, str]):
         commitment=filters["commitment"] or None,
         out_of_province={"yes": True, "no": False}.get(filters["oop"]),
         overdue_on=today if filters["overdue"] else None,
+        limit=QUEUE_PAGE_SIZE + 1,  # one more than shown says whether a next page follows
+        offset=(page - 1) * QUEUE_PAGE_SIZE,
     )
+    more = len(rows) > QUEUE_PAGE_SIZE
+    rows = rows[:QUEUE_PAGE_SIZE]
     holders = cases.holders(db(), [application for application, _applicant in rows])
     return [
         {
@@ -131,21 +146,23 @@ def _queue_rows(filters: dict[str, str]):
             "holder": holders.get(application.id),
         }
         for application, applicant in rows
-    ]
+    ], more
 
 
 @bp.get("/")
 @requires(Permission.QUEUE)
 def queue():
     filters = _filters()
-    rows = _queue_rows(filters)
-    if request.headers.get("HX-Request"):  # the queue refreshing itself
-        return render_template("staff/_queue.html", rows=rows, filters=filters)
+    page = _page_number()
+    rows, more = _queue_rows(filters, page)
+    shown = {"rows": rows, "filters": filters, "page": page, "more": more}
+    if fragment_for("queue"):  # filters, paging, or the queue refreshing itself
+        return render_template("staff/_queue.html", **shown)
     arrivals = [
         {"booking": booking, "slot": slot, "masked_name": mask_name(booking.name or "")}
         for booking, slot in checked_in_today(db(), station())
     ]
-    return render_template("staff/queue.html", rows=rows, arrivals=arrivals, filters=filters)
+    return render_template("staff/queue.html", arrivals=arrivals, **shown)
 
 
 @bp.get("/dashboard")
@@ -203,15 +220,11 @@ def _own_rounds_only() -> int | None:
     return user.id if may(user.role, Permission.VISIT) else None
 
 
-def _prints_page(message: str | None = None, ok: bool = True):
-    rows = recent_jobs(db(), station(), officer_id=_own_rounds_only())
-    return render_template("staff/prints.html", rows=rows, message=message, ok=ok)
-
-
 @bp.get("/prints")
 @requires(Permission.PRINTS)
 def prints():
-    return _prints_page()
+    rows = recent_jobs(db(), station(), officer_id=_own_rounds_only())
+    return render_template("staff/prints.html", rows=rows)
 
 
 @bp.post("/prints/<int:job_id>/again")
@@ -223,6 +236,4 @@ def print_again(job_id: int):
         )
     except PrintJobNotFound:
         abort(404)
-    if outcome.printed:
-        return _prints_page(_("Sent to the printer."))
-    return _prints_page(_("The printer is not working. The document waits in the queue."), ok=False)
+    return done(url_for("staff.prints"), *print_outcome_message(outcome.printed))

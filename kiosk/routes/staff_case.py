@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -33,8 +33,9 @@ from ..services import cases, photos, verification, visits
 from ..services.applications import ApplicationNotFound, NotEligible
 from ..services.case_facts import facts_of
 from ..services.printing import Subject, print_new
-from .common import db, photo_store, printer, requires, station, station_application, track_url
+from .common import db, photo_store, print_outcome_message, printer, requires, station, station_application, track_url
 from .display import listing
+from .partial import done, fragment_for, see_other
 
 bp = Blueprint("staff_case", __name__)
 # The blueprints of staff pages: a case named in their URLs must be this station's.
@@ -78,7 +79,7 @@ def _may_open(application_id: int) -> bool:
 
 def _case_page(application_id: int, message: str | None = None, ok: bool = True, status: int = 200):
     """The case as it is now, opened again: every showing of the unmasked case, a refused action's
-    page included, is audited."""
+    page included, is audited. To a step taken with htmx, the case alone with the message."""
     user = current_user.user
     works_cases = may(user.role, Permission.WORK_CASE)
     try:
@@ -99,7 +100,7 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
     default_deadline = station().calendar.add_working_days(today, 10)
     promised = view.application.materials_deadline
     return render_template(
-        "staff/case.html",
+        "staff/case_fragment.html" if fragment_for("case") else "staff/case.html",
         case=view,
         allowed=allowed,
         message=message,
@@ -112,6 +113,14 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         # A return for materials keeps the deadline the citizen was already given (receipt, text).
         materials_by=promised if promised and promised >= today else default_deadline,
     ), status
+
+
+def _case_done(application_id: int, message: str, ok: bool = True):
+    """After a step that changed the case: to htmx the case as it is now with the message, else
+    the case page by a redirect (reloading it takes no step again, prints no other copy)."""
+    if fragment_for("case"):
+        return _case_page(application_id, message, ok)
+    return done(url_for("staff_case.case", application_id=application_id), message, ok)
 
 
 @bp.get("/applications/<int:application_id>")
@@ -191,13 +200,13 @@ STEP_REFUSALS = (
 )
 
 
-def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any], str]):
+def _case_step(application_id: int, step: Callable[[], Any], done_message: Callable[[Any], str]):
     """Run one staff step on a case and show the case page with its outcome (or why it could not be)."""
     try:
         result = step()
     except STEP_REFUSALS as error:
         return _refused(application_id, error)
-    return _case_page(application_id, done(result))
+    return _case_done(application_id, done_message(result))
 
 
 def _refused(application_id: int, error: Exception):
@@ -247,7 +256,7 @@ def import_answer(application_id: int):
     except (ValueError, verification.PackageRefused) as error:
         reason = error.reason if isinstance(error, verification.PackageRefused) else "malformed"
         return _case_page(application_id, str(i18n.PACKAGE_REFUSALS[reason]), False, 422)
-    return _case_page(application_id, _("The home province's answer is recorded."))
+    return _case_done(application_id, _("The home province's answer is recorded."))
 
 
 @bp.post("/applications/<int:application_id>/register")
@@ -309,7 +318,7 @@ def temporary_id(application_id: int):
         temporary = cases.apply_for_temporary(db(), station(), application_id, current_user.user)
     except STEP_REFUSALS as error:
         return _refused(application_id, error)
-    return redirect(url_for("staff_case.case", application_id=temporary.id), 303)
+    return see_other(url_for("staff_case.case", application_id=temporary.id))
 
 
 @bp.post("/applications/<int:application_id>/sign-off")
@@ -326,8 +335,7 @@ def sign_off(application_id: int):
 @requires(Permission.WORK_CASE)
 def release(application_id: int):
     cases.release(db(), application_id, current_user.user)
-    return redirect(url_for("staff.queue"), 303)
-
+    return see_other(url_for("staff.queue"))
 
 
 @bp.post("/applications/<int:application_id>/print-receipt")
@@ -342,6 +350,4 @@ def print_receipt(application_id: int):
         printer=printer(),
         url=track_url(application),
     )
-    if outcome.printed:
-        return _case_page(application_id, _("Sent to the printer."))
-    return _case_page(application_id, _("The printer is not working. The document waits in the queue."), ok=False)
+    return _case_done(application_id, *print_outcome_message(outcome.printed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,8 @@ from ..services.applications import ApplicationNotFound
 from ..services.booking import BookingRefused
 from ..services.printing import Subject, latest_job, request_print
 from . import MAX_ROW_ID, display
-from .common import db, printer, requires, station
+from .common import db, print_outcome_message, printer, requires, station
+from .partial import done
 
 bp = Blueprint("visits", __name__)
 
@@ -94,11 +95,7 @@ def print_round():
     outcome = request_print(
         db(), Subject.round_of(context.id, current_user.user.id, day), actor=current_user.actor, printer=printer()
     )
-    if outcome.printed:
-        flash(_("Sent to the printer."), "ok")
-    else:
-        flash(_("The printer is not working. The document waits in the queue."), "warn")
-    return redirect(url_for("visits.my_round", day=day.isoformat()), 303)
+    return done(url_for("visits.my_round", day=day.isoformat()), *print_outcome_message(outcome.printed))
 
 
 @bp.route("/record", methods=["GET", "POST"])
@@ -107,6 +104,8 @@ def record():
     message, ok = None, True
     if request.method == "POST":
         message, ok = _record_visit()
+        if ok:
+            return done(url_for("visits.record"), message)
     return render_template("visits/record.html", message=message, ok=ok), (200 if ok else 422)
 
 

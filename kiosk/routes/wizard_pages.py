@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -37,6 +37,8 @@ class Page:
 
     parse: Callable[[MultiDict, dict, StationContext], tuple[dict, dict]]
     extra: Callable[[dict, StationContext], dict] = lambda answers, context: {}
+    # Keypad fields checked as they are typed (htmx), with the number of characters a whole answer has.
+    typed: dict[str, int] = field(default_factory=dict)
 
 
 def _parse_type(form, answers, context):
@@ -212,15 +214,15 @@ def check_extra(answers, context):
 
 PAGES: dict[str, Page] = {
     "type": Page(_parse_type),
-    "id_number": Page(_parse_id_number),
+    "id_number": Page(_parse_id_number, typed={"id_number": 18}),
     "name": Page(_parse_name),
     "registration": Page(_parse_registration, _registration_extra),
-    "expiry": Page(_parse_expiry),
+    "expiry": Page(_parse_expiry, typed={"card_expires": 8}),  # yyyymmdd
     **{name: Page(partial(situation.parse, name), partial(situation.page, name)) for name in flow.SITUATION_STEPS},
     "visit": Page(_parse_visit, lambda answers, context: {"date_choices": _visit_date_choices(context)}),
     "materials": Page(_parse_materials, _plan_extra),
     "plan": Page(_parse_plan, _plan_extra),
     "photo": Page(_parse_photo, _photo_extra),
-    "contact": Page(_parse_contact),
+    "contact": Page(_parse_contact, typed={"phone": 11}),
     "collection": Page(_parse_collection, _collection_extra),
 }

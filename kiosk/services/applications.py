@@ -357,9 +357,11 @@ def list_applications(
     out_of_province: bool | None = None,
     overdue_on: dt.date | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[tuple[Application, Applicant]]:
-    """Applications in `states`, most pressing first (commitment rank, then deadline);
-    optionally one commitment, out-of-province or local only, or past their deadline on `overdue_on`."""
+    """Applications in `states`, most pressing first (commitment rank, then deadline), `limit` of
+    them from `offset`; optionally one commitment, out-of-province or local only, or past their
+    deadline on `overdue_on`."""
     query = (
         select(Application, Applicant)
         .join(Applicant, Applicant.id == Application.applicant_id)
@@ -371,7 +373,8 @@ def list_applications(
         query = query.where(Application.out_of_province == out_of_province)
     if overdue_on is not None:
         query = query.where(Application.handling_deadline < overdue_on)
-    query = query.order_by(Application.queue_rank, Application.handling_deadline, Application.id).limit(limit)
+    query = query.order_by(Application.queue_rank, Application.handling_deadline, Application.id)
+    query = query.limit(limit).offset(offset)
     with db.reading() as session:
         return [(application, applicant) for application, applicant in session.exec(query).all()]
 

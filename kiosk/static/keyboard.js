@@ -3,9 +3,6 @@
 import chinese from "./vendor/simple-keyboard-layouts-3.4.265/chinese.js";
 
 const Keyboard = window.SimpleKeyboard.default;
-// The keyboard types into the field marked data-keyboard that last had the focus (the first at the start).
-const fields = document.querySelectorAll("[data-keyboard]");
-let input = fields[0];
 
 // One layout for both modes, digits included: an address has house numbers however its
 // words are typed. Pinyin mode offers the characters for the letters typed.
@@ -21,9 +18,20 @@ const layout = {
 // "pinyin" keeps a strip at the top of the keyboard for the candidates (kiosk.css).
 const themes = { pinyin: "hg-theme-default kiosk-keyboard pinyin", latin: "hg-theme-default kiosk-keyboard" };
 
-if (input) {
-  const keyboard = new Keyboard({
-    onChange: (value) => { input.value = value; },
+let keyboard = null;
+
+// Builds the keyboard of the page shown, if it has one. It types into the field marked
+// data-keyboard that last had the focus (the first at the start).
+function attach() {
+  if (keyboard) { keyboard.destroy(); keyboard = null; }
+  const fields = document.querySelectorAll("[data-keyboard]");
+  if (!fields.length || !document.querySelector(".simple-keyboard")) { return; }
+  let input = fields[0];
+  keyboard = new Keyboard({
+    onChange: (value) => {
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    },
     layout,
     layoutCandidates: chinese.layoutCandidates,
     enableLayoutCandidates: true,
@@ -55,3 +63,9 @@ if (input) {
     });
   });
 }
+
+attach();
+// A page htmx swaps in (hx-boost) brings its own fields and keyboard box.
+document.addEventListener("htmx:load", (event) => {
+  if (event.target.id === "page") { attach(); }
+});

@@ -1,9 +1,21 @@
 // Kiosk behaviour: the idle timer that wipes the screen, the on-screen keypads,
 // no context menu. Loaded on every page; does nothing where its markup is absent.
+// Pages change in place (hx-boost): what belongs to one page is read again from #page
+// each time htmx swaps a new one in.
 (function () {
   "use strict";
 
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
+
+  function page() { return document.getElementById("page") || document.body; }
+
+  // Calls `setUp` now (the first page) and again for each page htmx swaps in.
+  function onEachPage(setUp) {
+    setUp();
+    document.addEventListener("htmx:load", function (event) {
+      if (event.target.id === "page") { setUp(); }
+    });
+  }
 
   // --- keypads: buttons with data-key fill the input named by data-keypad-for ---------
   // A keypad for several inputs (ids separated by spaces) fills the one last tapped, the first at the start.
@@ -32,57 +44,61 @@
     input.focus({ preventScroll: true });  // the field being typed keeps its focus ring
   });
 
-  // --- the idle timer -----------------------------------------------------------------
-  var body = document.body;
-  var idleSeconds = Number(body.dataset.idleSeconds || 0);
-  var countdownSeconds = Number(body.dataset.countdownSeconds || 0);
-  var dialog = document.getElementById("idle-dialog");
-  if (!idleSeconds || !dialog) { return; }
-
+  // --- the idle timer: after the page's idle seconds, ask; after the countdown, wipe ----
   var idleTimer = null;
   var tickTimer = null;
   var remaining = 0;
-  var shown = document.getElementById("idle-countdown");
+
+  function dialog() { return document.getElementById("idle-dialog"); }
 
   function wipe() {
     // Forget everything in the browser, then on the server, then show the welcome page.
     try { window.sessionStorage.clear(); window.localStorage.clear(); } catch (ignored) { /* storage off */ }
     var form = document.createElement("form");
     form.method = "post";
-    form.action = body.dataset.resetUrl;
+    form.action = page().dataset.resetUrl;
     var token = document.createElement("input");
     token.type = "hidden";
     token.name = "csrf_token";
-    token.value = JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"];
+    token.value = JSON.parse(page().getAttribute("hx-headers"))["X-CSRFToken"];
     form.appendChild(token);
-    body.appendChild(form);
+    document.body.appendChild(form);
     form.submit();
   }
 
   function tick() {
     remaining -= 1;
-    shown.textContent = String(remaining);
+    document.getElementById("idle-countdown").textContent = String(remaining);
     if (remaining <= 0) { clearInterval(tickTimer); wipe(); }
   }
 
   function askIfStillThere() {
-    remaining = countdownSeconds;
-    shown.textContent = String(remaining);
-    dialog.showModal();
+    remaining = Number(page().dataset.countdownSeconds || 0);
+    document.getElementById("idle-countdown").textContent = String(remaining);
+    dialog().showModal();
     tickTimer = setInterval(tick, 1000);
   }
 
   function restart() {
     clearTimeout(idleTimer);
     clearInterval(tickTimer);
-    if (dialog.open) { dialog.close(); }
-    idleTimer = setTimeout(askIfStillThere, idleSeconds * 1000);
+    var shown = dialog();
+    if (shown && shown.open) { shown.close(); }
+    var idleSeconds = Number(page().dataset.idleSeconds || 0);
+    if (idleSeconds && shown) { idleTimer = setTimeout(askIfStillThere, idleSeconds * 1000); }
   }
 
-  document.getElementById("idle-continue").addEventListener("click", restart);
-  ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
-    document.addEventListener(type, function () { if (!dialog.open) { restart(); } }, { passive: true });
+  document.addEventListener("click", function (event) {
+    if (event.target.id === "idle-continue") { restart(); }
   });
-  dialog.addEventListener("cancel", function (event) { event.preventDefault(); });  // Escape does not dismiss
-  restart();
+  ["pointerdown", "keydown", "touchstart"].forEach(function (type) {
+    document.addEventListener(type, function () {
+      var shown = dialog();
+      if (!shown || !shown.open) { restart(); }
+    }, { passive: true });
+  });
+  document.addEventListener("cancel", function (event) {  // Escape does not dismiss the question
+    if (event.target.id === "idle-dialog") { event.preventDefault(); }
+  }, true);
+  onEachPage(restart);
 }());

@@ -20,7 +20,7 @@
   var shotsBox = document.getElementById("shots");
   var shotsTitle = document.getElementById("shots-title");
   var refusalBox = document.getElementById("camera-refusal");
-  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  var csrf = JSON.parse(document.getElementById("page").getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
 
   var HINT_INTERVAL_MS = 350;
   var HINT_MAX_SIDE = 640;

@@ -143,6 +143,7 @@ def test_booking_at_the_kiosk_takes_the_application_and_its_keypads(page, live_s
     page.locator("[data-day]").first.click()
     screenshot(page, "booking-slots-kiosk")
     page.locator("[data-slot]").first.click()
+    page.wait_for_url(re.compile(r"/book/details\?"))  # the page changes in place: its address follows
     details = page.url
     # Nothing asked again: the details just given, masked, for the person to confirm.
     known = page.locator("#known-details")

@@ -302,7 +302,7 @@ def test_every_page_is_accessible_large_and_photographed(page, live_server, scre
 def test_large_text_toggle(page, live_server, screenshot):
     page.goto(live_server + "/")
     page.locator(".display-toggle").click()
-    expect(page.locator("body")).to_have_class(re.compile("large-text"))
+    expect(page.locator("#page")).to_have_class(re.compile("large-text"))
     settled(page)  # the stylesheet has applied
     size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
     assert size >= 32

@@ -186,11 +186,11 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     officer.goto(live_server + f"/staff/visits/round?day={day}")
     expect(officer.locator("#round li")).to_have_count(1)
     officer.locator("#print-round").click()  # a print job: the file printer writes the batch
-    expect(officer.locator("#flash-1")).to_be_visible()
+    expect(officer.locator("#message")).to_be_visible()
     expect(officer.locator("#printed")).to_be_visible()
     expect(officer.locator("#print-round")).to_contain_text("再次")  # printed once: "print again" if need be
     officer.reload()  # the page after printing is a plain GET: reloading it prints nothing
-    expect(officer.locator("#flash-1")).to_have_count(0)
+    expect(officer.locator("#message")).to_have_count(0)
     expect(officer.locator("#round .visit-time")).to_have_text("08:30–09:00")  # the booked home-visit time
     screenshot(officer, "staff-visit-round")
     with database.reading() as session:

@@ -94,12 +94,12 @@ def test_staff_see_print_jobs_and_print_again(client, app, staff_user, tmp_path)
     [job] = jobs(app)
     page = client.get("/staff/prints").get_data(as_text=True)
     assert f'id="print-job-{job.id}"' in page
-    response = client.post(f"/staff/prints/{job.id}/again")
+    response = client.post(f"/staff/prints/{job.id}/again", follow_redirects=True)
     assert response.status_code == 200
     first, again = jobs(app)
     assert (again.state, again.requested_by) == (PrintState.DONE, "staff:zhang")
     assert len(list((tmp_path / "instance" / "prints").glob("*.pdf"))) == 2
-    assert client.post("/staff/prints/999999/again").status_code == 404
+    assert client.post("/staff/prints/999999/again", follow_redirects=True).status_code == 404
 
 
 def test_staff_print_a_copy_of_a_receipt_from_the_case_page(staff_client, app, client):
@@ -116,8 +116,8 @@ def test_staff_print_a_copy_of_a_receipt_from_the_case_page(staff_client, app, c
     path = f"/staff/applications/{application.id}/print-receipt"
     page = staff_client.get(f"/staff/applications/{application.id}").get_data(as_text=True)
     assert 'id="print-receipt"' in page
-    assert staff_client.post(path).status_code == 200  # ...the window prints a copy on request
-    assert staff_client.post("/staff/applications/999999/print-receipt").status_code == 404
+    assert staff_client.post(path, follow_redirects=True).status_code == 200  # ...the window prints a copy on request
+    assert staff_client.post("/staff/applications/999999/print-receipt", follow_redirects=True).status_code == 404
     with app.extensions["kiosk_db"].reading() as session:
         jobs = session.exec(select(PrintJob).order_by(PrintJob.id)).all()
     assert [(job.kind, job.requested_by.split(":")[0], job.state) for job in jobs] == [

@@ -45,7 +45,9 @@ def test_queue_lists_masked_applications(staff_client, app):
     page = staff_client.get("/staff/").get_data(as_text=True)
     assert LOCAL_ID not in page and LOCAL_ID[:6] + "********" in page
     assert "李*" in page and 'class="time-left"' in page
-    fragment = staff_client.get("/staff/?overdue=yes", headers={"HX-Request": "true"}).get_data(as_text=True)
+    fragment = staff_client.get("/staff/?overdue=yes", headers={"HX-Request": "true", "HX-Target": "queue"}).get_data(
+        as_text=True
+    )
     assert fragment.strip().startswith('<section id="queue"') and "application-1" not in fragment
 
 
@@ -54,11 +56,11 @@ def test_the_case_page_shows_unmasked_data_and_acts(staff_client, app):
     page = staff_client.get("/staff/applications/1").get_data(as_text=True)
     assert LOCAL_ID in page and "李四" in page  # unmasked only here
     photo_and_fee_at_window(staff_client, 1)
-    response = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    response = staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True)
     assert response.status_code == 200 and 'id="case-state"' in response.get_data(as_text=True)
-    again = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    again = staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True)
     assert again.status_code == 409
-    refused = staff_client.post("/staff/applications/1/act", data={"action": "reject"})
+    refused = staff_client.post("/staff/applications/1/act", data={"action": "reject"}, follow_redirects=True)
     assert refused.status_code == 422  # a reason from the list is required
 
 
@@ -149,22 +151,37 @@ def test_register_retake_collect_and_post(staff_client, app, database):
 
     submit(app.test_client())
     staff_client.get("/staff/applications/1")
-    assert staff_client.post("/staff/applications/1/register", data={"cause": "records"}).status_code == 422
+    assert (
+        staff_client.post(
+            "/staff/applications/1/register", data={"cause": "records"}, follow_redirects=True
+        ).status_code
+        == 422
+    )
     follow_up = (when.today(load_station(database, "330402")) + dt.timedelta(days=40)).isoformat()
     response = staff_client.post(
-        "/staff/applications/1/register", data={"cause": "records", "follow_up": follow_up, "reason": "户籍核查"}
+        "/staff/applications/1/register",
+        data={"cause": "records", "follow_up": follow_up, "reason": "户籍核查"},
+        follow_redirects=True,
     )
     assert response.status_code == 200
     application = get_application(database, 1)[0]
     assert application.commitment == "registered" and application.handling_deadline.isoformat() == follow_up
-    assert staff_client.post("/staff/applications/1/retake", data={"reason": "反光"}).status_code == 200
+    assert (
+        staff_client.post("/staff/applications/1/retake", data={"reason": "反光"}, follow_redirects=True).status_code
+        == 200
+    )
     assert get_application(database, 1)[0].photo_at_window
     station = load_station(database, "330402")
     for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
         change_state(database, station, 1, action, actor="test")
-    assert staff_client.post("/staff/applications/1/act", data={"action": "collect"}).status_code == 422
+    assert (
+        staff_client.post("/staff/applications/1/act", data={"action": "collect"}, follow_redirects=True).status_code
+        == 422
+    )
     done = staff_client.post(
-        "/staff/applications/1/act", data={"action": "collect", "collector": "家属 王二", "old_card": "returned"}
+        "/staff/applications/1/act",
+        data={"action": "collect", "collector": "家属 王二", "old_card": "returned"},
+        follow_redirects=True,
     )
     assert done.status_code == 200 and "collected by 家属 王二; old card returned" in done.get_data(as_text=True)
 
@@ -255,30 +272,45 @@ def test_administrators_edit_the_station_calendar(app, database, staff_client, c
     booker = app.test_client()
     slot = _first_slot(booker, day_index=3)  # Friday 27 November
     assert _book(booker, slot).status_code == 303
-    closed = admin.post("/staff/admin/calendar", data={"day": "2026-11-27", "kind": "closed", "name": "系统升级"})
+    closed = admin.post(
+        "/staff/admin/calendar", data={"day": "2026-11-27", "kind": "closed", "name": "系统升级"}, follow_redirects=True
+    )
     assert closed.status_code == 200
     assert re.search(r'id="message">[^<]*\D1\D', closed.get_data(as_text=True))  # one booking to contact
     assert not offered("2026-11-27")
 
     # An extra evening session on Sunday; bad sessions are refused with a message.
-    bad = admin.post("/staff/admin/calendar", data={"day": "2026-11-29", "kind": "extra", "sessions": "7pm"})
+    bad = admin.post(
+        "/staff/admin/calendar", data={"day": "2026-11-29", "kind": "extra", "sessions": "7pm"}, follow_redirects=True
+    )
     assert bad.status_code == 422 and 'id="message"' in bad.get_data(as_text=True)
-    assert admin.post("/staff/admin/calendar", data={"day": "x", "kind": "closed"}).status_code == 422
-    extra = admin.post("/staff/admin/calendar", data={"day": "2026-11-29", "kind": "extra", "sessions": "19:00-20:00"})
+    assert (
+        admin.post("/staff/admin/calendar", data={"day": "x", "kind": "closed"}, follow_redirects=True).status_code
+        == 422
+    )
+    extra = admin.post(
+        "/staff/admin/calendar",
+        data={"day": "2026-11-29", "kind": "extra", "sessions": "19:00-20:00"},
+        follow_redirects=True,
+    )
     assert extra.status_code == 200
     slots = app.test_client().get("/book/slots?service=lost&day=2026-11-29", environ_base=phone).get_data(as_text=True)
     assert "19:00" in slots and "19:30" in slots
 
     # An official holiday stays; entered again for the station it becomes the station's own, and
     # removing that brings the official day back. Re-seeding keeps the station's own days.
-    assert admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"}).status_code == 409
-    admin.post("/staff/admin/calendar", data={"day": "2026-10-01", "kind": "closed", "name": "闭馆"})
+    assert (
+        admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"}, follow_redirects=True).status_code == 409
+    )
+    admin.post(
+        "/staff/admin/calendar", data={"day": "2026-10-01", "kind": "closed", "name": "闭馆"}, follow_redirects=True
+    )
     doc, settings = read_settings_file(DEMO_STATION_FILE)
     install_station(database, doc, settings)
     with database.reading() as session:
         row = session.exec(select(CalendarDay).where(CalendarDay.day == dt.date(2026, 10, 1))).one()
         assert (row.kind, row.source) == ("closed", "manual")
-    admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"})
+    admin.post("/staff/admin/calendar/remove", data={"day": "2026-10-01"}, follow_redirects=True)
     with database.reading() as session:
         row = session.exec(select(CalendarDay).where(CalendarDay.day == dt.date(2026, 10, 1))).one()
         assert (row.kind, row.source) == ("closure", "package")
@@ -353,10 +385,10 @@ def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, d
     assert 'data-source="estimated"' in row_2027
     assert not {"official schedule", "官方安排"} & set(re.findall(r"<td[^>]*>([^<]*)</td>", row_2027))
 
-    confirmed = admin.post("/staff/admin/calendar/confirm", data={"year": "2027"})
+    confirmed = admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}, follow_redirects=True)
     assert confirmed.status_code == 200 and "data-estimated-year" not in confirmed.get_data(as_text=True)
     assert sources(2027) == {"confirmed"}
-    assert admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}).status_code == 409
+    assert admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}, follow_redirects=True).status_code == 409
     install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
     assert sources(2027) == {"confirmed"}
     with database.reading() as session:
@@ -371,8 +403,11 @@ def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(sta
     apply(app.test_client(), app_type="lost", name="李四", situation={"urgent": "exam"})
     page = staff_client.get("/staff/applications/1").get_data(as_text=True)
     assert 'id="sign-off"' in page and 'id="sign-off-button"' not in page  # a window officer cannot
-    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 409
-    assert staff_client.post("/staff/applications/1/sign-off").status_code == 403
+    assert (
+        staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True).status_code
+        == 409
+    )
+    assert staff_client.post("/staff/applications/1/sign-off", follow_redirects=True).status_code == 403
 
     create_staff(
         database, station_code="330402", username="boss", display_name="王所长", role=Role.SUPERVISOR, password="x" * 12
@@ -380,10 +415,13 @@ def test_a_supervisor_signs_off_an_urgent_case_before_the_window_approves_it(sta
     boss = app.test_client()
     boss.post("/staff/login", data={"username": "boss", "password": "x" * 12})
     assert 'id="sign-off-button"' in boss.get("/staff/applications/1").get_data(as_text=True)
-    assert boss.post("/staff/applications/1/sign-off").status_code == 200
-    assert boss.post("/staff/applications/1/sign-off").status_code == 409  # once
+    assert boss.post("/staff/applications/1/sign-off", follow_redirects=True).status_code == 200
+    assert boss.post("/staff/applications/1/sign-off", follow_redirects=True).status_code == 409  # once
     photo_and_fee_at_window(staff_client, 1)
-    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
+    assert (
+        staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True).status_code
+        == 200
+    )
 
 
 def test_the_overdue_board_shows_a_case_late_in_production_with_its_promised_date(app, database):

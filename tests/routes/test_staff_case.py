@@ -43,13 +43,18 @@ def test_approval_production_and_ready_wait_for_the_photo_and_the_fee(staff_clie
     apply(app.test_client(), app_type="lost", name="李四")  # 40 yuan, photo to be taken at the window
     page = _text(staff_client.get("/staff/applications/1"))
     assert "尚缺 还没有照片（请在窗口拍照并登记）、尚未缴费" in page
-    refused = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    refused = staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True)
     assert refused.status_code == 409
     assert "暂不能办理：还没有照片（请在窗口拍照并登记）、尚未缴费。" in _text(refused)
-    assert staff_client.post("/staff/applications/1/photo-taken").status_code == 200
-    assert "暂不能办理：尚未缴费。" in _text(staff_client.post("/staff/applications/1/act", data={"action": "approve"}))
-    assert staff_client.post("/staff/applications/1/fee-paid").status_code == 200
-    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
+    assert staff_client.post("/staff/applications/1/photo-taken", follow_redirects=True).status_code == 200
+    assert "暂不能办理：尚未缴费。" in _text(
+        staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True)
+    )
+    assert staff_client.post("/staff/applications/1/fee-paid", follow_redirects=True).status_code == 200
+    assert (
+        staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True).status_code
+        == 200
+    )
     assert get_application(database, 1)[0].state == "approved"
 
 
@@ -61,11 +66,16 @@ def test_a_fee_exemption_is_respected_and_a_kiosk_photo_is_enough_until_a_retake
         session.get(Application, 1).photo_at_window = False
     staff_client.get("/staff/applications/1")
     assert get_application(database, 1)[0].fee_yuan == 0
-    staff_client.post("/staff/applications/1/retake", data={"reason": "反光"})  # the kiosk's photo is not usable
-    refused = staff_client.post("/staff/applications/1/act", data={"action": "approve"})
+    staff_client.post(
+        "/staff/applications/1/retake", data={"reason": "反光"}, follow_redirects=True
+    )  # the kiosk's photo is not usable
+    refused = staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True)
     assert refused.status_code == 409 and "暂不能办理：还没有照片（请在窗口拍照并登记）。" in _text(refused)
-    staff_client.post("/staff/applications/1/photo-taken")
-    assert staff_client.post("/staff/applications/1/act", data={"action": "approve"}).status_code == 200
+    staff_client.post("/staff/applications/1/photo-taken", follow_redirects=True)
+    assert (
+        staff_client.post("/staff/applications/1/act", data={"action": "approve"}, follow_redirects=True).status_code
+        == 200
+    )
 
 
 def test_a_refusal_is_confirmed_and_a_refused_case_takes_no_fee(staff_client, app, database):
@@ -78,10 +88,12 @@ def test_a_refusal_is_confirmed_and_a_refused_case_takes_no_fee(staff_client, ap
     assert unconfirmed.status_code == 422 and "请确认不予办理" in _text(unconfirmed)
     assert get_application(database, 1)[0].state == "submitted"
     done = staff_client.post(
-        "/staff/applications/1/act", data={"action": "reject", "reject_reason": "duplicate", "confirm": "yes"}
+        "/staff/applications/1/act",
+        data={"action": "reject", "reject_reason": "duplicate", "confirm": "yes"},
+        follow_redirects=True,
     )
     assert done.status_code == 200 and 'id="fee-paid"' not in done.get_data(as_text=True)
-    assert staff_client.post("/staff/applications/1/fee-paid").status_code == 409
+    assert staff_client.post("/staff/applications/1/fee-paid", follow_redirects=True).status_code == 409
     history = _text(done).split("办理记录")[-1]
     assert "不予办理 → 审核未通过 · 人口信息重复或不一致" in history
     assert "duplicate" not in history and " view" not in history and " create" not in history
@@ -92,11 +104,14 @@ def test_a_return_for_materials_names_the_missing_items_to_the_citizen(staff_cli
     apply(kiosk, app_type="lost", name="李四", held=["household_register"])
     staff_client.get("/staff/applications/1")
     deadline = (get_application(database, 1)[0].handling_deadline + dt.timedelta(days=14)).isoformat()
-    nothing = staff_client.post("/staff/applications/1/act", data={"action": "request_materials", "deadline": deadline})
+    nothing = staff_client.post(
+        "/staff/applications/1/act", data={"action": "request_materials", "deadline": deadline}, follow_redirects=True
+    )
     assert nothing.status_code == 422 and "请勾选缺少的材料" in _text(nothing)
     returned = staff_client.post(
         "/staff/applications/1/act",
         data={"action": "request_materials", "deadline": deadline, "missing": ["old_card"], "reason": "旧证未带"},
+        follow_redirects=True,
     )
     assert returned.status_code == 200 and "通知补正材料 → 待补正材料 · 您的旧身份证、旧证未带" in _text(returned)
     application = get_application(database, 1)[0]
@@ -143,11 +158,11 @@ def test_the_queue_shows_who_holds_a_case_and_an_evening_case_is_not_due_today(
 ):
     clock.set(FRIDAY_EVENING)
     apply(app.test_client(), app_type="lost", name="李四")
-    row = _text(staff_client.get("/staff/", headers={"HX-Request": "true"}))
+    row = _text(staff_client.get("/staff/", headers={"HX-Request": "true", "HX-Target": "queue"}))
     assert "今天到期" not in row and "2026年12月7日星期一" in row and "张警官" not in row
     assert other_station_case.number not in row
     staff_client.get(f"/staff/applications/{_ours(database)}")  # opening it claims it
-    assert "张警官" in _text(staff_client.get("/staff/", headers={"HX-Request": "true"}))
+    assert "张警官" in _text(staff_client.get("/staff/", headers={"HX-Request": "true", "HX-Target": "queue"}))
 
 
 def test_the_case_page_tells_the_situation_collection_card_and_visit(staff_client, app, database):
@@ -177,7 +192,9 @@ def test_an_outside_cause_is_written_as_the_station_speaks(staff_client, app, da
     assert "户口正在迁移或更正" in register_form and "我的" not in register_form
     follow_up = (station.calendar.add_working_days(station.today(), 5)).isoformat()
     done = staff_client.post(
-        "/staff/applications/1/register", data={"cause": "records", "follow_up": follow_up, "reason": "待核查"}
+        "/staff/applications/1/register",
+        data={"cause": "records", "follow_up": follow_up, "reason": "待核查"},
+        follow_redirects=True,
     )
     text = _text(done)
     assert "户籍登记信息有问题、待核查" in text and "records" not in text and "我的" not in text

@@ -178,6 +178,7 @@ def test_a_refused_application_says_why_and_what_to_do_next(app, staff_client):
             "confirm": "yes",
             "reason": "internal note for colleagues",
         },
+        follow_redirects=True,
     )
     assert refused.status_code == 200
     page = citizen.get(f"/track/{application.number}/{application.track_token}").get_data(as_text=True)

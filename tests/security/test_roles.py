@@ -144,15 +144,26 @@ def test_a_visit_officer_records_only_their_own_visits(stations, database, clock
     )
     colleague = a.app.test_client()
     colleague.post("/staff/login", data={"username": "t_vo2", "password": PASSWORD})
-    assert colleague.post("/staff/visits/record", data={"code": a.visit.code, "nobody_home": "1"}).status_code == 422
-    own = a.client(Role.VISIT_OFFICER).post("/staff/visits/record", data={"code": a.visit.code, "photo_taken": "1"})
+    assert (
+        colleague.post(
+            "/staff/visits/record", data={"code": a.visit.code, "nobody_home": "1"}, follow_redirects=True
+        ).status_code
+        == 422
+    )
+    own = a.client(Role.VISIT_OFFICER).post(
+        "/staff/visits/record", data={"code": a.visit.code, "photo_taken": "1"}, follow_redirects=True
+    )
     assert own.status_code == 200
 
 
 @pytest.mark.parametrize(
     ("role", "landing"),
-    [(Role.WINDOW, "/staff/"), (Role.SUPERVISOR, "/staff/"), (Role.VISIT_OFFICER, "/staff/visits/round"),
-     (Role.ADMIN, "/staff/admin/accounts")],
+    [
+        (Role.WINDOW, "/staff/"),
+        (Role.SUPERVISOR, "/staff/"),
+        (Role.VISIT_OFFICER, "/staff/visits/round"),
+        (Role.ADMIN, "/staff/admin/accounts"),
+    ],
 )
 def test_each_role_starts_on_the_page_of_its_job(stations, role, landing):
     a, _b = stations
