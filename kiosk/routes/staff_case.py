@@ -30,7 +30,8 @@ from ..domain.states import (
     window_may,
 )
 from ..services import cases, photos, verification, visits
-from ..services.applications import ApplicationNotFound, NotEligible
+from ..services.applications import ApplicationNotFound
+from ..services.assessment import NotEligible
 from ..services.case_facts import facts_of
 from ..services.printing import Subject, print_new
 from .common import db, photo_store, printer, requires, station, station_application, track_url

@@ -21,7 +21,8 @@ from ..domain.commitments import QUEUE_RANK, Commitment
 from ..domain.id_number import parse_id_number
 from ..domain.states import FINAL_STATES, Action, IllegalTransition, State, window_may
 from ..models import Applicant, Application, ApplicationMaterial, AuditEvent, StaffUser, Visit
-from .applications import ApplicationNotFound, NewApplication, record_transition, submit_application
+from .applications import ApplicationNotFound, record_transition, submit_application
+from .assessment import NewApplication
 from .notifications import queue_for_state
 from .readiness import PHOTO_TAKEN, has_photo, lacking_for_production
 from .station import StationContext

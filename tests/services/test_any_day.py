@@ -16,7 +16,8 @@ from kiosk.domain.states import Action, State
 from kiosk.models import Applicant, Application, Booking
 from kiosk.services import booking as bookings
 from kiosk.services import cases, dashboard, deadlines, retention, slot_times
-from kiosk.services.applications import NewApplication, change_state, submit_application
+from kiosk.services.applications import change_state, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.photo_store import FolderStore
 from kiosk.services.printed_documents import receipt_data
 from printing import Paper, receipt_pdf

@@ -11,7 +11,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.models import AuditEvent
 from kiosk.services import visits
-from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
+from kiosk.services.applications import change_state, get_application, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import Role, create_staff
 from tests import when
 from tests.conftest import LOCAL_ID
