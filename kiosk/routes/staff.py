@@ -15,7 +15,7 @@ from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import State
 from ..models import StaffUser
-from ..services import cases, deadlines, notifications
+from ..services import claims, deadlines, notifications
 from ..services import dashboard as dashboard_figures
 from ..services.applications import list_applications
 from ..services.booking import checked_in_today
@@ -118,7 +118,7 @@ def _queue_rows(filters: dict[str, str]):
         out_of_province={"yes": True, "no": False}.get(filters["oop"]),
         overdue_on=today if filters["overdue"] else None,
     )
-    holders = cases.holders(db(), [application for application, _applicant in rows])
+    holders = claims.holders(db(), [application for application, _applicant in rows])
     return [
         {
             "application": application,

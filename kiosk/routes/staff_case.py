@@ -29,7 +29,7 @@ from ..domain.states import (
     allowed_actions,
     window_may,
 )
-from ..services import cases, photos, verification, visits
+from ..services import cases, claims, photos, verification, visits
 from ..services.applications import ApplicationNotFound
 from ..services.assessment import NotEligible
 from ..services.case_facts import facts_of
@@ -184,7 +184,7 @@ def case_action(application_id: int):
 # What can stop a staff step on a case; `_refused` says why on the case page.
 STEP_REFUSALS = (
     ApplicationNotFound,
-    cases.ClaimedByOther,
+    claims.ClaimedByOther,
     IllegalTransition,
     cases.SignOffNeeded,
     cases.NotReadyToProceed,
@@ -204,7 +204,7 @@ def _case_step(application_id: int, step: Callable[[], Any], done: Callable[[Any
 def _refused(application_id: int, error: Exception):
     if isinstance(error, ApplicationNotFound):
         abort(404)
-    if isinstance(error, cases.ClaimedByOther):
+    if isinstance(error, claims.ClaimedByOther):
         return _case_page(application_id, _("%(name)s is working on this case.", name=error.holder or "?"), False, 409)
     if isinstance(error, cases.SignOffNeeded):
         message = _("A supervisor must sign off urgent handling first.")
@@ -326,7 +326,7 @@ def sign_off(application_id: int):
 @bp.post("/applications/<int:application_id>/release")
 @requires(Permission.WORK_CASE)
 def release(application_id: int):
-    cases.release(db(), application_id, current_user.user)
+    claims.release(db(), application_id, current_user.user)
     return redirect(url_for("staff.queue"), 303)
 
 
