@@ -19,8 +19,8 @@ from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.fields import InvalidField, one_line, parse_person_name
 from ..domain.id_number import IdNumber, InvalidIdNumber, parse_id_number
 from ..models import Booking
+from ..services import attendance, slot_times
 from ..services import booking as bookings
-from ..services import slot_times
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
@@ -333,7 +333,7 @@ def check_in():
     if request.method == "POST":
         code = re.sub(r"\D", "", request.form.get("code", ""))
         try:
-            booking = bookings.check_in(db(), station(), code, actor=f"{_channel()}:check-in")
+            booking = attendance.check_in(db(), station(), code, actor=f"{_channel()}:check-in")
         except BookingRefused as refusal:
             errors["code"] = _refusal_message(refusal)
         else:

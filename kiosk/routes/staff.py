@@ -18,7 +18,7 @@ from ..models import StaffUser
 from ..services import claims, deadlines, notifications
 from ..services import dashboard as dashboard_figures
 from ..services.applications import list_applications
-from ..services.booking import checked_in_today
+from ..services.attendance import checked_in_today
 from ..services.calendar_days import years_without_holidays
 from ..services.printing import PrintJobNotFound, recent_jobs, reprint
 from ..services.staff import SignInRefused, end_session
