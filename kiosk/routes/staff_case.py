@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import i18n
+from .. import labels
 from ..domain.access import Permission, may
 from ..domain.catalogue import ApplicationType
 from ..domain.fields import one_line
@@ -105,7 +105,7 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         allowed=allowed,
         message=message,
         ok=ok,
-        reject_reasons=i18n.REJECT_REASONS,
+        reject_reasons=labels.REJECT_REASONS,
         photo=photo,
         facts=facts_of(view.application, view.applicant, station()),
         temporary_fee=station().settings.fees[ApplicationType.TEMPORARY],
@@ -160,7 +160,7 @@ def case_action(application_id: int):
             deadline = None
         if deadline is None or deadline <= station().today():
             return _case_page(application_id, _("Please give a deadline after today."), False, 422)
-        missing = tuple(m for m in i18n.MATERIALS if m in request.form.getlist("missing"))
+        missing = tuple(m for m in labels.MATERIALS if m in request.form.getlist("missing"))
         if not missing:
             return _case_page(application_id, _("Please tick what is missing."), False, 422)
         reason = ", ".join(missing) + (f"; {reason}" if reason else "")
@@ -177,7 +177,7 @@ def case_action(application_id: int):
             refusal_reason=refusal_reason,
             missing=missing,
         ),
-        lambda application: _("Done: %(state)s.", state=i18n.STATES[application.state]),
+        lambda application: _("Done: %(state)s.", state=labels.STATES[application.state]),
     )
 
 
@@ -209,9 +209,9 @@ def _refused(application_id: int, error: Exception):
     if isinstance(error, cases.SignOffNeeded):
         message = _("A supervisor must sign off urgent handling first.")
     elif isinstance(error, cases.NotReadyToProceed):
-        message = _("Not yet: %(what)s.", what=listing([i18n.NOT_READY_BECAUSE[what] for what in error.missing]))
+        message = _("Not yet: %(what)s.", what=listing([labels.NOT_READY_BECAUSE[what] for what in error.missing]))
     elif isinstance(error, NotEligible):
-        message = str(i18n.ELIGIBILITY_REASONS[error.reason])
+        message = str(labels.ELIGIBILITY_REASONS[error.reason])
     else:
         message = _("This is not possible in the case's present state.")
     return _case_page(application_id, message, False, 409)
@@ -247,7 +247,7 @@ def import_answer(application_id: int):
         )
     except (ValueError, verification.PackageRefused) as error:
         reason = error.reason if isinstance(error, verification.PackageRefused) else "malformed"
-        return _case_page(application_id, str(i18n.PACKAGE_REFUSALS[reason]), False, 422)
+        return _case_page(application_id, str(labels.PACKAGE_REFUSALS[reason]), False, 422)
     return _case_page(application_id, _("The home province's answer is recorded."))
 
 
@@ -260,7 +260,7 @@ def register(application_id: int):
         follow_up = dt.date.fromisoformat(request.form.get("follow_up", ""))
     except ValueError:
         follow_up = None
-    if code not in i18n.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
+    if code not in labels.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
         return _case_page(application_id, _("Please choose the cause and a follow-up day after today."), False, 422)
     note = one_line(request.form.get("reason"), 300)
     reason = f"{code}: {note}" if note else code
