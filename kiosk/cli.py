@@ -195,7 +195,7 @@ def sweep() -> None:
     on one server of a city.
     """
     from .services import deadlines
-    from .services.booking import mark_no_shows
+    from .services.attendance import mark_no_shows
     from .services.notifications import deliver_queued, sender_from_config
     from .services.wizard import purge_idle
 

@@ -96,7 +96,7 @@ class Application(SQLModel, table=True):
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
     closed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-    # Who works the case now (a claim lapses after inactivity; see services/cases.py).
+    # Who works the case now (a claim lapses after inactivity; see services/claims.py).
     claimed_by: int | None = Field(default=None, foreign_key="staffuser.id")
     claimed_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     # How far a missed deadline has been escalated: 0 none, 1 holder, 2 supervisor, 3 oversight.

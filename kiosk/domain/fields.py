@@ -1,6 +1,6 @@
 """The rules for what people type: names, addresses and free text, the same at the kiosk, in
 booking and on the staff pages. Each parser returns the clean text or raises `InvalidField`
-with a reason the routes turn into a translated message (`kiosk.i18n.FIELD_ERRORS`)."""
+with a reason the routes turn into a translated message (`kiosk.labels.FIELD_ERRORS`)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The official Chinese names printed on the station's documents (receipts, slips, booking
 confirmations): the application reasons, the seven commitments (docs/domain.md "Commitments") and the materials.
-Screens use the translated labels of kiosk.i18n instead."""
+Screens use the translated labels of kiosk.labels instead."""
 
 APPLICATION_REASONS = {
     "first": "首次申领",

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import i18n
+from .. import labels
 from ..domain.access import Permission
 from ..services import calendar_days
 from ..services import staff as accounts
@@ -153,7 +153,7 @@ def set_calendar_day():
             actor=current_user.actor,
         )
     except calendar_days.CalendarDayRefused as refusal:
-        return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 422)
+        return _calendar_page(str(labels.CALENDAR_REFUSALS[refusal.reason]), False, 422)
     _forget_cached_station()
     message = _("%(day)s saved.", day=day.isoformat())
     if change.bookings_on_day:
@@ -173,7 +173,7 @@ def remove_calendar_day():
     try:
         calendar_days.remove_day(db(), context.id, day, context.settings.calendar_seed_years, actor=current_user.actor)
     except calendar_days.CalendarDayRefused as refusal:
-        return _calendar_page(str(i18n.CALENDAR_REFUSALS[refusal.reason]), False, 409)
+        return _calendar_page(str(labels.CALENDAR_REFUSALS[refusal.reason]), False, 409)
     _forget_cached_station()
     return done(url_for("admin.calendar"), _("%(day)s removed.", day=day.isoformat()))
 

@@ -12,15 +12,15 @@ import icalendar
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import i18n
+from .. import labels
 from ..clock import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
 from ..domain.fields import InvalidField, one_line, parse_person_name
 from ..domain.id_number import IdNumber, InvalidIdNumber, parse_id_number
 from ..models import Booking
+from ..services import attendance, slot_times
 from ..services import booking as bookings
-from ..services import slot_times
 from ..services.applications import ApplicationNotFound, get_application
 from ..services.booking import BookingRefused, SlotTaken
 from ..services.printing import Subject, request_print
@@ -47,7 +47,7 @@ def _service() -> str:
 
 def _refusal_message(refusal: BookingRefused) -> str:
     settings = station().settings
-    return str(i18n.BOOKING_REFUSALS[refusal.reason]) % {
+    return str(labels.BOOKING_REFUSALS[refusal.reason]) % {
         "date": refusal.until or "",
         "hours": settings.booking.cancel_notice_hours,
         "phone": settings.hotline,
@@ -92,11 +92,11 @@ def _person_from_form(values: dict[str, str], errors: dict[str, str]) -> Person 
     try:
         id_number = parse_id_number(values["id_number"], today=station().today())
     except InvalidIdNumber as error:
-        errors["id_number"] = str(i18n.ID_NUMBER_ERRORS[error.reason])
+        errors["id_number"] = str(labels.ID_NUMBER_ERRORS[error.reason])
     try:
         phone = parse_mobile(values["phone"])
     except InvalidMobile as error:
-        errors["phone"] = str(i18n.MOBILE_ERRORS[error.reason])
+        errors["phone"] = str(labels.MOBILE_ERRORS[error.reason])
     return None if errors else Person(name, id_number, phone)
 
 
@@ -341,7 +341,7 @@ def check_in():
     if request.method == "POST":
         code = re.sub(r"\D", "", request.form.get("code", ""))
         try:
-            booking = bookings.check_in(db(), station(), code, actor=f"{_channel()}:check-in")
+            booking = attendance.check_in(db(), station(), code, actor=f"{_channel()}:check-in")
         except BookingRefused as refusal:
             errors["code"] = _refusal_message(refusal)
         else:

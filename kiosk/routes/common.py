@@ -13,7 +13,7 @@ from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import i18n
+from .. import labels
 from ..db import Database
 from ..domain.access import Permission, Role, may
 from ..domain.fields import InvalidField
@@ -144,7 +144,7 @@ def field_message(error: InvalidField, missing: str) -> str:
     rule it broke."""
     if error.reason == "missing":
         return missing
-    return str(i18n.FIELD_ERRORS[error.reason]) % {"count": error.limit}
+    return str(labels.FIELD_ERRORS[error.reason]) % {"count": error.limit}
 
 
 def station_application(application_id: int) -> tuple[Application, Applicant]:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from .. import i18n
+from .. import i18n, labels
 from ..db import DatabaseUnavailable
 from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
@@ -44,7 +44,7 @@ def province(code: str) -> str:
 
 
 def material_label(code: str) -> str:
-    return str(i18n.MATERIALS[code])
+    return str(labels.MATERIALS[code])
 
 
 def material_choice(code: str) -> tuple[str, str]:
@@ -66,23 +66,23 @@ def labelled(label, value) -> Markup:
     return Markup(escape(_("%(label)s: %(value)s"))) % {"label": label, "value": value}
 
 
-def situation_summary(situation: dict, causes: dict = i18n.BLOCKING_REASONS) -> str:
+def situation_summary(situation: dict, causes: dict = labels.BLOCKING_REASONS) -> str:
     """The citizen's situation in a line; `causes`: the words for an outside cause (the citizen's own
     on the kiosk, the station's on staff pages)."""
     parts = []
     if situation.get("cannot_travel"):
         parts.append(_("Home visit needed"))
     if situation.get("special_group"):
-        parts.append(str(i18n.SPECIAL_GROUPS[situation["special_group"]]))
+        parts.append(str(labels.SPECIAL_GROUPS[situation["special_group"]]))
     if situation.get("urgent_reason"):
-        parts.append(labelled(_("Urgent"), i18n.URGENT_REASONS[situation["urgent_reason"]]))
+        parts.append(labelled(_("Urgent"), labels.URGENT_REASONS[situation["urgent_reason"]]))
     if situation.get("blocking_reason"):  # a code, or as staff registered it: "code: their note"
         code, _sep, note = situation["blocking_reason"].partition(": ")
         parts += [str(causes[code]), *filter(None, [note])]
     if situation.get("out_of_hours"):
         parts.append(_("Booked time outside normal hours"))
     if situation.get("exemption", "none") != "none":
-        parts.append(str(i18n.EXEMPTIONS[situation["exemption"]]))
+        parts.append(str(labels.EXEMPTIONS[situation["exemption"]]))
     return listing(parts) or _("Nothing special")
 
 
@@ -94,7 +94,7 @@ def case_deadline(application) -> dt.date:
 def staff_situation(situation: dict, exemption: str) -> str:
     """A case's situation as staff read it: the groups, the urgent reason, the station's words for
     an outside cause, the fee exemption."""
-    return situation_summary({**situation, "exemption": exemption}, i18n.BLOCKING_REASONS_STAFF)
+    return situation_summary({**situation, "exemption": exemption}, labels.BLOCKING_REASONS_STAFF)
 
 
 def event_reason(event) -> str:
@@ -103,22 +103,22 @@ def event_reason(event) -> str:
     reason = event.reason
     if event.action == "reject":
         code, _sep, note = reason.partition(": ")
-        return listing([i18n.REJECT_REASONS.get(code, code), *filter(None, [note])])
+        return listing([labels.REJECT_REASONS.get(code, code), *filter(None, [note])])
     if event.action == "register":
         cause, _sep, follow_up = reason.rpartition("; follow up ")
         code, _sep, note = cause.partition(": ")
         when = _("follow up on %(date)s", date=iso_day(follow_up)) if follow_up else ""
-        return listing([i18n.BLOCKING_REASONS_STAFF.get(code, code), *filter(None, [note, when])])
+        return listing([labels.BLOCKING_REASONS_STAFF.get(code, code), *filter(None, [note, when])])
     if event.action == "request_materials":
         codes, _sep, note = reason.partition("; ")
-        named = [i18n.MATERIALS[c] for c in codes.split(", ") if c in i18n.MATERIALS]
+        named = [labels.MATERIALS[c] for c in codes.split(", ") if c in labels.MATERIALS]
         return listing(named + list(filter(None, [note]))) if named else reason
     if event.action == "record_visit":
-        return listing([i18n.VISIT_OUTCOMES.get(code, code) for code in reason.split(", ") if code != "visited"])
+        return listing([labels.VISIT_OUTCOMES.get(code, code) for code in reason.split(", ") if code != "visited"])
     if event.action == "fee_paid" and reason.endswith(" yuan"):
         return _("%(amount)d yuan", amount=int(reason.removesuffix(" yuan")))
     if event.action == "escalate":
-        return str(i18n.ESCALATION_LABELS.get(reason, reason))
+        return str(labels.ESCALATION_LABELS.get(reason, reason))
     return reason
 
 
@@ -139,7 +139,7 @@ def photo_value(value: float | None, unit: str) -> str:
 
 
 def refusal_message(refusal) -> str:
-    message = i18n.ELIGIBILITY_REASONS[refusal.reason]
+    message = labels.ELIGIBILITY_REASONS[refusal.reason]
     return str(message % {"date": day(refusal.earliest)}) if refusal.earliest else str(message)
 
 
@@ -160,38 +160,38 @@ def register(app: Flask) -> None:
         material_choice=material_choice,
         date_label=date_label,
         listing=listing,
-        not_ready_label=lambda code: str(i18n.NOT_READY_BECAUSE[code]),
+        not_ready_label=lambda code: str(labels.NOT_READY_BECAUSE[code]),
     )
     app.jinja_env.globals.update(
         hidden_csrf=hidden_csrf,
         LANGUAGES=i18n.LANGUAGES,
-        APPLICATION_TYPES=i18n.APPLICATION_TYPES,
-        COMMITMENTS=i18n.COMMITMENTS,
-        PRINT_KINDS=i18n.PRINT_KINDS,
-        CALENDAR_KINDS=i18n.CALENDAR_KINDS,
-        CALENDAR_SOURCES=i18n.CALENDAR_SOURCES,
+        APPLICATION_TYPES=labels.APPLICATION_TYPES,
+        COMMITMENTS=labels.COMMITMENTS,
+        PRINT_KINDS=labels.PRINT_KINDS,
+        CALENDAR_KINDS=labels.CALENDAR_KINDS,
+        CALENDAR_SOURCES=labels.CALENDAR_SOURCES,
         case_deadline=case_deadline,
-        PRINT_STATES=i18n.PRINT_STATES,
-        STATES=i18n.STATES,
-        REFUSAL_EXPLANATIONS=i18n.REFUSAL_EXPLANATIONS,
-        MATERIALS=i18n.MATERIALS,
-        SPECIAL_GROUPS=i18n.SPECIAL_GROUPS,
-        URGENT_REASONS=i18n.URGENT_REASONS,
-        BLOCKING_REASONS=i18n.BLOCKING_REASONS,
-        EXEMPTIONS=i18n.EXEMPTIONS,
-        NEXT_STEPS=i18n.NEXT_STEPS,
-        NEXT_STEPS_LATER=i18n.NEXT_STEPS_LATER,
-        BOOKING_STATES=i18n.BOOKING_STATES,
+        PRINT_STATES=labels.PRINT_STATES,
+        STATES=labels.STATES,
+        REFUSAL_EXPLANATIONS=labels.REFUSAL_EXPLANATIONS,
+        MATERIALS=labels.MATERIALS,
+        SPECIAL_GROUPS=labels.SPECIAL_GROUPS,
+        URGENT_REASONS=labels.URGENT_REASONS,
+        BLOCKING_REASONS=labels.BLOCKING_REASONS,
+        EXEMPTIONS=labels.EXEMPTIONS,
+        NEXT_STEPS=labels.NEXT_STEPS,
+        NEXT_STEPS_LATER=labels.NEXT_STEPS_LATER,
+        BOOKING_STATES=labels.BOOKING_STATES,
         BookingState=BookingState,
-        SLOT_KINDS=i18n.SLOT_KINDS,
-        ESCALATION_LABELS=i18n.ESCALATION_LABELS,
-        ACTION_LABELS=i18n.ACTION_LABELS,
-        NOTIFICATION_STATES=i18n.NOTIFICATION_STATES,
-        VISIT_STATES=i18n.VISIT_STATES,
-        VISIT_OUTCOMES=i18n.VISIT_OUTCOMES,
-        VALIDITIES=i18n.VALIDITIES,
-        OLD_CARD_FATES=i18n.OLD_CARD_FATES,
-        MATERIALS_LABELS=i18n.MATERIALS,
+        SLOT_KINDS=labels.SLOT_KINDS,
+        ESCALATION_LABELS=labels.ESCALATION_LABELS,
+        ACTION_LABELS=labels.ACTION_LABELS,
+        NOTIFICATION_STATES=labels.NOTIFICATION_STATES,
+        VISIT_STATES=labels.VISIT_STATES,
+        VISIT_OUTCOMES=labels.VISIT_OUTCOMES,
+        VALIDITIES=labels.VALIDITIES,
+        OLD_CARD_FATES=labels.OLD_CARD_FATES,
+        MATERIALS_LABELS=labels.MATERIALS,
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,
         province=province,
@@ -201,9 +201,9 @@ def register(app: Flask) -> None:
         event_reason=event_reason,
         staff_situation=staff_situation,
         FINAL_STATES=[state.value for state in FINAL_STATES],
-        EVENTS=i18n.EVENTS,
-        BLOCKING_REASONS_STAFF=i18n.BLOCKING_REASONS_STAFF,
-        PHOTO_CHECKS=i18n.PHOTO_CHECKS,
+        EVENTS=labels.EVENTS,
+        BLOCKING_REASONS_STAFF=labels.BLOCKING_REASONS_STAFF,
+        PHOTO_CHECKS=labels.PHOTO_CHECKS,
         photo_value=photo_value,
         at_kiosk_terminal=from_kiosk_terminal,
     )

@@ -22,12 +22,12 @@ from ..services import temporary_ids
 from ..services import wizard as store
 from ..services.applications import (
     ApplicationNotFound,
-    NotEligible,
     find_by_idempotency_key,
     get_application,
     materials_of,
     submit_application,
 )
+from ..services.assessment import NotEligible
 from ..services.case_facts import facts_of, main_number_of
 from ..services.printing import Subject, request_print
 from ..services.station import StationContext

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from .. import i18n
+from .. import labels
 from ..domain.catalogue import ApplicationType, exemptions_for
 from ..domain.id_number import parse_id_number
 from ..domain.wizard import SITUATION_KEYS
@@ -43,17 +43,17 @@ def _can_travel(answers: dict, context: StationContext) -> tuple[str, list[Choic
 
 
 def _special_group(answers: dict, context: StationContext) -> tuple[str, list[Choice]]:
-    return _("Does one of these apply to you?"), _none_or(i18n.SPECIAL_GROUPS, _("None of these"), None)
+    return _("Does one of these apply to you?"), _none_or(labels.SPECIAL_GROUPS, _("None of these"), None)
 
 
 def _urgent(answers: dict, context: StationContext) -> tuple[str, list[Choice]]:
     no = pgettext("needs the card urgently", "No")
-    return _("Do you need the card urgently?"), _none_or(i18n.URGENT_REASONS, no, "")
+    return _("Do you need the card urgently?"), _none_or(labels.URGENT_REASONS, no, "")
 
 
 def _blocking(answers: dict, context: StationContext) -> tuple[str, list[Choice]]:
     no = pgettext("something to sort out first", "No")
-    return _("Has staff told you something must be sorted out first?"), _none_or(i18n.BLOCKING_REASONS, no, "")
+    return _("Has staff told you something must be sorted out first?"), _none_or(labels.BLOCKING_REASONS, no, "")
 
 
 def _out_of_hours(answers: dict, context: StationContext) -> tuple[str, list[Choice]]:
@@ -65,8 +65,9 @@ def _out_of_hours(answers: dict, context: StationContext) -> tuple[str, list[Cho
 
 def _exemption(answers: dict, context: StationContext) -> tuple[str, list[Choice]]:
     offered = exemptions_for(ApplicationType(answers["app_type"]), context.settings)
-    labels = {e.value: i18n.EXEMPTIONS[e.value] for e in offered}
-    return _("Do you have a certificate for a lower fee?"), _none_or(labels, str(i18n.EXEMPTIONS["none"]), "none")
+    offered_labels = {e.value: labels.EXEMPTIONS[e.value] for e in offered}
+    none_label = str(labels.EXEMPTIONS["none"])
+    return _("Do you have a certificate for a lower fee?"), _none_or(offered_labels, none_label, "none")
 
 
 QUESTIONS: dict[str, Callable[[dict, StationContext], tuple[str, list[Choice]]]] = {

@@ -15,10 +15,10 @@ from ..domain.commitments import Commitment
 from ..domain.masking import mask_id_number, mask_name
 from ..domain.states import State
 from ..models import StaffUser
-from ..services import cases, deadlines, notifications
+from ..services import claims, deadlines, notifications
 from ..services import dashboard as dashboard_figures
 from ..services.applications import list_applications
-from ..services.booking import checked_in_today
+from ..services.attendance import checked_in_today
 from ..services.calendar_days import years_without_holidays
 from ..services.printing import PrintJobNotFound, recent_jobs, reprint
 from ..services.staff import SignInRefused, end_session
@@ -133,7 +133,7 @@ def _queue_rows(filters: dict[str, str], page: int):
     )
     more = len(rows) > QUEUE_PAGE_SIZE
     rows = rows[:QUEUE_PAGE_SIZE]
-    holders = cases.holders(db(), [application for application, _applicant in rows])
+    holders = claims.holders(db(), [application for application, _applicant in rows])
     return [
         {
             "application": application,

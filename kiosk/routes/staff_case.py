@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import i18n
+from .. import labels
 from ..domain.access import Permission, may
 from ..domain.catalogue import ApplicationType
 from ..domain.fields import one_line
@@ -29,8 +29,9 @@ from ..domain.states import (
     allowed_actions,
     window_may,
 )
-from ..services import cases, photos, verification, visits
-from ..services.applications import ApplicationNotFound, NotEligible
+from ..services import cases, claims, photos, verification, visits
+from ..services.applications import ApplicationNotFound
+from ..services.assessment import NotEligible
 from ..services.case_facts import facts_of
 from ..services.printing import Subject, print_new
 from .common import db, photo_store, print_outcome_message, printer, requires, station, station_application, track_url
@@ -105,7 +106,7 @@ def _case_page(application_id: int, message: str | None = None, ok: bool = True,
         allowed=allowed,
         message=message,
         ok=ok,
-        reject_reasons=i18n.REJECT_REASONS,
+        reject_reasons=labels.REJECT_REASONS,
         photo=photo,
         facts=facts_of(view.application, view.applicant, station()),
         temporary_fee=station().settings.fees[ApplicationType.TEMPORARY],
@@ -168,7 +169,7 @@ def case_action(application_id: int):
             deadline = None
         if deadline is None or deadline <= station().today():
             return _case_page(application_id, _("Please give a deadline after today."), False, 422)
-        missing = tuple(m for m in i18n.MATERIALS if m in request.form.getlist("missing"))
+        missing = tuple(m for m in labels.MATERIALS if m in request.form.getlist("missing"))
         if not missing:
             return _case_page(application_id, _("Please tick what is missing."), False, 422)
         reason = ", ".join(missing) + (f"; {reason}" if reason else "")
@@ -185,14 +186,14 @@ def case_action(application_id: int):
             refusal_reason=refusal_reason,
             missing=missing,
         ),
-        lambda application: _("Done: %(state)s.", state=i18n.STATES[application.state]),
+        lambda application: _("Done: %(state)s.", state=labels.STATES[application.state]),
     )
 
 
 # What can stop a staff step on a case; `_refused` says why on the case page.
 STEP_REFUSALS = (
     ApplicationNotFound,
-    cases.ClaimedByOther,
+    claims.ClaimedByOther,
     IllegalTransition,
     cases.SignOffNeeded,
     cases.NotReadyToProceed,
@@ -212,14 +213,14 @@ def _case_step(application_id: int, step: Callable[[], Any], done_message: Calla
 def _refused(application_id: int, error: Exception):
     if isinstance(error, ApplicationNotFound):
         abort(404)
-    if isinstance(error, cases.ClaimedByOther):
+    if isinstance(error, claims.ClaimedByOther):
         return _case_page(application_id, _("%(name)s is working on this case.", name=error.holder or "?"), False, 409)
     if isinstance(error, cases.SignOffNeeded):
         message = _("A supervisor must sign off urgent handling first.")
     elif isinstance(error, cases.NotReadyToProceed):
-        message = _("Not yet: %(what)s.", what=listing([i18n.NOT_READY_BECAUSE[what] for what in error.missing]))
+        message = _("Not yet: %(what)s.", what=listing([labels.NOT_READY_BECAUSE[what] for what in error.missing]))
     elif isinstance(error, NotEligible):
-        message = str(i18n.ELIGIBILITY_REASONS[error.reason])
+        message = str(labels.ELIGIBILITY_REASONS[error.reason])
     else:
         message = _("This is not possible in the case's present state.")
     return _case_page(application_id, message, False, 409)
@@ -255,7 +256,7 @@ def import_answer(application_id: int):
         )
     except (ValueError, verification.PackageRefused) as error:
         reason = error.reason if isinstance(error, verification.PackageRefused) else "malformed"
-        return _case_page(application_id, str(i18n.PACKAGE_REFUSALS[reason]), False, 422)
+        return _case_page(application_id, str(labels.PACKAGE_REFUSALS[reason]), False, 422)
     return _case_done(application_id, _("The home province's answer is recorded."))
 
 
@@ -268,7 +269,7 @@ def register(application_id: int):
         follow_up = dt.date.fromisoformat(request.form.get("follow_up", ""))
     except ValueError:
         follow_up = None
-    if code not in i18n.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
+    if code not in labels.BLOCKING_REASONS or follow_up is None or follow_up <= station().today():
         return _case_page(application_id, _("Please choose the cause and a follow-up day after today."), False, 422)
     note = one_line(request.form.get("reason"), 300)
     reason = f"{code}: {note}" if note else code
@@ -334,7 +335,7 @@ def sign_off(application_id: int):
 @bp.post("/applications/<int:application_id>/release")
 @requires(Permission.WORK_CASE)
 def release(application_id: int):
-    cases.release(db(), application_id, current_user.user)
+    claims.release(db(), application_id, current_user.user)
     return see_other(url_for("staff.queue"))
 
 

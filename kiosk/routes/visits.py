@@ -9,7 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import i18n
+from .. import labels
 from ..domain.access import Permission
 from ..domain.states import OLD_CARD_FATES
 from ..services import visits
@@ -57,7 +57,7 @@ def assign(application_id: int):
     except (ApplicationNotFound, visits.VisitNotFound):
         abort(404)
     except BookingRefused as refusal:
-        return _board_page(str(i18n.BOOKING_REFUSALS[refusal.reason]))
+        return _board_page(str(labels.BOOKING_REFUSALS[refusal.reason]))
     return redirect(url_for("visits.board"), 303)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from .. import i18n
+from .. import labels
 from ..domain import wizard as flow
 from ..domain.calendar import add_years
 from ..domain.card_facts import OLD_CARD_TYPES, POSTAL_OLD_CARD_CHOICES
@@ -61,7 +61,7 @@ def _parse_id_number(form, answers, context):
     try:
         return {"id_number": parse_id_number(text, today=context.today()).number}, {}
     except InvalidIdNumber as error:
-        return {}, {"id_number": str(i18n.ID_NUMBER_ERRORS[error.reason])}
+        return {}, {"id_number": str(labels.ID_NUMBER_ERRORS[error.reason])}
 
 
 def _parse_name(form, answers, context):
@@ -162,7 +162,7 @@ def _parse_contact(form, answers, context):
     try:
         return {"phone": parse_mobile(form.get("phone", ""))}, {}
     except InvalidMobile as error:
-        return {}, {"phone": str(i18n.MOBILE_ERRORS[error.reason])}
+        return {}, {"phone": str(labels.MOBILE_ERRORS[error.reason])}
 
 
 def _parse_collection(form, answers, context):

@@ -13,7 +13,7 @@ from flask import session, url_for
 from ..clock import utcnow
 from ..domain import wizard as flow
 from ..services import wizard as store
-from ..services.applications import Assessment, NotEligible, assess, with_main_link
+from ..services.assessment import Assessment, NotEligible, assess, with_main_link
 from ..services.station import StationContext
 from .common import db, photo_store
 

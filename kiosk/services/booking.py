@@ -1,5 +1,6 @@
-"""Appointments: booking safely under concurrency, change, cancel, check-in, no-shows. The slots,
-the places each channel may take in them and the free times offered are kiosk.services.slot_times.
+"""Appointments: booking safely under concurrency, change, cancel (check-in and no-shows:
+kiosk.services.attendance). The slots, the places each channel may take in them and the free
+times offered are kiosk.services.slot_times.
 
 A slot can never hold more bookings than its capacity: a booking takes its
 place with one conditional UPDATE (`booked < capacity`) inside the booking's
@@ -42,7 +43,6 @@ from .slot_times import (
 from .station import StationContext
 
 CODE_ATTEMPTS = 3  # booking codes drawn before giving up on a run of clashes
-CHECK_IN_EARLY = dt.timedelta(hours=1)  # how early before the slot a citizen may check in
 NO_SHOW_WINDOW = dt.timedelta(days=30)
 
 
@@ -124,7 +124,10 @@ def _run_from(session: Session, station: StationContext, first: Slot, service: s
     return run
 
 
-def _audit(session: Session, booking: Booking, actor: str, action: str, now: dt.datetime, reason: str = "") -> None:
+def audit_booking(
+    session: Session, booking: Booking, actor: str, action: str, now: dt.datetime, reason: str = ""
+) -> None:
+    """The audit row of a step in a booking's life: booked, changed, cancelled, checked in, missed."""
     session.add(
         AuditEvent(
             application_id=booking.application_id,
@@ -191,7 +194,7 @@ def book(
             session.add(booking)
             session.flush()
             _take_places(session, run, booking, station, now)
-            _audit(session, booking, actor, "book", now)
+            audit_booking(session, booking, actor, "book", now)
             return booking
 
     try:
@@ -277,7 +280,7 @@ def cancel(
         release_place(session, booking)
         booking.state, booking.updated_at = BookingState.CANCELLED, now
         session.add(booking)
-        _audit(session, booking, actor, "cancel_booking", now)
+        audit_booking(session, booking, actor, "cancel_booking", now)
         return booking
 
 
@@ -312,7 +315,7 @@ def change(
             _take_places(session, run, booking, station, now)
             booking.slot_id, booking.local_day, booking.updated_at = new_slot.id, new_slot.local_day, now
             session.add(booking)
-            _audit(session, booking, actor, "change_booking", now)
+            audit_booking(session, booking, actor, "change_booking", now)
             return booking
     except _Full:
         zone = station.settings.zone
@@ -323,25 +326,6 @@ def change(
         if violated_constraint(error) == ONE_PER_DAY:
             raise BookingRefused("one_per_day") from None
         raise
-
-
-def check_in(
-    db: Database, station: StationContext, code: str, *, actor: str, now: dt.datetime | None = None
-) -> Booking:
-    """The citizen is here: from an hour before the slot until the no-show grace period ends."""
-    now = now or utcnow()
-    with db.transaction() as session:
-        booking = session.exec(select(Booking).where(Booking.code == code).with_for_update()).first()
-        if booking is None or booking.station_id != station.id or booking.state != BookingState.BOOKED:
-            raise BookingRefused("not_found")
-        starts = session.get(Slot, booking.slot_id).starts_at
-        grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
-        if not (starts - CHECK_IN_EARLY <= now <= starts + grace):
-            raise BookingRefused("not_today")
-        booking.state, booking.updated_at = BookingState.CHECKED_IN, now
-        session.add(booking)
-        _audit(session, booking, actor, "check_in", now)
-        return booking
 
 
 def book_home_visit(
@@ -382,46 +366,3 @@ def book_home_visit(
         application_id=application_id,
         now=now,
     )
-
-
-def mark_no_shows(db: Database, station: StationContext, *, now: dt.datetime | None = None) -> int:
-    """Bookings not checked in by the end of the grace period: no-show, and the place is freed.
-    Home visits are not: the officer records them on the round (kiosk.services.visits)."""
-    now = now or utcnow()
-    grace = dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes)
-    with db.transaction() as session:
-        late = session.exec(
-            select(Booking)
-            .join(Slot, Slot.id == Booking.slot_id)
-            .where(
-                Booking.station_id == station.id,
-                Booking.state == BookingState.BOOKED,
-                Booking.channel != HOME_VISIT,
-                Slot.starts_at < now - grace,
-            )
-            .with_for_update(of=Booking)
-        ).all()
-        for booking in late:
-            release_place(session, booking)
-            booking.state, booking.updated_at = BookingState.NO_SHOW, now
-            session.add(booking)
-            _audit(session, booking, "system:sweep", "no_show", now)
-        return len(late)
-
-
-def checked_in_today(
-    db: Database, station: StationContext, now: dt.datetime | None = None
-) -> list[tuple[Booking, SlotView]]:
-    now = now or utcnow()
-    with db.reading() as session:
-        rows = session.exec(
-            select(Booking, Slot)
-            .join(Slot, Slot.id == Booking.slot_id)
-            .where(
-                Booking.station_id == station.id,
-                Booking.state == BookingState.CHECKED_IN,
-                Booking.local_day == station.today(now),
-            )
-            .order_by(Slot.starts_at)
-        ).all()
-    return [(booking, view_for([slot], booking.channel, station, now)) for booking, slot in rows]

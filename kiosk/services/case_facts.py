@@ -8,7 +8,8 @@ from ..domain.card_facts import CardFacts, OldCard, card_facts
 from ..domain.catalogue import ApplicationType, Validity
 from ..domain.commitments import Commitment
 from ..domain.id_number import parse_id_number
-from ..i18n import N_, VALIDITIES
+from ..i18n import N_
+from ..labels import VALIDITIES
 from ..models import Applicant, Application
 from .station import StationContext
 from .temporary_ids import TemporaryOffer

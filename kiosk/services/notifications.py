@@ -23,8 +23,9 @@ from ..clock import utcnow
 from ..db import Database
 from ..domain.masking import mask_phone
 from ..domain.states import State, deadline_in
-from ..i18n import MATERIAL_TEXTS, N_, REFUSAL_EXPLANATIONS
+from ..i18n import N_
 from ..keyfiles import open_private, private_folder
+from ..labels import MATERIAL_TEXTS, REFUSAL_EXPLANATIONS
 from ..models import Applicant, Application, ApplicationMaterial, Notification
 from .station import StationContext
 from .wording import catalogue

@@ -13,7 +13,8 @@ from ..domain.catalogue import ApplicationType, required_materials
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name, mask_phone
 from ..domain.official_names import COMMITMENT_NAMES, MATERIAL_NAMES, printed_service
-from ..i18n import MATERIALS, N_
+from ..i18n import N_
+from ..labels import MATERIALS
 from ..models import Applicant, Application, Booking
 from .case_facts import facts_of, receipt_notes
 from .slot_times import SlotView

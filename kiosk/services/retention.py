@@ -39,7 +39,7 @@ from sqlalchemy import ColumnElement, Table, and_, bindparam, case, delete, exis
 
 from ..clock import utcnow
 from ..db import Database
-from ..i18n import BLOCKING_REASONS, REJECT_REASONS
+from ..labels import BLOCKING_REASONS, REJECT_REASONS
 from ..models import Applicant, Application, ApplicationPhoto, AuditEvent, Booking, KioskSession, Notification
 from .photo_store import PhotoStore
 from .station import StationContext

@@ -30,7 +30,7 @@ from ..domain.states import Action, State
 from ..keyfiles import create_once, open_private, private_folder
 from ..models import Applicant, Application, ApplicationMaterial, StaffUser
 from .applications import record_transition
-from .cases import claimed_case
+from .claims import claimed_case
 from .station import StationContext
 
 FORMAT = "kiosk-verification/1"

@@ -25,7 +25,7 @@ from ..domain.catalogue import ApplicationType, Exemption, Material
 from ..domain.commitments import SpecialGroup
 from ..domain.id_number import parse_id_number
 from ..models import KioskSession
-from .applications import NewApplication
+from .assessment import NewApplication
 from .photo_store import PhotoStore
 
 # --- the answers whose stored shape varies ----------------------------------------------

@@ -21,7 +21,7 @@ def catalogue(language: str) -> Translations:
 
 class Wording:
     """`wording("…%(date)s…", date=…)`: a message id translated into `language`, filled in. A
-    message id may also be one of kiosk.i18n's lazy strings (the screens' own words)."""
+    message id may also be one of kiosk.labels' lazy strings (the screens' own words)."""
 
     def __init__(self, language: str):
         self.language = language

@@ -1,6 +1,6 @@
 import pytest
 
-from kiosk import i18n
+from kiosk import labels
 from kiosk.domain.states import (
     FINAL_STATES,
     TRANSITIONS,
@@ -106,17 +106,17 @@ def test_the_error_names_state_and_action():
 
 
 @pytest.mark.parametrize(
-    ("states", "stored", "labels"),
+    ("states", "stored", "table"),
     [
         (BookingState, {"booked", "cancelled", "checked_in", "no_show"}, "BOOKING_STATES"),
         (PrintState, {"queued", "printing", "done", "failed"}, "PRINT_STATES"),
         (VisitState, {"assigned", "done", "nobody_home"}, "VISIT_STATES"),
     ],
 )
-def test_the_states_of_bookings_print_jobs_and_visits_keep_their_stored_values(states, stored, labels):
+def test_the_states_of_bookings_print_jobs_and_visits_keep_their_stored_values(states, stored, table):
     """The rows written before the enums hold these strings: no migration, and each has a label."""
     assert {state.value for state in states} == stored
-    assert set(getattr(i18n, labels)) == set(states)
+    assert set(getattr(labels, table)) == set(states)
 
 
 def test_the_window_hands_a_card_over_only_the_way_the_citizen_chose():

@@ -19,7 +19,8 @@ from kiosk.models import Application, Booking, StaffUser, Visit
 from kiosk.routes import limiter
 from kiosk.services import booking as bookings
 from kiosk.services import visits
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import create_staff
 from kiosk.services.station import DEMO_STATION_FILE, install_station, load_station, parse_settings_text
 from tests import when

@@ -14,9 +14,10 @@ from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.models import Applicant, Application, Booking
+from kiosk.services import attendance, cases, dashboard, deadlines, retention, slot_times
 from kiosk.services import booking as bookings
-from kiosk.services import cases, dashboard, deadlines, retention, slot_times
-from kiosk.services.applications import NewApplication, change_state, submit_application
+from kiosk.services.applications import change_state, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.photo_store import FolderStore
 from kiosk.services.printed_documents import receipt_data
 from printing import Paper, receipt_pdf
@@ -120,12 +121,12 @@ def test_book_change_check_in_and_miss_an_appointment(database, station, clock):
     starts = slot_times.slot_of(database, booking, station).starts
     assert starts == earlier.starts
     clock.set(starts - dt.timedelta(minutes=10))
-    assert bookings.check_in(database, station, booking.code, actor="kiosk").state == "checked_in"
+    assert attendance.check_in(database, station, booking.code, actor="kiosk").state == "checked_in"
 
     missed = book(when.free_times(database, station, "online")[0], 2)
     missed_start = slot_times.slot_of(database, missed, station).starts
     clock.set(missed_start + dt.timedelta(minutes=station.settings.booking.no_show_grace_minutes + 1))
-    assert bookings.mark_no_shows(database, station) == 1
+    assert attendance.mark_no_shows(database, station) == 1
     with database.reading() as session:
         assert session.get(Booking, missed.id).state == "no_show"
 

@@ -12,14 +12,8 @@ from kiosk.domain.commitments import SpecialGroup
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, IllegalTransition, State
 from kiosk.models import Applicant, Application, ApplicationMaterial, AuditEvent
-from kiosk.services.applications import (
-    NewApplication,
-    NotEligible,
-    audit_trail,
-    change_state,
-    list_applications,
-    submit_application,
-)
+from kiosk.services.applications import audit_trail, change_state, list_applications, submit_application
+from kiosk.services.assessment import NewApplication, NotEligible
 from tests.conftest import JIANGXI_ID, LOCAL_ID, aware, make_id
 
 NOW = aware(2026, 11, 24)
@@ -233,7 +227,7 @@ def test_sqlite_writers_queue_and_a_stuck_writer_gives_a_clear_error(database_ur
 )
 def test_a_same_day_promise_is_made_only_while_the_hall_is_open(database, station, hour, handled_today, deadline):
     """docs/domain.md "Commitments": after closing time the case is handled at the next opening."""
-    from kiosk.services.applications import assess
+    from kiosk.services.assessment import assess
 
     moment = aware(2026, 11, 24, hour)
     assessment = assess(station, new(held=frozenset(Material)), moment)

@@ -32,7 +32,8 @@ from kiosk.db import Database, make_engine
 from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
 from kiosk.services import photos
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.backup import BackupRefused, create_backup, restore_backup
 from kiosk.services.station import load_station
 from tests.conftest import make_id

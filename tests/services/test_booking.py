@@ -9,8 +9,8 @@ from sqlmodel import func, select
 from kiosk.db import violated_constraint
 from kiosk.domain.id_number import parse_id_number
 from kiosk.models import AuditEvent, Booking, Slot
+from kiosk.services import attendance, slot_times
 from kiosk.services import booking as bookings
-from kiosk.services import slot_times
 from kiosk.services.booking import BookingRefused, SlotTaken
 from tests.conftest import aware, make_id
 
@@ -198,9 +198,11 @@ def test_check_in_window(database, station):
     slot = first_slot(database, station)
     booking = book(database, station, slot.id)
     with pytest.raises(BookingRefused) as refused:
-        bookings.check_in(database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(hours=3))
+        attendance.check_in(database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(hours=3))
     assert refused.value.reason == "not_today"
-    done = bookings.check_in(database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(minutes=10))
+    done = attendance.check_in(
+        database, station, booking.code, actor="kiosk", now=slot.starts - dt.timedelta(minutes=10)
+    )
     assert done.state == "checked_in"
 
 
@@ -208,7 +210,7 @@ def test_no_shows_free_the_place_and_two_close_online_booking(database, station)
     for n, day in enumerate((dt.date(2026, 11, 25), dt.date(2026, 11, 26)), start=1):
         slot = first_slot(database, station, day=day)
         book(database, station, slot.id, 7, key=f"no-show-{n}")
-        assert bookings.mark_no_shows(database, station, now=slot.starts + dt.timedelta(minutes=16)) == 1
+        assert attendance.mark_no_shows(database, station, now=slot.starts + dt.timedelta(minutes=16)) == 1
         with database.reading() as session:
             assert session.get(Slot, slot.id).booked == 0
     later = NOW + dt.timedelta(days=3)
@@ -363,14 +365,14 @@ def test_only_the_one_per_day_index_refuses_a_change_as_one_per_day(database, st
     slot, later = first_slot(database, station), first_slot(database, station, hour=10)
     other = book(database, station, slot.id, 2)
     moving = book(database, station, slot.id, 1)
-    audit = bookings._audit
+    audit = bookings.audit_booking
 
     def audit_and_reuse_a_code(session, booking, *args, **kwargs):
         audit(session, booking, *args, **kwargs)
         booking.code = other.code  # the row now breaks the booking codes' unique index
         session.flush()
 
-    monkeypatch.setattr(bookings, "_audit", audit_and_reuse_a_code)
+    monkeypatch.setattr(bookings, "audit_booking", audit_and_reuse_a_code)
     with pytest.raises(IntegrityError):
         bookings.change(database, station, moving.id, later.id, actor="test", now=NOW)
     with database.reading() as session:

@@ -9,8 +9,9 @@ from kiosk.domain.catalogue import ApplicationType
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, IllegalTransition, State
 from kiosk.models import Application, AuditEvent
-from kiosk.services import cases, deadlines
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services import cases, claims, deadlines
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import Role, create_staff
 from tests.conftest import LOCAL_ID, aware
 from tests.helpers import photo_and_fee
@@ -49,7 +50,7 @@ def test_two_staff_claiming_at_once_exactly_one_wins(database, station):
 
     def grab(officer):
         barrier.wait()
-        wins.append(cases.claim(database, station, application.id, officer, NOW))
+        wins.append(claims.claim(database, station, application.id, officer, NOW))
 
     threads = [threading.Thread(target=grab, args=(o,)) for o in officers]
     for thread in threads:
@@ -66,7 +67,7 @@ def test_a_claim_lapses_and_others_read_only(database, station):
     assert view.mine and view.holder == "zhang警官"
     other = cases.open_case(database, station, application.id, li, NOW)
     assert not other.mine and other.holder == "zhang警官"
-    with pytest.raises(cases.ClaimedByOther):
+    with pytest.raises(claims.ClaimedByOther):
         cases.act(database, station, application.id, Action.APPROVE, li, now=NOW)
     later = NOW + dt.timedelta(minutes=31)
     assert cases.open_case(database, station, application.id, li, later).mine

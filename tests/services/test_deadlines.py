@@ -14,7 +14,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.models import Application, Notification
 from kiosk.services import cases, deadlines
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import Role, create_staff
 from tests.conftest import JIANGXI_ID, LOCAL_ID, aware
 

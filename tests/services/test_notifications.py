@@ -9,7 +9,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action
 from kiosk.models import ApplicationMaterial, Notification
 from kiosk.services import cases, notifications, visits
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.notifications import LogFileSender, SendFailed, deliver_queued
 from kiosk.services.staff import Role, create_staff
 from tests import when

@@ -21,7 +21,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action
 from kiosk.models import ApplicationPhoto, PhotoBlob
 from kiosk.services import photos, retention
-from kiosk.services.applications import NewApplication, change_state, submit_application
+from kiosk.services.applications import change_state, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.backup import create_backup
 from kiosk.services.photo_store import DatabaseStore, move_folder_to_database
 from kiosk.services.wizard import purge_idle, save_answers

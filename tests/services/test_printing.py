@@ -136,7 +136,8 @@ def test_the_receipt_lists_what_is_missing_and_by_when(database, station, tmp_pa
 
     from kiosk.domain.catalogue import ApplicationType
     from kiosk.domain.id_number import parse_id_number
-    from kiosk.services.applications import NewApplication, submit_application
+    from kiosk.services.applications import submit_application
+    from kiosk.services.assessment import NewApplication
     from printing import FilePrinter
     from tests.conftest import LOCAL_ID
 

@@ -20,7 +20,8 @@ from kiosk.domain.masking import mask_id_number, mask_name
 from kiosk.domain.states import Action
 from kiosk.models import Applicant, Application, AuditEvent, Booking, Slot
 from kiosk.services import dashboard, photos, retention
-from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
+from kiosk.services.applications import change_state, get_application, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.deadlines import sweep as escalate
 from kiosk.services.photo_store import FolderStore
 from kiosk.services.printed_documents import receipt_data

@@ -12,7 +12,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.domain.station import SettingsError, parse_station_settings
 from kiosk.domain.temporary_id import valid_until
-from kiosk.services.applications import NewApplication, NotEligible, change_state, submit_application
+from kiosk.services.applications import change_state, submit_application
+from kiosk.services.assessment import NewApplication, NotEligible
 from kiosk.services.station import DEMO_STATION_FILE
 from tests.conftest import JIANGXI_ID, LOCAL_ID, aware
 

@@ -11,7 +11,8 @@ from kiosk.domain.catalogue import ApplicationType, Material
 from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.services import cases, verification
-from kiosk.services.applications import NewApplication, submit_application
+from kiosk.services.applications import submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import Role, create_staff
 from kiosk.services.verification import PackageRefused
 from tests.conftest import JIANGXI_ID

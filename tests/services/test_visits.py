@@ -11,7 +11,8 @@ from kiosk.domain.id_number import parse_id_number
 from kiosk.domain.states import Action, State
 from kiosk.models import AuditEvent
 from kiosk.services import visits
-from kiosk.services.applications import NewApplication, change_state, get_application, submit_application
+from kiosk.services.applications import change_state, get_application, submit_application
+from kiosk.services.assessment import NewApplication
 from kiosk.services.staff import Role, create_staff
 from tests import when
 from tests.conftest import LOCAL_ID
@@ -124,8 +125,8 @@ def test_a_card_handed_over_closes_the_case(database, station):
 
 def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, station):
     from kiosk.models import Booking, Slot
-    from kiosk.services import booking as bookings
     from kiosk.services import slot_times
+    from kiosk.services.attendance import mark_no_shows
     from kiosk.services.booking import BookingRefused
     from tests.conftest import aware
 
@@ -148,7 +149,7 @@ def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, sta
         assert session.exec(select(Booking)).one().local_day == friday
         assert sum(s.booked_home_visit for s in session.exec(select(Slot).where(Slot.local_day == thursday))) == 0
     # The visit kept its time: the sweep does not call it a missed appointment.
-    assert bookings.mark_no_shows(database, station, now=aware(2026, 11, 27, 12)) == 0
+    assert mark_no_shows(database, station, now=aware(2026, 11, 27, 12)) == 0
     visit = visits.round_of(database, station, officer.id, friday)[0].visit
     visits.record_outcome(database, station, visit.code, {"photo_taken"}, False, officer, now=aware(2026, 11, 27, 12))
     with database.reading() as session:
