@@ -184,7 +184,9 @@ def test_a_whole_journey_at_debug_leaves_no_personal_data_in_the_logs(
     case = officer.get(f"/staff/applications/{application.id}")
     assert LOCAL_ID in case.get_data(as_text=True)  # the officer sees it; the logs must not
     photo_and_fee_at_window(officer, application.id)
-    acted = officer.post(f"/staff/applications/{application.id}/act", data={"action": "approve"})
+    acted = officer.post(
+        f"/staff/applications/{application.id}/act", data={"action": "approve"}, follow_redirects=True
+    )
     assert acted.status_code == 200
     assert officer.get("/staff/prints").status_code == 200
 

@@ -105,7 +105,7 @@ def test_the_expiry_date_is_checked_as_typed(page, live_server):
     expect(feedback).to_be_empty()
 
 
-def test_the_queue_filters_and_pages_swap_the_queue_alone(page, live_server, app, staff_user, monkeypatch):
+def test_the_queue_filters_and_pages_swap_the_queue_alone(page, live_server, app, staff_user, monkeypatch, screenshot):
     monkeypatch.setattr(staff_routes, "QUEUE_PAGE_SIZE", 1)
     apply(app.test_client(), app_type="lost")
     apply(app.test_client(), app_type="lost", id_number=JIANGXI_ID, province="36")  # out of province
@@ -122,6 +122,7 @@ def test_the_queue_filters_and_pages_swap_the_queue_alone(page, live_server, app
     expect(rows).to_have_count(1)
     expect(rows.first).not_to_have_text(first)
     expect(page.locator("#earlier-page")).to_be_visible()
+    screenshot(page, "staff-queue-second-page")
 
     page.locator("select[name='oop']").select_option("yes")
     expect(page).to_have_url(re.compile(r"[?&]oop=yes\b"))

@@ -4,6 +4,8 @@ offered first; the on-screen keyboard; the large-text button; the landscape scre
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -157,6 +159,7 @@ def test_large_text_shows_it_is_on_and_the_header_stays_one_row(page, live_serve
     normal = page.evaluate("getComputedStyle(document.querySelector('.display-toggle')).backgroundColor")
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#page")).to_have_class(re.compile("large-text"))  # htmx settles classes last
     settled(page)
     assert page.evaluate("getComputedStyle(document.querySelector('.display-toggle')).backgroundColor") == ACCENT
     assert normal != ACCENT

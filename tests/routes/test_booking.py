@@ -76,6 +76,23 @@ def test_bad_details_are_explained(client):
     assert response.status_code == 422 and 'href="#id_number"' in page and 'href="#phone"' in page
 
 
+def test_the_id_number_and_the_phone_are_checked_as_typed_and_nothing_is_booked(client, app):
+    slot = _first_slot(client)
+
+    def typing(field: str, value: str) -> str:
+        headers = {"HX-Request": "true", "HX-Trigger-Name": field, "HX-Target": f"{field}-feedback"}
+        return client.post(
+            f"/book/details?service=lost&slot={slot}", data={field: value}, headers=headers, environ_base=PHONE
+        ).get_data(as_text=True)
+
+    assert typing("id_number", LOCAL_ID[:-1]).strip().startswith('<p id="id_number-feedback"')
+    assert "17 位，共 18 位" in typing("id_number", LOCAL_ID[:-1])
+    assert "✓" in typing("id_number", LOCAL_ID)
+    assert "field-error" in typing("phone", "12345678901")
+    with app.extensions["kiosk_db"].reading() as session:
+        assert session.exec(select(Booking)).all() == []
+
+
 def test_manage_change_cancel(client, app):
     slot = _first_slot(client, day_index=2)  # changes need a day's notice
     _book(client, slot)
