@@ -91,15 +91,22 @@ class Response:
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 
+def typing_check(field: str) -> dict[str, str]:
+    """What htmx sends to check a keypad field as it is typed (kiosk/_macros.html `typing_check`)."""
+    return {"HX-Request": "true", "HX-Boosted": "false", "HX-Trigger-Name": field, "HX-Target": f"{field}-feedback"}
+
+
 class Browser:
     """One simulated browser against `base`: cookies, CSRF token, a keep-alive connection. With
-    `boosted`, its pages and forms are requested as htmx requests them in a browser (hx-boost)."""
+    `boosted`, its pages and forms are requested as htmx requests them in a browser (hx-boost), and
+    each key typed on a keypad field is checked as it is there."""
 
     def __init__(self, base: str, recorder: Recorder, deadline: float | None = None, *, boosted: bool = False):
         address = urllib.parse.urlsplit(base)
         self.connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
         self.recorder, self.deadline = recorder, deadline
         self.page_headers = BOOSTED if boosted else {}
+        self.checks_typing = boosted
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -135,7 +142,7 @@ class Browser:
         raise RequestFailed(message)
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict, expect: tuple[int, ...]) -> Response:
-        part = "HX-Request" in headers and "HX-Boosted" not in headers  # htmx asking for part of a page
+        part = "HX-Request" in headers and headers.get("HX-Boosted") != "true"  # htmx asking for part of a page
         label = f"{method} {urllib.parse.urlsplit(path).path}" + (" (htmx)" if part else "")
         headers = dict(headers)
         if self.cookies:
@@ -199,16 +206,25 @@ def _answer(browser: Browser, path: str, data: dict) -> Response:
     return step
 
 
+def _typed_answer(browser: Browser, path: str, field: str, value: str) -> Response:
+    """Type one keypad answer, each key checked as htmx checks it in a browser (with `boosted`;
+    at worst, without its pause), then post it."""
+    if browser.checks_typing:
+        for end in range(1, len(value) + 1):
+            browser.request(path, {field: value[:end]}, headers=typing_check(field))
+    return _answer(browser, path, {field: value})
+
+
 def walk_to_photo(browser: Browser, citizen: Citizen) -> None:
     """Through the wizard up to its photo step, every page fetched and every answer posted."""
     browser.request("/")
     _answer(browser, "/start", {})
     _answer(browser, "/apply/type", {"app_type": citizen.app_type})
-    _answer(browser, "/apply/id_number", {"id_number": citizen.id_number})
+    _typed_answer(browser, "/apply/id_number", "id_number", citizen.id_number)
     _answer(browser, "/apply/name", {"name": citizen.name})
     step = _answer(browser, "/apply/registration", {"registered_province": citizen.registered_province})
     if citizen.app_type == "renewal_expiry":
-        step = _answer(browser, "/apply/expiry", {"card_expires": citizen.card_expires})
+        step = _typed_answer(browser, "/apply/expiry", "card_expires", citizen.card_expires)
     # The situation questions the wizard asks, one page each, as long as it leads to one.
     while (question := urllib.parse.urlsplit(step.location).path.rsplit("/", 1)[-1]) in NO_SITUATION:
         step = _answer(browser, f"/apply/{question}", {question: NO_SITUATION[question]})
@@ -222,7 +238,7 @@ def walk_wizard(browser: Browser, citizen: Citizen) -> str:
     does, ending with the submit; the idempotency key of the application the kiosk accepted."""
     walk_to_photo(browser, citizen)
     _answer(browser, "/apply/photo", {})
-    _answer(browser, "/apply/contact", {"phone": citizen.phone})
+    _typed_answer(browser, "/apply/contact", "phone", citizen.phone)
     page = _answer(browser, "/apply/collection", dict(citizen.collection)).page
     key = idempotency_key(page)
     if key is None:

@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument(
         "--boosted",
         action="store_true",
-        help="request pages as htmx does in a browser (hx-boost): HX-Request and HX-Boosted headers",
+        help="request pages as htmx does in a browser (hx-boost), each keypad key checked as typed",
     )
     args = parser.parse_args()
 
