@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -58,7 +58,9 @@ def assign(application_id: int):
         abort(404)
     except BookingRefused as refusal:
         return _board_page(str(labels.BOOKING_REFUSALS[refusal.reason]))
-    return redirect(url_for("visits.board"), 303)
+    officer = next(officer for officer in visits.officers(db(), station()) if officer.id == officer_id)
+    given = _("The visit is given to %(officer)s on %(day)s.", officer=officer.display_name, day=display.day(day))
+    return done(url_for("visits.board"), given)
 
 
 def _day() -> dt.date:

@@ -18,6 +18,7 @@ from printing import DeliverAtHome, PickupSlip, VisitSlip, visit_round_pdf
 
 from ..clock import utcnow
 from ..db import Database
+from ..domain.access import Role
 from ..domain.id_number import parse_id_number
 from ..domain.masking import mask_address, mask_id_number, mask_name
 from ..domain.official_names import printed_service
@@ -85,7 +86,7 @@ def officers(db: Database, station: StationContext) -> list[StaffUser]:
         return list(
             session.exec(
                 select(StaffUser).where(
-                    StaffUser.station_id == station.id, StaffUser.active, StaffUser.role == "visit_officer"
+                    StaffUser.station_id == station.id, StaffUser.active, StaffUser.role == Role.VISIT_OFFICER
                 )
             )
         )
@@ -116,7 +117,8 @@ def assign(
         officer = session.get(StaffUser, officer_id)
         if application is None or application.station_id != station.id:
             raise ApplicationNotFound(application_id)
-        if officer is None or officer.station_id != station.id or officer.role != "visit_officer":
+        is_visit_officer = officer is not None and officer.role == Role.VISIT_OFFICER and officer.active
+        if not is_visit_officer or officer.station_id != station.id:
             raise VisitNotFound(officer_id)
         applicant = session.get(Applicant, application.applicant_id)
     if station.settings.booking.home_visit_places:

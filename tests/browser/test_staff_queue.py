@@ -179,6 +179,7 @@ def test_a_home_visit_is_assigned_printed_and_recorded(page, live_server, app, d
     staff_sign_in(page, live_server, "boss", "supervisor password")
     page.locator("#visits-board").click()
     page.locator("#visits tbody tr").first.get_by_role("button").click()  # the officer, the chosen day
+    expect(page.locator("#message")).to_contain_text("李警官")
     screenshot(page, "staff-visits-board")
 
     officer = page.context.browser.new_context(viewport=VIEWPORTS["landscape"], locale="zh-CN").new_page()

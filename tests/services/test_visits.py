@@ -13,7 +13,7 @@ from kiosk.models import AuditEvent
 from kiosk.services import visits
 from kiosk.services.applications import change_state, get_application, submit_application
 from kiosk.services.assessment import NewApplication
-from kiosk.services.staff import Role, create_staff
+from kiosk.services.staff import Role, create_staff, update_account
 from tests import when
 from tests.conftest import LOCAL_ID
 
@@ -35,6 +35,33 @@ def _home_visit_case(database, station):
         visit_dates=(when.visit_day(database, station),),
     )
     return submit_application(database, station, new, actor="kiosk")
+
+
+def test_a_visit_is_given_to_an_active_visit_officer_only(database, station):
+    application = _home_visit_case(database, station)
+    officer = create_staff(
+        database,
+        station_code="330402",
+        username="li",
+        display_name="李警官",
+        role=Role.VISIT_OFFICER,
+        password="a long password",
+    )
+    window = create_staff(
+        database,
+        station_code="330402",
+        username="wu",
+        display_name="吴警官",
+        role=Role.WINDOW,
+        password="a long password",
+    )
+    update_account(database, station.id, officer.id, actor="staff:admin", active=False)
+    day = when.visit_day(database, station)
+    for someone in (officer, window):
+        with pytest.raises(visits.VisitNotFound):
+            visits.assign(database, station, application.id, someone.id, day, actor="staff:boss")
+    assert visits.officers(database, station) == []
+    assert visits.round_of(database, station, officer.id, day) == []
 
 
 def test_assign_print_and_record_a_round(database, station):
