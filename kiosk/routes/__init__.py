@@ -11,9 +11,8 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from .. import i18n
-from . import display, errors, headers, limits, sessions
+from . import display, errors, headers, limits, partial, sessions
 from .limits import limiter, shared_counting_works
-from .partial import htmx
 
 __all__ = ["MAX_ROW_ID", "init_app", "limiter", "shared_counting_works"]
 
@@ -35,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter
     app.before_request(errors.refuse_unreadable_input)  # first: before the CSRF check reads the form
     csrf.init_app(app)
-    htmx.init_app(app)
+    partial.init_app(app)
     sessions.init_app(app)
     limits.init_app(app)
     _register_blueprints(app)

@@ -1,6 +1,7 @@
 """How a page answers: (flask-htmx) one URL answers a whole page or, to an htmx request aimed at one
 part of the page, that part alone; a POST that changed something answers with a redirect to the
-page that shows it (POST/redirect/GET), so reloading repeats nothing. Boosted links and forms
+page that shows it (POST/redirect/GET), so reloading repeats nothing; to htmx, any redirect takes
+the whole page to where it leads (HX-Location). Boosted links and forms
 (hx-boost on every layout) get whole pages, of which htmx keeps the body; without JavaScript every
 URL answers as it always did."""
 
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask import flash, redirect, render_template, request
+from flask import Flask, Response, flash, redirect, render_template, request
 from flask_htmx import HTMX
-from flask_htmx.responses import HTMXResponseClientRedirect, make_response
+from flask_htmx.responses import HTMXResponseClientRedirect
 
 htmx = HTMX()
 
@@ -43,15 +44,27 @@ def whole_page_load():
     return None
 
 
-def see_other(url: str):
-    """The answer to a POST whose outcome is shown by the page at `url`: a redirect, or to htmx
-    asking for part of a page, the same as a boosted link to `url` (HX-Location)."""
-    if htmx and not htmx.boosted:
-        return make_response("", location=url)
-    return redirect(url, 303)
-
-
 def done(url: str, message: str, ok: bool = True):
     """After a POST that changed something: say what it did on the page at `url`, shown next."""
     flash(message, "ok" if ok else "warn")
-    return see_other(url)
+    return redirect(url, 303)
+
+
+def init_app(app: Flask) -> None:
+    htmx.init_app(app)
+    app.after_request(_redirect_the_whole_page)
+
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _redirect_the_whole_page(response: Response) -> Response:
+    """A redirect answering htmx's request for one part of a page (a case step, a typing check
+    after the kiosk's session ended, the queue's refresh after signing out) takes the whole page
+    there, as a boosted link would (HX-Location). Left alone, the browser would follow it and htmx
+    would put the page it leads to inside that one part."""
+    if htmx and not htmx.boosted and response.status_code in _REDIRECTS:
+        response.headers["HX-Location"] = response.headers.pop("Location")
+        response.status_code = 200
+        response.set_data(b"")
+    return response

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,7 +36,7 @@ from ..services.case_facts import facts_of
 from ..services.printing import Subject, print_new
 from .common import db, photo_store, print_outcome_message, printer, requires, station, station_application, track_url
 from .display import listing
-from .partial import done, fragment_for, see_other
+from .partial import done, fragment_for
 
 bp = Blueprint("staff_case", __name__)
 # The blueprints of staff pages: a case named in their URLs must be this station's.
@@ -319,7 +319,7 @@ def temporary_id(application_id: int):
         temporary = cases.apply_for_temporary(db(), station(), application_id, current_user.user)
     except STEP_REFUSALS as error:
         return _refused(application_id, error)
-    return see_other(url_for("staff_case.case", application_id=temporary.id))
+    return redirect(url_for("staff_case.case", application_id=temporary.id), 303)
 
 
 @bp.post("/applications/<int:application_id>/sign-off")
@@ -336,7 +336,7 @@ def sign_off(application_id: int):
 @requires(Permission.WORK_CASE)
 def release(application_id: int):
     claims.release(db(), application_id, current_user.user)
-    return see_other(url_for("staff.queue"))
+    return redirect(url_for("staff.queue"), 303)
 
 
 @bp.post("/applications/<int:application_id>/print-receipt")

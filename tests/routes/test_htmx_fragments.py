@@ -52,3 +52,23 @@ def test_the_camera_page_asks_a_boosted_link_to_load_it_whole(client):
     boosted = client.get("/apply/photo/camera", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert boosted.headers["HX-Redirect"].endswith("/apply/photo/camera") and not boosted.get_data()
     assert client.get("/apply/photo/camera").status_code == 200
+
+
+def test_a_typing_check_after_the_kiosk_forgot_the_person_takes_the_whole_page_to_the_start(client):
+    client.post("/start")
+    client.post("/apply/type", data={"app_type": "lost"})
+    client.post("/reset")  # what the idle reset does while someone is typing
+    check = _typing(client, "id_number", "id_number", "3304")
+    assert check.status_code == 200 and not check.get_data()  # nothing put under the field
+    start = client.get(check.headers["HX-Location"])
+    assert start.status_code == 200 and "id_number" not in check.headers["HX-Location"]
+
+
+def test_the_queue_refresh_after_signing_out_takes_the_whole_page_to_sign_in(staff_client):
+    staff_client.post("/staff/logout")
+    refresh = staff_client.get("/staff/", headers={"HX-Request": "true", "HX-Target": "queue"})
+    assert refresh.status_code == 200 and not refresh.get_data()
+    assert "/staff/login" in refresh.headers["HX-Location"]
+    # A boosted link follows the redirect itself and shows the page it leads to.
+    boosted = staff_client.get("/staff/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.status_code == 302 and "HX-Location" not in boosted.headers
