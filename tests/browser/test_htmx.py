@@ -5,6 +5,7 @@ JavaScript switched off: every link and form still works, as whole pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -86,7 +87,7 @@ def test_kiosk_steps_change_in_place_and_keypad_fields_are_checked_as_typed(page
     assert not _same_document(page)
 
 
-def test_the_expiry_date_is_checked_as_typed(page, live_server):
+def test_the_expiry_date_is_checked_as_typed(page, live_server, clock):
     start(page, live_server)
     page.locator("button[name='app_type'][value='renewal_expiry']").click()
     tap_keys(page, LOCAL_ID)
@@ -103,6 +104,15 @@ def test_the_expiry_date_is_checked_as_typed(page, live_server):
     expect(feedback).to_have_class(re.compile("field-error"))
     page.locator(".keypad [data-key='clear']").click()
     expect(feedback).to_be_empty()
+
+    # The server forgets a person gone for longer than the idle reset (here the browser's own
+    # timer is outrun by moving the clock): the next key takes the whole kiosk back to the first
+    # question, with nothing of the page before left inside the field.
+    clock.set(clock.now() + dt.timedelta(hours=1))
+    tap_keys(page, "2")
+    expect(page).to_have_url(live_server + "/apply/type")
+    expect(page.locator("button[name='app_type']")).not_to_have_count(0)
+    expect(page.locator("#card_expires-feedback")).to_have_count(0)
 
 
 def test_the_queue_filters_and_pages_swap_the_queue_alone(page, live_server, app, staff_user, monkeypatch, screenshot):
