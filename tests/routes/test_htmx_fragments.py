@@ -33,6 +33,8 @@ def test_the_id_number_is_checked_on_its_own_step_only(client):
     client.post("/start")
     client.post("/apply/type", data={"app_type": "lost"})
     assert "✓" in _typing(client, "id_number", "id_number", LOCAL_ID).get_data(as_text=True)
+    assert "✓" in _typing(client, "id_number", "id_number", "330402491231002").get_data(as_text=True)  # 15 digits
+    assert "14 位，共 18 位" in _typing(client, "id_number", "id_number", "33040249123100").get_data(as_text=True)
     assert "You entered" not in client.get("/apply/id_number").get_data(as_text=True)  # nothing saved
     # A field the step does not have is no typing check: the step's form is answered as a whole.
     assert _typing(client, "id_number", "phone", "13812345678").status_code == 422
