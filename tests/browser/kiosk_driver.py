@@ -51,6 +51,12 @@ def tap_keys(page: Page, text: str) -> None:
         page.locator(f".keypad [data-key='{character}']").click()
 
 
+def shows_all_it_holds(page: Page, selector: str) -> None:
+    """The text in the input `selector` fits inside it: nothing scrolled out of sight."""
+    width, scrolled = page.locator(selector).evaluate("(input) => [input.clientWidth, input.scrollWidth]")
+    assert scrolled <= width, (selector, scrolled, width)
+
+
 def tap_continue(page: Page) -> None:
     page.locator("#continue").click()
 

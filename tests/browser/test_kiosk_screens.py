@@ -14,6 +14,7 @@ from tests.browser.kiosk_driver import (
     answer_identity,
     answer_situation,
     settled,
+    shows_all_it_holds,
     start,
     tap_continue,
     tap_keys,
@@ -31,6 +32,10 @@ def large_text_on(page: Page, base: str) -> None:
     page.goto(base + "/")
     page.locator(".display-toggle").click()
     expect(page.locator(".display-toggle")).to_have_attribute("aria-pressed", "true")
+
+
+# A smaller landscape kiosk screen than VIEWPORTS' (which are the common 1080p panels).
+SMALL_LANDSCAPE = {"width": 1280, "height": 800}
 
 
 def fully_on_screen(page: Page, selector: str) -> None:
@@ -181,7 +186,20 @@ def test_the_id_number_page_fits_a_landscape_screen(page, live_server, screensho
     page.locator("button[name='app_type'][value='lost']").click()
     tap_keys(page, LOCAL_ID)
     screenshot(page, f"kiosk-id_number-landscape-{'large' if large else 'normal'}")
+    shows_all_it_holds(page, "#id_number")
     fully_on_screen(page, "#continue")
     fully_on_screen(page, ".keypad .key")
     tap_continue(page)
     expect(page).to_have_url(live_server + "/apply/name")
+
+
+@pytest.mark.parametrize("screen", [VIEWPORTS["portrait"], SMALL_LANDSCAPE], ids=["portrait", "1280x800"])
+@pytest.mark.parametrize("large", [False, True], ids=["normal-text", "large-text"])
+def test_all_18_characters_of_an_id_number_show_in_its_field(page, live_server, screen, large):
+    page.set_viewport_size(screen)
+    if large:
+        large_text_on(page, live_server)
+    start(page, live_server)
+    page.locator("button[name='app_type'][value='lost']").click()
+    tap_keys(page, LOCAL_ID)
+    shows_all_it_holds(page, "#id_number")
