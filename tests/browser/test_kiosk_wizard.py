@@ -227,13 +227,20 @@ def test_two_citizens_one_after_the_other(page, live_server):
     page.locator("#start-over").click()  # citizen A walks away mid-way
     start(page, live_server)
     page.locator("button[name='app_type'][value='lost']").click()
+    expect(page).to_have_url(live_server + "/apply/id_number")
     expect(page.locator(".hint .masked")).to_have_count(0)  # no number from A
     page.goto(live_server + "/apply/name")
     expect(page).to_have_url(live_server + "/apply/id_number")
 
 
-def _walk_every_page(page: Page, base: str, visit):
-    """Walk the wizard through every kind of page, calling visit(name) on each."""
+def _walk_every_page(page: Page, base: str, visit_page):
+    """Walk the wizard through every kind of page, calling visit_page(name) on each once htmx has
+    put it in place (a click returns before the page it leads to is there)."""
+
+    def visit(name: str) -> None:
+        expect(page).to_have_url(base + ("/" if name == "welcome" else f"/apply/{name}"))
+        visit_page(name)
+
     page.goto(base + "/")
     visit("welcome")
     page.locator("#start").click()
@@ -282,7 +289,6 @@ def test_every_page_is_accessible_large_and_photographed(page, live_server, scre
     small: dict[str, float] = {}
 
     def visit(name: str) -> None:
-        page.wait_for_load_state("networkidle")
         screenshot(page, f"kiosk-{name}-{orientation}")
         found = accessibility_problems(page)
         if found:
