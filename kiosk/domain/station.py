@@ -61,7 +61,8 @@ class BookingRules:
 @dataclass(frozen=True)
 class StationSettings:
     code: str
-    name: str
+    name: str  # official, in Simplified Chinese: on paper and to other offices
+    names: dict[str, str]  # the name shown to a person reading zh_Hant or en, where the station gives one
     province_code: str
     address: str
     hotline: str
@@ -96,6 +97,10 @@ class StationSettings:
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def name_in(self, language: str) -> str:
+        """The name a person reading `language` sees: the one given for it, else the official one."""
+        return self.names.get(language, self.name)
 
 
 class _Reader:
@@ -197,6 +202,7 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
     return StationSettings(
         code=code,
         name=r.text("station.name"),
+        names=_names(r),
         province_code=province,
         address=r.text("station.address"),
         hotline=r.text("station.hotline"),
@@ -237,6 +243,20 @@ def parse_station_settings(doc: dict[str, Any]) -> StationSettings:
             else 2
         ),
     )
+
+
+# The kiosk languages other than the official name's (Simplified Chinese).
+OTHER_NAME_LANGUAGES = ("zh_Hant", "en")
+
+
+def _names(r: _Reader) -> dict[str, str]:
+    """`[station.names]`: the station's name in Traditional Chinese and in English (optional)."""
+    if not r.has("station.names"):
+        return {}
+    given = r.get("station.names")
+    if not isinstance(given, dict) or not set(given) <= set(OTHER_NAME_LANGUAGES):
+        raise SettingsError("station.names", f"must be a table of names in {', '.join(OTHER_NAME_LANGUAGES)}")
+    return {language: r.text(f"station.names.{language}") for language in given}
 
 
 def _phone(r: _Reader, key: str) -> str:

@@ -12,7 +12,7 @@ import icalendar
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
-from .. import labels
+from .. import i18n, labels
 from ..clock import utcnow
 from ..domain.catalogue import ApplicationType
 from ..domain.contact import InvalidMobile, parse_mobile
@@ -233,7 +233,7 @@ def calendar_file():
     event.add("dtstart", slot.starts.astimezone(dt.UTC))
     event.add("dtend", slot.ends.astimezone(dt.UTC))
     event.add("summary", _("ID card appointment %(code)s", code=booking.code))
-    event.add("location", f"{context.settings.name} {context.settings.address}")
+    event.add("location", f"{context.settings.name_in(i18n.current_language())} {context.settings.address}")
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//kiosk//appointment//ZH")
     calendar.add("version", "2.0")

@@ -38,6 +38,8 @@ def test_the_demo_station_is_in_jiaxing_zhejiang():
         ("seed_years = [2026]", 'seed_years = ["2026"]', "calendar.seed_years"),
         ("first = 60 ", "first = 45 ", "booking.service_minutes.first"),  # not a whole number of slots
         ("home_visit_places = 1 ", "home_visit_places = 3 ", "booking.home_visit_places"),  # 2 + 3 > 4 windows
+        ('en = "Xinxing', 'fr = "Xinxing', "station.names"),  # a language the kiosk does not speak
+        ('zh_Hant = "嘉興市公安局南湖區分局新興派出所"', 'zh_Hant = ""', "station.names.zh_Hant"),
     ],
 )
 def test_bad_values_name_their_key(old, new, key):
@@ -45,6 +47,15 @@ def test_bad_values_name_their_key(old, new, key):
     with pytest.raises(SettingsError) as caught:
         _parse(TEXT.replace(old, new, 1))
     assert caught.value.key == key
+
+
+def test_the_name_is_shown_in_the_readers_language_where_the_station_gives_it():
+    settings = _parse(TEXT)
+    assert settings.name_in("zh_Hans") == settings.name == "嘉兴市公安局南湖区分局新兴派出所"
+    assert settings.name_in("zh_Hant") == "嘉興市公安局南湖區分局新興派出所"
+    assert settings.name_in("en").startswith("Xinxing Police Station")
+    official_only = _parse(TEXT.replace("[station.names]", "[unused]", 1))
+    assert official_only.name_in("en") == official_only.name_in("zh_Hant") == official_only.name
 
 
 def test_services_take_whole_slots_and_home_visit_places_are_optional():

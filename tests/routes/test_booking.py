@@ -44,6 +44,9 @@ def test_book_shows_code_qr_and_calendar_file(client):
     [event] = icalendar.Calendar.from_ical(ics.get_data()).walk("VEVENT")
     assert str(event["location"]).startswith("嘉兴") and code in str(event["summary"])  # read back whole
     assert str(event["summary"]) == f"居民身份证办理预约 {code}"  # in the citizen's language
+    client.post("/language", data={"lang": "en"})
+    [event] = icalendar.Calendar.from_ical(client.get("/book/appointment.ics").get_data()).walk("VEVENT")
+    assert str(event["location"]).startswith("Xinxing Police Station")  # the name given for English readers
 
 
 def test_the_kiosk_prints_the_confirmation_once_and_a_phone_cannot(client, app):

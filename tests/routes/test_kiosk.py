@@ -75,6 +75,22 @@ def test_messages_are_translated(client):
 
 
 @pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("zh_Hans", "嘉兴市公安局南湖区分局新兴派出所"),
+        ("zh_Hant", "嘉興市公安局南湖區分局新興派出所"),
+        ("en", "Xinxing Police"),
+    ],
+)
+def test_the_done_page_names_the_station_in_the_readers_language(client, language, name):
+    client.post("/language", data={"lang": language})
+    done = apply(client)
+    assert name in done
+    if language != "zh_Hans":
+        assert "嘉兴市公安局南湖区分局新兴派出所" not in done
+
+
+@pytest.mark.parametrize(
     ("phone", "expect"),
     [("13812345678", 303), ("138 1234 5678", 303), ("+8613812345678", 303), ("1381234567", 422), ("12812345678", 422)],
 )
@@ -404,8 +420,12 @@ def test_a_temporary_id_at_the_kiosk_is_linked_and_shows_its_validity(client, ap
 @pytest.mark.dated
 @pytest.mark.parametrize(
     ("years_old", "validity", "guardian", "apply_by"),
-    [(10, "5 years", True, True), (16, "10 years", False, True), (30, "20 years", False, False),
-     (50, "Long-term", False, False)],
+    [
+        (10, "5 years", True, True),
+        (16, "10 years", False, True),
+        (30, "20 years", False, False),
+        (50, "Long-term", False, False),
+    ],
 )
 def test_the_plan_tells_the_new_cards_validity_thumbprints_and_a_guardian(
     client, station, years_old, validity, guardian, apply_by
