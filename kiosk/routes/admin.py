@@ -184,6 +184,8 @@ def confirm_calendar_year():
         year = int(request.form.get("year", ""))
     except ValueError:
         abort(400)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # no year a date can have
+        abort(400)
     confirmed = calendar_days.confirm_year(db(), station().id, year, actor=current_user.actor)
     if not confirmed:
         return _calendar_page(_("%(year)s has no estimated days to confirm.", year=year), False, 409)

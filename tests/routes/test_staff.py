@@ -389,6 +389,8 @@ def test_an_estimated_year_is_labelled_until_an_administrator_confirms_it(app, d
     assert confirmed.status_code == 200 and "data-estimated-year" not in confirmed.get_data(as_text=True)
     assert sources(2027) == {"confirmed"}
     assert admin.post("/staff/admin/calendar/confirm", data={"year": "2027"}, follow_redirects=True).status_code == 409
+    for no_year in ("0", "10000", "2027.5"):
+        assert admin.post("/staff/admin/calendar/confirm", data={"year": no_year}).status_code == 400
     install_station(database, doc, replace(settings, calendar_seed_years=(2026, 2027)))
     assert sources(2027) == {"confirmed"}
     with database.reading() as session:
