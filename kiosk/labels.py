@@ -157,6 +157,10 @@ STATES = {
     "withdrawn": _l("Withdrawn"),
     "expired": _l("Expired"),
 }
+# A card ready for a home-visit case waits for the officer, not for the person to come: as the
+# person reads it, and as staff do.
+READY_BROUGHT_HOME = _l("Ready: an officer brings it to your home")
+READY_FOR_THE_OFFICER = _l("Ready: an officer takes it to the person's home")
 
 
 BOOKING_REFUSALS = {

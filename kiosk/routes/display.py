@@ -15,7 +15,7 @@ from ..db import DatabaseUnavailable
 from ..domain.access import Permission
 from ..domain.masking import mask_id_number, mask_name, mask_phone
 from ..domain.regions import province_name
-from ..domain.states import FINAL_STATES, BookingState, deadline_in
+from ..domain.states import FINAL_STATES, BookingState, State, deadline_in
 from .common import StationMissing, from_kiosk_terminal, staff_home, staff_may, station
 
 
@@ -24,6 +24,14 @@ def day(value: dt.date | None) -> str:
     if value is None:
         return ""
     return format_date(value, "full")
+
+
+def case_state(case, for_staff: bool = False) -> str:
+    """The label of a case's state (an Application or a tracked case): a home-visit card that is
+    ready is brought home, not collected."""
+    if case.state == State.READY and case.collection == "visit":
+        return str(labels.READY_FOR_THE_OFFICER if for_staff else labels.READY_BROUGHT_HOME)
+    return str(labels.STATES[case.state])
 
 
 def iso_day(value: str) -> str:
@@ -195,6 +203,7 @@ def register(app: Flask) -> None:
         html_lang=i18n.html_lang,
         current_language=i18n.current_language,
         province=province,
+        case_state=case_state,
         labelled=labelled,
         situation_summary=situation_summary,
         refusal_message=refusal_message,

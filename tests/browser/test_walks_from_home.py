@@ -216,9 +216,10 @@ def test_a_person_who_cannot_leave_home_gets_the_card_from_an_officer(
     expect(staff.locator("#fee-paid")).to_have_count(0)
     expect(staff.locator("#lacking")).to_have_count(0)
     expect(staff.locator("#expected")).to_have_text(_full_day(ready, "zh_Hans"))
-    for action, state in (("approve", "已审核通过"), ("start_production", "证件正在制作"), ("mark_ready", "已办好")):
+    steps = (("approve", "已审核通过"), ("start_production", "证件正在制作"), ("mark_ready", "已办好，待民警送证上门"))
+    for action, state in steps:
         staff.locator(f"[data-action='{action}'] button").click()
-        expect(staff.locator("#case-state")).to_contain_text(state)
+        expect(staff.locator("#case-state")).to_have_text(state)
     # Handed over at the door when the officer records the delivery: no window collection or post.
     expect(staff.locator("[data-action='collect'], [data-action='post']")).to_have_count(0)
     expect(staff.locator("#history")).to_contain_text("已采集相片")  # the visit's outcome in words
