@@ -37,24 +37,16 @@ def _home_visit_case(database, station):
     return submit_application(database, station, new, actor="kiosk")
 
 
+def _staff(database, username: str, name: str, role: Role):
+    return create_staff(
+        database, station_code="330402", username=username, display_name=name, role=role, password="a long password"
+    )
+
+
 def test_a_visit_is_given_to_an_active_visit_officer_only(database, station):
     application = _home_visit_case(database, station)
-    officer = create_staff(
-        database,
-        station_code="330402",
-        username="li",
-        display_name="李警官",
-        role=Role.VISIT_OFFICER,
-        password="a long password",
-    )
-    window = create_staff(
-        database,
-        station_code="330402",
-        username="wu",
-        display_name="吴警官",
-        role=Role.WINDOW,
-        password="a long password",
-    )
+    officer = _staff(database, "li", "李警官", Role.VISIT_OFFICER)
+    window = _staff(database, "wu", "吴警官", Role.WINDOW)
     update_account(database, station.id, officer.id, actor="staff:admin", active=False)
     day = when.visit_day(database, station)
     for someone in (officer, window):
@@ -66,14 +58,7 @@ def test_a_visit_is_given_to_an_active_visit_officer_only(database, station):
 
 def test_assign_print_and_record_a_round(database, station):
     application = _home_visit_case(database, station)
-    officer = create_staff(
-        database,
-        station_code="330402",
-        username="li",
-        display_name="李警官",
-        role=Role.VISIT_OFFICER,
-        password="a long password",
-    )
+    officer = _staff(database, "li", "李警官", Role.VISIT_OFFICER)
     assert [row.application.id for row in visits.board(database, station)] == [application.id]
     day = when.visit_day(database, station)
     visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
@@ -105,14 +90,7 @@ def test_a_card_handed_over_closes_the_case(database, station):
     application = _home_visit_case(database, station)
     for action in (Action.APPROVE, Action.START_PRODUCTION, Action.MARK_READY):
         change_state(database, station, application.id, action, actor="staff:zhang")
-    officer = create_staff(
-        database,
-        station_code="330402",
-        username="li",
-        display_name="李警官",
-        role=Role.VISIT_OFFICER,
-        password="a long password",
-    )
+    officer = _staff(database, "li", "李警官", Role.VISIT_OFFICER)
     day = when.visit_day(database, station)
     visit = visits.assign(database, station, application.id, officer.id, day, actor="staff:boss")
     rows = visits.round_of(database, station, officer.id, day)
@@ -159,9 +137,7 @@ def test_a_visit_books_a_home_visit_time_and_moves_it_with_the_day(database, sta
 
     now = aware(2026, 11, 24, 9)
     application = _home_visit_case(database, station)
-    officer = create_staff(
-        database, station_code="330402", username="li", display_name="李", role=Role.VISIT_OFFICER, password="x" * 12
-    )
+    officer = _staff(database, "li", "李", Role.VISIT_OFFICER)
     thursday, friday = dt.date(2026, 11, 26), dt.date(2026, 11, 27)
     visits.assign(database, station, application.id, officer.id, thursday, actor="staff:boss", now=now)
     [row] = visits.round_of(database, station, officer.id, thursday)
